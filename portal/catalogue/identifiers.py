@@ -1,0 +1,54 @@
+"""Validation of music identifiers: one place, one message per mistake.
+
+ISRC and ISNI by python-stdnum; it has no ISWC, so that check digit is computed here.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from stdnum import isni, isrc
+from stdnum.exceptions import ValidationError as StdnumError
+
+
+def isrc_normalise(value: str) -> str:
+    """Return the ISRC in its stored form (`USRC17607839`) or raise ValidationError."""
+    try:
+        return isrc.validate(value)
+    except StdnumError as exc:
+        raise ValidationError(
+            "%(value)s is not a valid ISRC (12 characters such as USRC17607839).",
+            code="invalid_isrc",
+            params={"value": value},
+        ) from exc
+
+
+def isni_normalise(value: str) -> str:
+    try:
+        return isni.validate(value)
+    except StdnumError as exc:
+        raise ValidationError(
+            "%(value)s is not a valid ISNI (16 characters, check digit last).",
+            code="invalid_isni",
+            params={"value": value},
+        ) from exc
+
+
+def _iswc_valid(compact: str) -> bool:
+    if not re.fullmatch(r"T\d{10}", compact):
+        return False
+    digits = [int(c) for c in compact[1:]]
+    # ISO 15707: 1 + the sum of each of the nine digits times its position, mod 10.
+    weighted = 1 + sum(position * digit for position, digit in enumerate(digits[:9], start=1))
+    return (10 - weighted % 10) % 10 == digits[9]
+
+
+def iswc_normalise(value: str) -> str:
+    """Return the ISWC compact (`T0345246801`) or raise ValidationError."""
+    compact = re.sub(r"[\s.\-]", "", value).upper()
+    if not _iswc_valid(compact):
+        raise ValidationError(
+            "%(value)s is not a valid ISWC (such as T-034.524.680-1).",
+            code="invalid_iswc",
+            params={"value": value},
+        )
+    return compact

@@ -1,0 +1,157 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Upper
+
+from portal.catalogue.identifiers import isni_normalise, isrc_normalise, iswc_normalise
+
+
+class Label(models.Model):
+    """A rights holder owning master rights. Its managers decide the rights-holder side."""
+
+    name = models.CharField(max_length=200, unique=True)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="LabelManager", related_name="managed_labels"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LabelManager(models.Model):
+    label = models.ForeignKey(Label, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    since = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["label", "user"], name="one_manager_row_per_label")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} manages {self.label}"
+
+
+class Artist(models.Model):
+    """A performer profile. Users act for it through memberships."""
+
+    name = models.CharField(max_length=200)
+    isni = models.CharField("ISNI", max_length=16, blank=True)
+    label = models.ForeignKey(
+        Label,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roster",
+        help_text="The label whose roster the artist is on.",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="ArtistMembership", related_name="artists"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.isni:
+            self.isni = isni_normalise(self.isni)
+
+
+class ArtistMembership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Admin (manages the team and decides)"
+        EDITOR = "editor", "Editor (decides)"
+        READER = "reader", "Reader (sees only)"
+
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.ADMIN)
+    since = models.DateTimeField(auto_now_add=True)
+
+    DECIDING_ROLES = (Role.ADMIN, Role.EDITOR)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["artist", "user"], name="one_membership_per_artist")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) for {self.artist}"
+
+
+class Work(models.Model):
+    """A recording, identified by its ISRC (stored normalised: USRC17607839)."""
+
+    isrc = models.CharField("ISRC", max_length=12, unique=True)
+    title = models.CharField(max_length=300)
+    primary_artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="works")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="works")
+    iswc = models.CharField("ISWC", max_length=11, blank=True)
+    release_title = models.CharField(max_length=300, blank=True)
+    release_date = models.DateField(null=True, blank=True)
+    duration = models.DurationField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        indexes = [
+            models.Index(fields=["primary_artist", "title"], name="work_artist_title"),
+            models.Index(fields=["label", "title"], name="work_label_title"),
+            models.Index(Upper("title"), name="work_title_upper"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(isrc__regex=r"^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$"),
+                name="work_isrc_normalised",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.isrc})"
+
+    def clean(self) -> None:
+        self.isrc = isrc_normalise(self.isrc)
+        if self.iswc:
+            self.iswc = iswc_normalise(self.iswc)
+
+    @property
+    def duration_display(self) -> str:
+        if self.duration is None:
+            return ""
+        seconds = int(self.duration / timedelta(seconds=1))
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class Credit(models.Model):
+    """A contributor to a work and their role, as it should be credited."""
+
+    class Role(models.TextChoices):
+        PERFORMER = "performer", "Performer"
+        FEATURED = "featured", "Featured artist"
+        COMPOSER = "composer", "Composer"
+        LYRICIST = "lyricist", "Lyricist"
+        PRODUCER = "producer", "Producer"
+        ENGINEER = "engineer", "Engineer"
+        MUSICIAN = "musician", "Session musician"
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="credits")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    isni = models.CharField("ISNI", max_length=16, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["work", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        if self.isni:
+            self.isni = isni_normalise(self.isni)

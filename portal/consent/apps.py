@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConsentConfig(AppConfig):
+    name = "portal.consent"
+    default_auto_field = "django.db.models.BigAutoField"

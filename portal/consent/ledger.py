@@ -1,0 +1,76 @@
+"""The hash chain behind the ledger: how an entry's digest is computed and checked."""
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from portal.consent.models import LedgerEntry, LedgerHead
+
+GENESIS = "0" * 64
+
+# The fields an entry's digest covers, in order. Ids, not names, so renaming a
+# product or a work never breaks the chain.
+HASHED = (
+    "position",
+    "at",
+    "actor_id",
+    "actor_name",
+    "side",
+    "acting_for",
+    "product_id",
+    "work_id",
+    "use_type_id",
+    "previous",
+    "answer",
+    "expires_at",
+    "note",
+)
+
+
+def _canonical(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value
+
+
+def digest(content: dict[str, object], previous_digest: str) -> str:
+    payload = json.dumps(
+        [previous_digest, [_canonical(content[name]) for name in HASHED]],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Break:
+    position: int
+    problem: str
+
+
+def verify(chunk_size: int = 5000) -> tuple[int, Break | None]:
+    """Walk the whole chain in order; return how many entries verified and the first break."""
+    expected_previous = GENESIS
+    checked = 0
+    rows: Iterator[dict[str, object]] = (
+        LedgerEntry.objects.order_by("position")
+        .values(*HASHED, "previous_digest", "digest")
+        .iterator(chunk_size=chunk_size)
+    )
+    for row in rows:
+        position = int(row["position"])  # type: ignore[call-overload]
+        if position != checked + 1:
+            return checked, Break(position, f"expected position {checked + 1}: an entry is missing")
+        if row["previous_digest"] != expected_previous:
+            return checked, Break(position, "does not link to the entry before it")
+        if digest(row, expected_previous) != row["digest"]:
+            return checked, Break(position, "its content does not match its digest")
+        expected_previous = str(row["digest"])
+        checked += 1
+
+    head = LedgerHead.objects.filter(pk=1).first()
+    if head is not None and (head.position, head.digest) != (checked, expected_previous):
+        return checked, Break(head.position, "the chain ends before its recorded head")
+    return checked, None

@@ -1,0 +1,174 @@
+import pgtrigger
+from django.conf import settings
+from django.db import models
+
+from portal.catalogue.models import Work
+from portal.licensing.models import Product, UseType
+
+
+def append_only(prefix: str) -> tuple[pgtrigger.Trigger, ...]:
+    """PostgreSQL triggers that reject UPDATE, DELETE and TRUNCATE on a table."""
+    return (
+        pgtrigger.Protect(
+            name=f"{prefix}_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+        ),
+        pgtrigger.Trigger(
+            name=f"{prefix}_no_truncate",
+            operation=pgtrigger.Truncate,
+            level=pgtrigger.Statement,
+            when=pgtrigger.Before,
+            func="RAISE EXCEPTION 'pgtrigger: Cannot truncate % table', TG_TABLE_NAME;",
+        ),
+    )
+
+
+class Side(models.TextChoices):
+    ARTIST = "artist", "Artist"
+    RIGHTS_HOLDER = "rights_holder", "Rights holder"
+
+
+class Answer(models.TextChoices):
+    GRANTED = "granted", "Yes"
+    DENIED = "denied", "No"
+
+
+class Cause(models.TextChoices):
+    DECISION = "decision", "A decision"
+    EXPIRY = "expiry", "An expiry"
+    LICENCE = "licence", "A licence change"
+    PRODUCT = "product", "A product status change"
+
+
+class Decision(models.Model):
+    """One party's current answer for one (product, work, use type).
+
+    Written only by `portal.consent.services`; every change also appends to the ledger.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT)
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="decisions")
+    use_type = models.ForeignKey(UseType, on_delete=models.PROTECT)
+    side = models.CharField(max_length=20, choices=Side.choices)
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "work", "use_type", "side"], name="one_decision_per_side"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.side} {self.answer}: {self.use_type_id} of {self.work_id} for {self.product_id}"
+        )
+
+
+@pgtrigger.register(*append_only("ledger"))
+class LedgerEntry(models.Model):
+    """The append-only, hash-chained history of every decision.
+
+    `digest` is SHA-256 over the entry's canonical content and the previous entry's
+    digest, so changing or removing any entry breaks every digest after it.
+    """
+
+    position = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200)
+    side = models.CharField(max_length=20, choices=Side.choices)
+    acting_for = models.CharField(max_length=200, help_text="The artist or label decided for.")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="ledger_entries")
+    use_type = models.ForeignKey(UseType, on_delete=models.PROTECT, related_name="+")
+    previous = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    previous_digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name_plural = "ledger entries"
+        indexes = [models.Index(fields=["work", "-position"], name="ledger_work_position")]
+
+    def __str__(self) -> str:
+        return f"#{self.position} {self.actor_name}: {self.previous or 'none'} → {self.answer}"
+
+
+class LedgerHead(models.Model):
+    """A single row: the chain's tip. Locking it serialises appends so the chain cannot fork."""
+
+    position = models.PositiveBigIntegerField(default=0)
+    digest = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"ledger head #{self.position}"
+
+
+class Permission(models.Model):
+    """The effective permission last announced for (product, work, use type).
+
+    No row means never permitted. `lapses_at` is when a permitted row stops being
+    permitted by itself (an expiry or a licence's end), so a check is exact even
+    before the expiry sweep has announced it.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="+")
+    use_type = models.ForeignKey(UseType, on_delete=models.PROTECT, related_name="+")
+    permitted = models.BooleanField()
+    reasons = models.JSONField(default=list)
+    lapses_at = models.DateTimeField(null=True, blank=True)
+    seq = models.PositiveBigIntegerField(help_text="The change that set this state.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "work", "use_type"], name="one_permission_per_product_work_use"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}/{self.work_id}/{self.use_type_id}: {self.permitted}"
+
+
+class ChangeCounter(models.Model):
+    """The last permission-change sequence number used for a product."""
+
+    product = models.OneToOneField(Product, on_delete=models.PROTECT, primary_key=True)
+    last = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.product_id} at {self.last}"
+
+
+@pgtrigger.register(*append_only("changes"))
+class PermissionChange(models.Model):
+    """An effective permission flipped. Numbered per product, gapless; never changed."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="+")
+    use_type = models.ForeignKey(UseType, on_delete=models.PROTECT, related_name="+")
+    permitted = models.BooleanField()
+    reasons = models.JSONField(default=list)
+    cause = models.CharField(max_length=10, choices=Cause.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["product", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "seq"], name="one_change_per_product_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}#{self.seq} {self.work_id}/{self.use_type_id} → {self.permitted}"

@@ -1,0 +1,142 @@
+"""The effective-permission rule: the one place that says whether a use is permitted.
+
+Pure functions over facts loaded by `portal.consent.selectors`; no database access here,
+so the whole truth table is tested directly.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import models
+
+from portal.consent.models import Answer, Side
+from portal.licensing.models import Product
+
+
+class Reason(models.TextChoices):
+    """Why something is not permitted. The values are part of the public API."""
+
+    PRODUCT_NOT_LAUNCHED = "product_not_launched", "the product has not launched"
+    PRODUCT_SUSPENDED = "product_suspended", "the product is suspended"
+    PRODUCT_RETIRED = "product_retired", "the product is retired"
+    USE_NOT_REQUESTED = "use_not_requested", "the product does not ask for this use"
+    NO_LICENCE = "no_licence", "there is no licence with the label"
+    LICENCE_NOT_STARTED = "licence_not_started", "the licence has not started"
+    LICENCE_ENDED = "licence_ended", "the licence has ended"
+    LICENCE_EXCLUDES_USE = "licence_excludes_use", "the licence does not cover this use"
+    ARTIST_UNDECIDED = "artist_undecided", "waiting for the artist"
+    ARTIST_DENIED = "artist_denied", "the artist said no"
+    ARTIST_EXPIRED = "artist_expired", "the artist's yes has expired"
+    RIGHTS_HOLDER_UNDECIDED = "rights_holder_undecided", "waiting for the label"
+    RIGHTS_HOLDER_DENIED = "rights_holder_denied", "the label said no"
+    RIGHTS_HOLDER_EXPIRED = "rights_holder_expired", "the label's yes has expired"
+
+
+PRODUCT_REASONS = {
+    Product.Status.DRAFT: Reason.PRODUCT_NOT_LAUNCHED,
+    Product.Status.SUSPENDED: Reason.PRODUCT_SUSPENDED,
+    Product.Status.RETIRED: Reason.PRODUCT_RETIRED,
+}
+SIDE_REASONS = {
+    Side.ARTIST: (Reason.ARTIST_UNDECIDED, Reason.ARTIST_DENIED, Reason.ARTIST_EXPIRED),
+    Side.RIGHTS_HOLDER: (
+        Reason.RIGHTS_HOLDER_UNDECIDED,
+        Reason.RIGHTS_HOLDER_DENIED,
+        Reason.RIGHTS_HOLDER_EXPIRED,
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A licence's term and the use types it covers (ids)."""
+
+    starts_on: date
+    ends_on: date | None
+    use_type_ids: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class SideAnswer:
+    answer: str
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    permitted: bool
+    reasons: tuple[str, ...]
+    lapses_at: datetime | None = None
+
+
+def end_of(day: date) -> datetime:
+    """The instant an inclusive end date is over (licence terms are whole UTC days)."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def _licence(
+    terms: Iterable[Term], use_type_id: int, now: datetime
+) -> tuple[str | None, datetime | None]:
+    today = now.astimezone(UTC).date()
+    terms = list(terms)
+    if not terms:
+        return Reason.NO_LICENCE, None
+    for_use = [t for t in terms if use_type_id in t.use_type_ids]
+    in_force = [
+        t for t in for_use if t.starts_on <= today and (t.ends_on is None or today <= t.ends_on)
+    ]
+    if in_force:
+        if any(t.ends_on is None for t in in_force):
+            return None, None
+        return None, max(end_of(t.ends_on) for t in in_force if t.ends_on)
+    if not for_use:
+        return Reason.LICENCE_EXCLUDES_USE, None
+    if any(t.starts_on > today for t in for_use):
+        return Reason.LICENCE_NOT_STARTED, None
+    return Reason.LICENCE_ENDED, None
+
+
+def _side(
+    side: str, answer: SideAnswer | None, now: datetime
+) -> tuple[str | None, datetime | None]:
+    undecided, denied, expired = SIDE_REASONS[Side(side)]
+    if answer is None:
+        return undecided, None
+    if answer.answer != Answer.GRANTED:
+        return denied, None
+    if answer.expires_at is not None and answer.expires_at <= now:
+        return expired, None
+    return None, answer.expires_at
+
+
+def evaluate(
+    *,
+    product_status: str,
+    requested: bool,
+    terms: Iterable[Term],
+    use_type_id: int,
+    artist: SideAnswer | None,
+    rights_holder: SideAnswer | None,
+    now: datetime,
+) -> Verdict:
+    """Permitted iff both sides granted (unexpired), a licence covers the use today, and
+    the product is active and requests the use. Every failed condition is named."""
+    reasons: list[str] = []
+    lapses: list[datetime] = []
+    if product_status != Product.Status.ACTIVE:
+        reasons.append(PRODUCT_REASONS[Product.Status(product_status)])
+    if not requested:
+        reasons.append(Reason.USE_NOT_REQUESTED)
+    for reason, lapse in (
+        _licence(terms, use_type_id, now),
+        _side(Side.ARTIST, artist, now),
+        _side(Side.RIGHTS_HOLDER, rights_holder, now),
+    ):
+        if reason:
+            reasons.append(reason)
+        if lapse:
+            lapses.append(lapse)
+    if reasons:
+        return Verdict(False, tuple(str(r) for r in reasons))
+    return Verdict(True, (), min(lapses) if lapses else None)

@@ -1,0 +1,386 @@
+"""Writes for consent. Each public service owns its transaction.
+
+Lock order, the same everywhere so writers queue instead of deadlocking:
+the ledger head (when decisions are written), then the products' change counters in
+id order. Facts are read only after the locks are held, so two parties answering the
+same work at once cannot both miss the other's answer.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.catalogue.models import Artist, Work
+from portal.consent import ledger
+from portal.consent.models import (
+    Answer,
+    Cause,
+    ChangeCounter,
+    Decision,
+    LedgerEntry,
+    LedgerHead,
+    Permission,
+    PermissionChange,
+    Side,
+)
+from portal.consent.selectors import requested_use_type_ids, verdicts_for
+from portal.licensing.models import Product, UseType
+
+CHUNK = 5000
+
+
+class ConsentError(Exception):
+    """A decision that cannot be made; the message is for the person who tried."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a write did: answers changed, answers already so, and permissions flipped."""
+
+    changed: int = 0
+    unchanged: int = 0
+    flipped: int = 0
+
+    def __add__(self, other: "Outcome") -> "Outcome":
+        return Outcome(
+            self.changed + other.changed,
+            self.unchanged + other.unchanged,
+            self.flipped + other.flipped,
+        )
+
+
+def _chunks(items: Iterable[Work], size: int = CHUNK) -> Iterator[list[Work]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _lock_ledger() -> LedgerHead:
+    head = LedgerHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:  # an empty database; the row is created once and then only locked
+        LedgerHead.objects.bulk_create(
+            [LedgerHead(pk=1, position=0, digest=ledger.GENESIS)], ignore_conflicts=True
+        )
+        head = LedgerHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _lock_counters(product_ids: Iterable[int]) -> dict[int, ChangeCounter]:
+    ids = sorted(set(product_ids))
+    ChangeCounter.objects.bulk_create(
+        [ChangeCounter(product_id=pk) for pk in ids], ignore_conflicts=True
+    )
+    return {
+        counter.product_id: counter
+        for counter in ChangeCounter.objects.select_for_update()
+        .filter(product_id__in=ids)
+        .order_by("product_id")
+    }
+
+
+def _announce(
+    *,
+    counter: ChangeCounter,
+    product: Product,
+    pairs: Sequence[tuple[int, int]],
+    use_type_ids: Sequence[int],
+    cause: str,
+    now: datetime,
+) -> int:
+    """Re-evaluate (work, use) for `pairs` of (work id, label id); record every flip.
+
+    Called with the product's counter locked. Returns the number of changes recorded.
+    """
+    verdicts = verdicts_for(product=product, works=pairs, use_type_ids=use_type_ids, now=now)
+    known = {
+        (w, u): (permitted, lapses_at, seq)
+        for w, u, permitted, lapses_at, seq in Permission.objects.filter(
+            product=product, use_type_id__in=use_type_ids, work_id__in=[w for w, _ in pairs]
+        ).values_list("work_id", "use_type_id", "permitted", "lapses_at", "seq")
+    }
+    changes: list[PermissionChange] = []
+    upserts: list[Permission] = []
+    for (work_id, use_id), verdict in verdicts.items():
+        was_permitted, lapses_at, seq = known.get((work_id, use_id), (False, None, 0))
+        if verdict.permitted == was_permitted:
+            if not verdict.permitted or verdict.lapses_at == lapses_at:
+                continue
+            # Still permitted, but until a different time: no flip to announce.
+        else:
+            counter.last += 1
+            seq = counter.last
+            changes.append(
+                PermissionChange(
+                    product=product,
+                    seq=seq,
+                    work_id=work_id,
+                    use_type_id=use_id,
+                    permitted=verdict.permitted,
+                    reasons=list(verdict.reasons),
+                    cause=cause,
+                    at=now,
+                )
+            )
+        upserts.append(
+            Permission(
+                product=product,
+                work_id=work_id,
+                use_type_id=use_id,
+                permitted=verdict.permitted,
+                reasons=list(verdict.reasons),
+                lapses_at=verdict.lapses_at,
+                seq=seq,
+            )
+        )
+    if upserts:
+        Permission.objects.bulk_create(
+            upserts,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["product", "work", "use_type"],
+            update_fields=["permitted", "reasons", "lapses_at", "seq"],
+        )
+    if changes:
+        PermissionChange.objects.bulk_create(changes, batch_size=2000)
+        ChangeCounter.objects.filter(pk=counter.pk).update(last=counter.last)
+    return len(changes)
+
+
+def _record(
+    *,
+    head: LedgerHead,
+    counter: ChangeCounter,
+    actor: User | None,
+    product: Product,
+    use_type: UseType,
+    side: str,
+    answer: str,
+    expires_at: datetime | None,
+    note: str,
+    works: list[Work],
+    now: datetime,
+) -> Outcome:
+    """Write one party's answer for many works: upsert, ledger, announce. Locks held."""
+    current = {
+        work_id: (previous, previous_expiry)
+        for work_id, previous, previous_expiry in Decision.objects.filter(
+            product=product, use_type=use_type, side=side, work_id__in=[w.pk for w in works]
+        ).values_list("work_id", "answer", "expires_at")
+    }
+    changed = [w for w in works if current.get(w.pk) != (answer, expires_at)]
+    if not changed:
+        return Outcome(unchanged=len(works))
+    Decision.objects.bulk_create(
+        [
+            Decision(
+                product=product,
+                work=work,
+                use_type=use_type,
+                side=side,
+                answer=answer,
+                expires_at=expires_at,
+                decided_by=actor,
+                decided_at=now,
+            )
+            for work in changed
+        ],
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["product", "work", "use_type", "side"],
+        update_fields=["answer", "expires_at", "decided_by", "decided_at"],
+    )
+    entries = []
+    for work in changed:
+        content: dict[str, object] = {
+            "position": head.position + 1,
+            "at": now,
+            "actor_id": actor.pk if actor else None,
+            "actor_name": actor.display_name if actor else "Consent Portal",
+            "side": side,
+            "acting_for": work.primary_artist.name if side == Side.ARTIST else work.label.name,
+            "product_id": product.pk,
+            "work_id": work.pk,
+            "use_type_id": use_type.pk,
+            "previous": current.get(work.pk, ("", None))[0],
+            "answer": answer,
+            "expires_at": expires_at,
+            "note": note,
+        }
+        entry_digest = ledger.digest(content, head.digest)
+        entries.append(LedgerEntry(**content, previous_digest=head.digest, digest=entry_digest))
+        head.position, head.digest = head.position + 1, entry_digest
+    LedgerEntry.objects.bulk_create(entries, batch_size=2000)
+    LedgerHead.objects.filter(pk=head.pk).update(position=head.position, digest=head.digest)
+    flipped = _announce(
+        counter=counter,
+        product=product,
+        pairs=[(w.pk, w.label_id) for w in changed],
+        use_type_ids=[use_type.pk],
+        cause=Cause.DECISION,
+        now=now,
+    )
+    return Outcome(changed=len(changed), unchanged=len(works) - len(changed), flipped=flipped)
+
+
+def _check_requested(product: Product, use_type: UseType) -> None:
+    if use_type.pk not in requested_use_type_ids(product=product):
+        raise ConsentError(f"{product.name} does not ask for {use_type.name.lower()}.")
+
+
+@transaction.atomic
+def decisions_set(
+    *,
+    actor: User | None,
+    product: Product,
+    use_type: UseType,
+    side: str,
+    answer: str,
+    works: QuerySet[Work],
+    expires_at: datetime | None = None,
+    note: str = "",
+) -> Outcome:
+    """Record one party's answer for every work in `works` (already scoped by the caller).
+
+    Idempotent: a work already so answered writes nothing. All or nothing: the
+    decisions, their ledger entries and the permission changes they cause commit
+    together. Works are handled in chunks, so memory stays flat for any catalogue.
+    """
+    if side not in Side.values or answer not in Answer.values:
+        raise ConsentError("That is not an answer the portal knows.")
+    _check_requested(product, use_type)
+    now = timezone.now()
+    if expires_at is not None and expires_at <= now:
+        raise ConsentError("An expiry must be in the future.")
+    head = _lock_ledger()
+    counter = _lock_counters([product.pk])[product.pk]
+    outcome = Outcome()
+    rows = works.select_related("primary_artist", "label").order_by("pk").iterator(CHUNK)
+    for chunk in _chunks(rows):
+        outcome += _record(
+            head=head,
+            counter=counter,
+            actor=actor,
+            product=product,
+            use_type=use_type,
+            side=side,
+            answer=answer,
+            expires_at=expires_at,
+            note=note,
+            works=chunk,
+            now=now,
+        )
+    return outcome
+
+
+def decision_set(
+    *,
+    actor: User | None,
+    product: Product,
+    work: Work,
+    use_type: UseType,
+    side: str,
+    answer: str,
+    expires_at: datetime | None = None,
+    note: str = "",
+) -> Outcome:
+    """Record one party's answer for one work. Idempotent; see `decisions_set`."""
+    return decisions_set(
+        actor=actor,
+        product=product,
+        use_type=use_type,
+        side=side,
+        answer=answer,
+        works=Work.objects.filter(pk=work.pk),
+        expires_at=expires_at,
+        note=note,
+    )
+
+
+@transaction.atomic
+def grants_withdraw_all(*, actor: User, artist: Artist, note: str = "") -> Outcome:
+    """Stop everything: turn every artist-side yes of `artist` into a no, in one transaction."""
+    head = _lock_ledger()
+    granted = Decision.objects.filter(
+        side=Side.ARTIST, answer=Answer.GRANTED, work__primary_artist=artist
+    )
+    groups = sorted(set(granted.values_list("product_id", "use_type_id")))
+    counters = _lock_counters(product_id for product_id, _ in groups)
+    products = Product.objects.in_bulk({p for p, _ in groups})
+    use_types = UseType.objects.in_bulk({u for _, u in groups})
+    now = timezone.now()
+    outcome = Outcome()
+    for product_id, use_type_id in groups:
+        works = Work.objects.filter(
+            pk__in=granted.filter(product_id=product_id, use_type_id=use_type_id).values("work_id")
+        )
+        rows = works.select_related("primary_artist", "label").order_by("pk").iterator(CHUNK)
+        for chunk in _chunks(rows):
+            outcome += _record(
+                head=head,
+                counter=counters[product_id],
+                actor=actor,
+                product=products[product_id],
+                use_type=use_types[use_type_id],
+                side=Side.ARTIST,
+                answer=Answer.DENIED,
+                expires_at=None,
+                note=note or "Stopped everything",
+                works=chunk,
+                now=now,
+            )
+    return outcome
+
+
+@transaction.atomic
+def permissions_refresh(
+    *, product: Product, cause: str, works: QuerySet[Work] | None = None
+) -> int:
+    """Re-evaluate the product's permissions after something other than a decision changed
+    (its status, a licence, the clock) and record every flip. Returns the number of flips.
+
+    Only pairs someone has answered, or that were announced before, can be permitted, so
+    those are the only ones evaluated.
+    """
+    counter = _lock_counters([product.pk])[product.pk]
+    product.refresh_from_db(fields=["status"])
+    now = timezone.now()
+    answered = Decision.objects.filter(product=product)
+    announced = Permission.objects.filter(product=product)
+    if works is not None:
+        answered, announced = answered.filter(work__in=works), announced.filter(work__in=works)
+    pairs = sorted(
+        set(answered.values_list("work_id", "use_type_id"))
+        | set(announced.values_list("work_id", "use_type_id"))
+    )
+    labels = dict(Work.objects.filter(pk__in={w for w, _ in pairs}).values_list("pk", "label_id"))
+    flipped = 0
+    by_use: dict[int, list[tuple[int, int]]] = {}
+    for work_id, use_id in pairs:
+        by_use.setdefault(use_id, []).append((work_id, labels[work_id]))
+    for use_id, use_pairs in sorted(by_use.items()):
+        for start in range(0, len(use_pairs), CHUNK):
+            flipped += _announce(
+                counter=counter,
+                product=product,
+                pairs=use_pairs[start : start + CHUNK],
+                use_type_ids=[use_id],
+                cause=cause,
+                now=now,
+            )
+    return flipped
+
+
+def product_set_status(*, product: Product, status: str) -> int:
+    """Change a product's status (suspend, reactivate, retire) and announce what flips."""
+    with transaction.atomic():
+        Product.objects.filter(pk=product.pk).update(
+            status=status, status_changed_at=timezone.now()
+        )
+        product.refresh_from_db()
+        return permissions_refresh(product=product, cause=Cause.PRODUCT)

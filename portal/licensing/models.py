@@ -1,0 +1,131 @@
+from datetime import date
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from portal.catalogue.models import Label
+
+
+class UseType(models.Model):
+    """A kind of AI use. Staff can add more; the slug is what machines see."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    explanation = models.TextField(
+        help_text="Plain language for artists: what this use means in practice."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Licensee(models.Model):
+    """A company that builds AI products."""
+
+    name = models.CharField(max_length=200, unique=True)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+PERCENT = {
+    "max_digits": 5,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+}
+
+
+class Licence(models.Model):
+    """An agreement between a licensee and a label, covering some use types for a term.
+
+    The term is inclusive: a licence ending on 31 Dec covers the whole of 31 Dec (UTC).
+    """
+
+    licensee = models.ForeignKey(Licensee, on_delete=models.PROTECT, related_name="licences")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="licences")
+    reference = models.CharField(max_length=60, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Empty: open-ended.")
+    use_types = models.ManyToManyField(UseType, related_name="licences")
+    artist_share = models.DecimalField(**PERCENT, help_text="Percent of gross to the artist.")
+    label_share = models.DecimalField(**PERCENT, help_text="Percent of gross to the label.")
+    platform_share = models.DecimalField(**PERCENT, help_text="Percent kept by the platform.")
+
+    class Meta:
+        ordering = ["licensee", "label", "-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="licence_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    artist_share=Decimal(100) - models.F("label_share") - models.F("platform_share")
+                ),
+                name="licence_shares_sum_to_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licensee} × {self.label} ({self.term_display})"
+
+    @property
+    def term_display(self) -> str:
+        until = self.ends_on.strftime("%-d %b %Y") if self.ends_on else "open-ended"
+        return f"{self.starts_on:%-d %b %Y} – {until}"
+
+    def in_force_on(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class Product(models.Model):
+    """An AI product made by a licensee. Only an active product may use anything."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        RETIRED = "retired", "Retired"
+
+    licensee = models.ForeignKey(Licensee, on_delete=models.PROTECT, related_name="products")
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    summary = models.CharField(max_length=200, help_text="One line: what the product does.")
+    description = models.TextField(blank=True, help_text="Plain language, for artists.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    use_types = models.ManyToManyField(UseType, through="ProductUse", related_name="products")
+    webhook_url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductUse(models.Model):
+    """A use type a product requests, and what it does with it, in its own words."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="uses")
+    use_type = models.ForeignKey(UseType, on_delete=models.PROTECT)
+    purpose = models.TextField(help_text="What the product does with this use, for artists.")
+
+    class Meta:
+        ordering = ["use_type__position", "use_type__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "use_type"], name="one_row_per_product_use")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product}: {self.use_type}"

@@ -1,0 +1,122 @@
+"""Personas and a small licensed world shared by the suite.
+
+The world: label "Northern Lights" with an artist (and a second artist) on its roster,
+a product ("Tunesmith") that asks for training and style generation under a licence
+covering both, and an outsider artist on another label with its own manager.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from portal.accounts.models import User
+from portal.catalogue.models import Artist, Label, Work
+from portal.licensing.models import Licence, Product, UseType
+from tests import factories as f
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class World:
+    label: Label
+    other_label: Label
+    artist: Artist
+    other_artist: Artist
+    outsider_artist: Artist
+    artist_user: User
+    other_artist_user: User
+    outsider_user: User
+    manager: User
+    other_manager: User
+    staff: User
+    training: UseType
+    style: UseType
+    lyrics: UseType
+    product: Product
+    licence: Licence
+    works: list[Work]
+    outsider_works: list[Work]
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    label = f.LabelFactory(name="Northern Lights Records")
+    other_label = f.LabelFactory(name="Southern Cross Music")
+    training = f.UseTypeFactory(slug="training", name="Training")
+    style = f.UseTypeFactory(slug="style_generation", name="Style generation")
+    lyrics = f.UseTypeFactory(slug="lyrics", name="Lyrics")
+    artist = f.ArtistFactory(name="Ada Lane", label=label)
+    other_artist = f.ArtistFactory(name="Bo Reed", label=label)
+    outsider_artist = f.ArtistFactory(name="Cy Moss", label=other_label)
+    artist_user = f.ArtistMembershipFactory(artist=artist, user__email="ada@example.test").user
+    other_artist_user = f.ArtistMembershipFactory(artist=other_artist).user
+    outsider_user = f.ArtistMembershipFactory(artist=outsider_artist).user
+    manager = f.LabelManagerFactory(label=label, user__email="sam@example.test").user
+    other_manager = f.LabelManagerFactory(label=other_label).user
+    staff = f.UserFactory(email="ops@example.test", is_staff=True, is_superuser=True)
+    product = f.ProductFactory(slug="tunesmith", name="Tunesmith")
+    f.ProductUseFactory(product=product, use_type=training)
+    f.ProductUseFactory(product=product, use_type=style)
+    licence = f.LicenceFactory(licensee=product.licensee, label=label, use_types=[training, style])
+    f.LicenceFactory(licensee=product.licensee, label=other_label, use_types=[training, style])
+    works = [f.WorkFactory(primary_artist=artist, title=f"Night Drive {i}") for i in range(3)]
+    f.WorkFactory(primary_artist=other_artist, title="Paper Moons")
+    outsider_works = [f.WorkFactory(primary_artist=outsider_artist, title="Far Shore")]
+    return World(
+        label=label,
+        other_label=other_label,
+        artist=artist,
+        other_artist=other_artist,
+        outsider_artist=outsider_artist,
+        artist_user=artist_user,
+        other_artist_user=other_artist_user,
+        outsider_user=outsider_user,
+        manager=manager,
+        other_manager=other_manager,
+        staff=staff,
+        training=training,
+        style=style,
+        lyrics=lyrics,
+        product=product,
+        licence=licence,
+        works=works,
+        outsider_works=outsider_works,
+    )
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def artist_client(world: World) -> Client:
+    return logged_in(world.artist_user)
+
+
+@pytest.fixture
+def manager_client(world: World) -> Client:
+    return logged_in(world.manager)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _harness_may_truncate_append_only_tables() -> None:
+    """Transactional tests end with a flush, a TRUNCATE of every table, which the
+    append-only triggers rightly reject. Only the test harness's flush is let through."""
+    import pgtrigger
+    from django.test import TransactionTestCase
+
+    original = TransactionTestCase._fixture_teardown
+
+    def teardown(self: TransactionTestCase) -> None:
+        with pgtrigger.ignore(
+            "consent.LedgerEntry:ledger_no_truncate",
+            "consent.PermissionChange:changes_no_truncate",
+        ):
+            original(self)
+
+    TransactionTestCase._fixture_teardown = teardown  # type: ignore[method-assign]
