@@ -10,4 +10,5 @@ admin.site.site_title = "Consent Portal"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("portal.consent.urls")),
 ]

@@ -5,12 +5,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from portal.catalogue.models import Work
-from portal.consent.models import Answer, Decision, LedgerEntry, Side
-from portal.consent.rules import SideAnswer, Term, Verdict, evaluate
-from portal.licensing.models import Licence, Product, ProductUse, UseType
+from portal.consent.models import Answer, Decision, LedgerEntry, Permission, Side
+from portal.consent.rules import Reason, SideAnswer, Term, Verdict, evaluate
+from portal.licensing.models import Licence, Product, UseType
 
 
 def licence_terms(*, licensee_id: int, label_ids: Iterable[int]) -> dict[int, list[Term]]:
@@ -34,7 +35,8 @@ def licence_terms(*, licensee_id: int, label_ids: Iterable[int]) -> dict[int, li
 
 
 def requested_use_type_ids(*, product: Product) -> set[int]:
-    return set(ProductUse.objects.filter(product=product).values_list("use_type_id", flat=True))
+    # product.uses is usually prefetched by products_requesting(); then this costs nothing.
+    return {product_use.use_type_id for product_use in product.uses.all()}
 
 
 def side_answers(
@@ -53,14 +55,19 @@ def verdicts_for(
     works: Sequence[tuple[int, int]],
     use_type_ids: Sequence[int],
     now: datetime,
+    answers: dict[tuple[int, int, str], SideAnswer] | None = None,
 ) -> dict[tuple[int, int], Verdict]:
     """Effective permission for each (work id, use type id), from (work id, label id) pairs.
 
-    A constant number of queries whatever the number of works.
+    A constant number of queries whatever the number of works; pass `answers` when the
+    caller has loaded them already.
     """
     requested = requested_use_type_ids(product=product)
     terms = licence_terms(licensee_id=product.licensee_id, label_ids={lb for _, lb in works})
-    answers = side_answers(product=product, use_type_ids=use_type_ids, works=[w for w, _ in works])
+    if answers is None:
+        answers = side_answers(
+            product=product, use_type_ids=use_type_ids, works=[w for w, _ in works]
+        )
     return {
         (work_id, use_id): evaluate(
             product_status=product.status,
@@ -128,7 +135,7 @@ def products_requesting(*, works: QuerySet[Work]) -> list[Product]:
         .exclude(status=Product.Status.DRAFT)
         .distinct()
         .select_related("licensee")
-        .prefetch_related("uses__use_type")
+        .prefetch_related("uses__use_type", "licensee__licences__label")
         .order_by("name")
     )
 
@@ -142,4 +149,177 @@ def history_for(*, work: Work) -> QuerySet[LedgerEntry]:
 
 
 def use_types_of(*, product: Product) -> list[UseType]:
-    return [pu.use_type for pu in product.uses.select_related("use_type")]
+    """The use types the product asks for, in display order (free when prefetched)."""
+    uses = product.uses.all()
+    if not hasattr(product, "_prefetched_objects_cache"):
+        uses = uses.select_related("use_type")
+    return [product_use.use_type for product_use in uses]
+
+
+def works_matching(
+    *,
+    works: QuerySet[Work],
+    product: Product,
+    side: str,
+    use_type_ids: Sequence[int],
+    q: str = "",
+    state: str = "",
+    now: datetime,
+) -> QuerySet[Work]:
+    """Filter a party's works by title or ISRC and by their state for this product."""
+    q = q.strip()
+    if q:
+        compact = "".join(ch for ch in q if ch.isalnum()).upper()
+        match = Q(title__icontains=q)
+        if compact:
+            match |= Q(isrc__startswith=compact)
+        works = works.filter(match)
+    if state == "waiting":
+        answered = (
+            Decision.objects.filter(
+                product=product, side=side, work=OuterRef("pk"), use_type_id__in=use_type_ids
+            )
+            .values("work")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        works = works.annotate(answered=Coalesce(Subquery(answered), 0)).filter(
+            answered__lt=len(use_type_ids)
+        )
+    elif state in ("permitted", "not_permitted"):
+        permitted = (
+            Permission.objects.filter(
+                product=product, work=OuterRef("pk"), permitted=True, use_type_id__in=use_type_ids
+            )
+            .filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))
+            .values("work")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        works = works.annotate(permitted_uses=Coalesce(Subquery(permitted), 0))
+        if state == "permitted":
+            works = works.filter(permitted_uses__gt=0)
+        else:
+            works = works.filter(permitted_uses__lt=len(use_type_ids))
+    return works
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One decision cell: the viewer's own answer and the effective permission in words."""
+
+    work: Work
+    use_type: UseType
+    answer: str | None
+    verdict: Verdict
+    message: str
+
+
+@dataclass(frozen=True)
+class Row:
+    work: Work
+    cells: list[Cell]
+
+
+PRODUCT_OR_LICENCE = {
+    Reason.PRODUCT_NOT_LAUNCHED: "{product} has not launched",
+    Reason.PRODUCT_SUSPENDED: "{product} is suspended",
+    Reason.PRODUCT_RETIRED: "{product} is retired",
+    Reason.USE_NOT_REQUESTED: "{product} does not ask for this use",
+    Reason.NO_LICENCE: "no licence with {label}",
+    Reason.LICENCE_NOT_STARTED: "the licence has not started",
+    Reason.LICENCE_ENDED: "the licence has ended",
+    Reason.LICENCE_EXCLUDES_USE: "the licence does not cover this use",
+}
+OWN = {
+    "undecided": "Waiting for you",
+    "denied": "Not permitted: you said no",
+    "expired": "Not permitted: your yes has expired",
+}
+OTHER = {
+    "undecided": "Waiting for {other}",
+    "denied": "Not permitted: {other} said no",
+    "expired": "Not permitted: {other}'s yes has expired",
+}
+
+
+def explain(verdict: Verdict, *, side: str, product: Product, work: Work, label_name: str) -> str:
+    """The effective permission in words, from the viewer's side. The most useful reason first:
+    what overrides everything (product, licence), then what the viewer can do, then the other side.
+    """
+    if verdict.permitted:
+        if verdict.lapses_at:
+            return f"Permitted until {verdict.lapses_at:%-d %b %Y}"
+        return "Permitted"
+    names = {"product": product.name, "label": label_name}
+    for reason in verdict.reasons:
+        if reason in PRODUCT_OR_LICENCE:
+            return "Not permitted: " + PRODUCT_OR_LICENCE[Reason(reason)].format(**names)
+    own, other = ("artist", "rights_holder") if side == Side.ARTIST else ("rights_holder", "artist")
+    other_name = label_name if side == Side.ARTIST else work.primary_artist.name
+    for prefix, wording in ((own, OWN), (other, OTHER)):
+        for reason in verdict.reasons:
+            if reason.startswith(prefix + "_"):
+                return wording[reason.removeprefix(prefix + "_")].format(other=other_name)
+    return "Not permitted"
+
+
+def matrix_rows(
+    *,
+    product: Product,
+    side: str,
+    works: Sequence[Work],
+    use_types: Sequence[UseType],
+    now: datetime,
+) -> list[Row]:
+    """The decision cells for a page of works: four queries whatever the page size.
+
+    `works` must come with primary_artist and label selected.
+    """
+    use_ids = [u.pk for u in use_types]
+    answers = side_answers(product=product, use_type_ids=use_ids, works=[w.pk for w in works])
+    verdicts = verdicts_for(
+        product=product,
+        works=[(w.pk, w.label_id) for w in works],
+        use_type_ids=use_ids,
+        now=now,
+        answers=answers,
+    )
+    rows = []
+    for work in works:
+        cells = []
+        for use_type in use_types:
+            verdict = verdicts[(work.pk, use_type.pk)]
+            own = answers.get((work.pk, use_type.pk, side))
+            cells.append(
+                Cell(
+                    work=work,
+                    use_type=use_type,
+                    answer=own.answer if own else None,
+                    verdict=verdict,
+                    message=explain(
+                        verdict, side=side, product=product, work=work, label_name=work.label.name
+                    ),
+                )
+            )
+        rows.append(Row(work=work, cells=cells))
+    return rows
+
+
+def answer_counts(
+    *, product: Product, use_type: UseType, side: str, works: QuerySet[Work], answer: str
+) -> tuple[int, int]:
+    """For a bulk preview: (works in scope, works already so answered). Two queries."""
+    total = works.count()
+    already = Decision.objects.filter(
+        product=product, use_type=use_type, side=side, answer=answer, work__in=works
+    ).count()
+    return total, already
+
+
+def granted_count(*, artist_id: int) -> tuple[int, int]:
+    """(artist-side yes answers, products they span) for the stop-everything confirmation."""
+    granted = Decision.objects.filter(
+        side=Side.ARTIST, answer=Answer.GRANTED, work__primary_artist_id=artist_id
+    )
+    return granted.count(), granted.values("product").distinct().count()

@@ -1,0 +1,86 @@
+"""Parsing and validation of what people send when they decide."""
+
+from django import forms
+
+from portal.consent.models import Answer
+from portal.licensing.models import UseType
+
+
+class UseChoiceField(forms.ModelChoiceField):
+    """A use type given by its slug, limited to what the product asks for."""
+
+    def __init__(self, use_types: list[UseType], **kwargs: object) -> None:
+        super().__init__(
+            queryset=UseType.objects.filter(pk__in=[u.pk for u in use_types]),
+            to_field_name="slug",
+            error_messages={"invalid_choice": "This product does not ask for that use."},
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+
+class DecisionForm(forms.Form):
+    """One answer for one work and use: the desired state, never "toggle"."""
+
+    use = forms.CharField()
+    answer = forms.ChoiceField(
+        choices=Answer.choices,
+        error_messages={"invalid_choice": "Choose yes or no."},
+    )
+
+    def __init__(self, *args: object, use_types: list[UseType], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["use"] = UseChoiceField(use_types)
+
+
+class MatrixFilter(forms.Form):
+    STATES = [
+        ("", "All works"),
+        ("waiting", "Waiting for you"),
+        ("permitted", "Permitted for some use"),
+        ("not_permitted", "Not permitted for some use"),
+    ]
+
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    state = forms.ChoiceField(choices=STATES, required=False, label="Show")
+
+
+class IdsField(forms.Field):
+    """A list of ids from checkboxes or hidden inputs."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: object) -> list[int]:
+        if not value:
+            return []
+        try:
+            return sorted({int(v) for v in value})  # type: ignore[attr-defined]
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError("Some selected works could not be read.") from exc
+
+
+class BulkForm(forms.Form):
+    """One answer for one use across many works. Previewed before it is applied."""
+
+    SCOPES = [
+        ("all", "All works"),
+        ("filtered", "Works matching the search and filter"),
+        ("selected", "Selected works"),
+    ]
+
+    use = forms.CharField()
+    answer = forms.ChoiceField(choices=Answer.choices)
+    scope = forms.ChoiceField(choices=SCOPES, initial="all")
+    works = IdsField(required=False)
+    q = forms.CharField(required=False, max_length=100)
+    state = forms.ChoiceField(choices=MatrixFilter.STATES, required=False)
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args: object, use_types: list[UseType], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["use"] = UseChoiceField(use_types, label="Use")
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("scope") == "selected" and not data.get("works"):
+            raise forms.ValidationError("Select at least one work, or choose all works.")
+        return data

@@ -1,0 +1,31 @@
+from django.urls import path, register_converter
+
+from portal.consent import views
+
+
+class PartyKind:
+    regex = "artists|labels"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(PartyKind, "party")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("artists/<int:artist_id>/", views.artist_home, name="artist_home"),
+    path("artists/<int:artist_id>/stop/", views.stop_everything, name="stop_everything"),
+    path("labels/<int:label_id>/", views.label_home, name="label_home"),
+    path("<party:kind>/<int:party_id>/products/<slug:product_slug>/", views.matrix, name="matrix"),
+    path(
+        "<party:kind>/<int:party_id>/products/<slug:product_slug>/works/<int:work_id>/decide/",
+        views.decide,
+        name="decide",
+    ),
+    path("<party:kind>/<int:party_id>/products/<slug:product_slug>/bulk/", views.bulk, name="bulk"),
+    path("works/<int:work_id>/history/", views.work_history, name="work_history"),
+]
