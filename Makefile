@@ -31,3 +31,13 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Web, worker and beat from the Procfile, against the local PostgreSQL and Redis.
+up: export DJANGO_SETTINGS_MODULE = config.settings.local
+up: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consent
+up: export REDIS_URL ?= redis://127.0.0.1:6379/0
+up: install
+	createdb -h 127.0.0.1 -U postgres $(notdir $(DATABASE_URL)) 2>/dev/null || true
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --password $(DEMO_PASSWORD)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start

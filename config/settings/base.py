@@ -176,6 +176,9 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "announce-lapses": {"task": "portal.consent.tasks.announce_lapses", "schedule": 60.0},
+}
 
 # ------------------------------------------------------------------------------
 # Logging

@@ -1,0 +1,71 @@
+"""The clock changes permissions too: the beat task announces expiries and licence starts."""
+
+import time
+from datetime import timedelta
+
+from django.utils import timezone
+
+from portal.consent.models import Answer, Cause, Permission, PermissionChange, Side
+from portal.consent.services import decision_set, lapses_announce
+from portal.consent.tasks import announce_lapses
+from portal.licensing.models import Licence
+from tests.conftest import World
+
+
+def grant_both(world: World, **artist_kwargs: object) -> None:
+    work = world.works[0]
+    decision_set(
+        actor=world.artist_user,
+        product=world.product,
+        work=work,
+        use_type=world.training,
+        side=Side.ARTIST,
+        answer=Answer.GRANTED,
+        **artist_kwargs,
+    )  # type: ignore[arg-type]
+    decision_set(
+        actor=world.manager,
+        product=world.product,
+        work=work,
+        use_type=world.training,
+        side=Side.RIGHTS_HOLDER,
+        answer=Answer.GRANTED,
+    )
+
+
+def test_an_expired_grant_is_announced_as_not_permitted(world: World) -> None:
+    grant_both(world, expires_at=timezone.now() + timedelta(milliseconds=300))
+    assert PermissionChange.objects.get().permitted is True
+    assert lapses_announce() == 0  # not yet
+    time.sleep(0.4)
+    assert lapses_announce() == 1
+    change = PermissionChange.objects.order_by("seq").last()
+    assert (change.seq, change.permitted, change.cause) == (2, False, Cause.EXPIRY)
+    assert change.reasons == ["artist_expired"]
+    assert lapses_announce() == 0  # idempotent
+
+
+def test_a_licence_that_begins_today_is_announced_as_permitted(world: World) -> None:
+    Licence.objects.filter(pk=world.licence.pk).update(
+        starts_on=timezone.now().date() + timedelta(days=1)
+    )
+    grant_both(world)
+    assert not Permission.objects.filter(permitted=True).exists()
+    Licence.objects.filter(pk=world.licence.pk).update(starts_on=timezone.now().date())
+    assert announce_lapses() == 1
+    assert PermissionChange.objects.get().permitted is True
+
+
+def test_a_licence_end_is_announced_the_day_after(world: World) -> None:
+    today = timezone.now().date()
+    Licence.objects.filter(pk=world.licence.pk).update(ends_on=today)
+    grant_both(world)
+    permission = Permission.objects.get()
+    assert permission.permitted is True
+    assert permission.lapses_at is not None and permission.lapses_at.date() == today + timedelta(
+        days=1
+    )
+    Permission.objects.update(lapses_at=timezone.now() - timedelta(seconds=1))
+    Licence.objects.filter(pk=world.licence.pk).update(ends_on=today - timedelta(days=1))
+    assert lapses_announce() == 1
+    assert PermissionChange.objects.order_by("seq").last().reasons == ["licence_ended"]
