@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 
@@ -61,7 +62,10 @@ class Artist(models.Model):
 
     def clean(self) -> None:
         if self.isni:
-            self.isni = isni_normalise(self.isni)
+            try:
+                self.isni = isni_normalise(self.isni)
+            except ValidationError as exc:
+                raise ValidationError({"isni": exc}) from exc
 
 
 class ArtistMembership(models.Model):
@@ -116,9 +120,16 @@ class Work(models.Model):
         return f"{self.title} ({self.isrc})"
 
     def clean(self) -> None:
-        self.isrc = isrc_normalise(self.isrc)
-        if self.iswc:
-            self.iswc = iswc_normalise(self.iswc)
+        # A blank ISRC is the required field's error to report, not this one's.
+        errors = {}
+        for field, normalise in (("isrc", isrc_normalise), ("iswc", iswc_normalise)):
+            if value := getattr(self, field):
+                try:
+                    setattr(self, field, normalise(value))
+                except ValidationError as exc:
+                    errors[field] = exc
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def duration_display(self) -> str:
@@ -154,4 +165,7 @@ class Credit(models.Model):
 
     def clean(self) -> None:
         if self.isni:
-            self.isni = isni_normalise(self.isni)
+            try:
+                self.isni = isni_normalise(self.isni)
+            except ValidationError as exc:
+                raise ValidationError({"isni": exc}) from exc

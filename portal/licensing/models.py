@@ -67,12 +67,14 @@ class Licence(models.Model):
                 condition=models.Q(ends_on__isnull=True)
                 | models.Q(ends_on__gte=models.F("starts_on")),
                 name="licence_ends_after_start",
+                violation_error_message="A licence cannot end before it starts.",
             ),
             models.CheckConstraint(
                 condition=models.Q(
                     artist_share=Decimal(100) - models.F("label_share") - models.F("platform_share")
                 ),
                 name="licence_shares_sum_to_100",
+                violation_error_message="The shares must add up to 100%.",
             ),
         ]
 

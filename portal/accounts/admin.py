@@ -1,0 +1,90 @@
+"""Admin for users: identified by email alone (no username, no first or last name)."""
+
+from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpRequest
+
+from portal.accounts.models import User
+from portal.catalogue.models import ArtistMembership, LabelManager
+
+
+class UserCreationAdminForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "name")
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        # Logins match email case-insensitively, so two spellings would be one person.
+        if User.objects.filter(email__iexact=email).exists():
+            raise self.instance.unique_error_message(User, ["email"])
+        return email
+
+
+class UserChangeAdminForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = [
+            "email",
+            "password",
+            "name",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        ]
+
+
+class ArtistMembershipInline(admin.TabularInline):
+    model = ArtistMembership
+    extra = 0
+    autocomplete_fields = ["artist"]
+    readonly_fields = ["since"]
+    verbose_name = "artist team membership"
+
+
+class LabelManagerInline(admin.TabularInline):
+    model = LabelManager
+    extra = 0
+    autocomplete_fields = ["label"]
+    readonly_fields = ["since"]
+    verbose_name = "label managed"
+    verbose_name_plural = "labels managed"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeAdminForm
+    add_form = UserCreationAdminForm
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("name",)}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "name", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    readonly_fields = ("last_login", "date_joined")
+    list_display = ("email", "name", "is_staff", "is_superuser", "is_active", "last_login")
+    search_fields = ("email", "name")
+    ordering = ("email",)
+    inlines = [ArtistMembershipInline, LabelManagerInline]
+
+    def get_inline_instances(
+        self, request: HttpRequest, obj: User | None = None
+    ) -> list[InlineModelAdmin]:
+        # Teams and labels are added once the user exists, as with the other options.
+        return super().get_inline_instances(request, obj) if obj is not None else []
