@@ -88,7 +88,9 @@ def test_staff_reach_admin_through_the_portal_login(db: None) -> None:
 def test_mfa_can_be_set_up_by_anyone(db: None) -> None:
     user = f.UserFactory()
     client = Client()
-    client.post(reverse("account_login"), {"login": user.email, "password": "correct horse battery"})
+    client.post(
+        reverse("account_login"), {"login": user.email, "password": "correct horse battery"}
+    )
     response = client.get(reverse("mfa_index"))
     assert response.status_code == 200
     assert b"Authenticator App" in response.content

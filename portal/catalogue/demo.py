@@ -1,0 +1,563 @@
+"""The demo world behind `manage.py seed_demo`: logins, catalogues, products, licences, decisions.
+
+Everything is found or created by a natural key (an email, a name, a slug, an ISRC), so a
+second run changes nothing and a larger scale only adds works. Decisions go through the
+consent services, so the ledger stays whole, and only where nobody has answered yet: a
+choice someone made in the demo is never overwritten by a re-run.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.catalogue.models import Artist, ArtistMembership, Credit, Label, LabelManager, Work
+from portal.consent.models import Answer, Decision, Side
+from portal.consent.services import decisions_set
+from portal.licensing.models import Licence, Licensee, Product, ProductUse, UseType
+
+WORKS_PER_ARTIST = 20
+TRACKS_PER_RELEASE = 10
+# An ISRC's designation has five digits, so one registrant code holds 99,999 works.
+MAX_SCALE = 99_999 // WORKS_PER_ARTIST
+DEMO_NOTE = "Demo data"
+
+ADJECTIVES = (
+    "Midnight", "Paper", "Golden", "Silver", "Northern", "Quiet", "Electric", "Hollow",
+    "Velvet", "Broken", "Crimson", "Distant", "Wild", "Slow", "Borrowed", "Winter",
+    "Summer", "Neon", "Lonely", "Bright", "Secret", "Falling", "Burning", "Open",
+    "Endless", "Gentle", "Restless", "Faded", "Blue", "Little",
+)  # fmt: skip
+NOUNS = (
+    "Moon", "Harbour", "Rivers", "Light", "Highway", "Letters", "Garden", "Satellite",
+    "Morning", "Echo", "Lanterns", "Shoreline", "Heart", "Window", "Horses", "Station",
+    "Skyline", "Ashes", "Fever", "Tide", "Signal", "Orchard", "Mirror", "Parade",
+    "Weather", "Compass", "Streets", "Thunder", "Daydream", "Avenue",
+)  # fmt: skip
+VERSIONS = (
+    "Acoustic", "Live", "Radio Edit", "Demo", "Remastered", "Extended Mix",
+    "Instrumental", "Piano Version", "Night Version", "Reprise", "Stripped",
+)  # fmt: skip
+SONGWRITERS = (
+    "Maya Okafor", "Tom Lindqvist", "Rosa Delgado", "Idris Kamara", "Hana Sato",
+    "Felix Moreau", "Grace O'Neill", "Luca Bianchi",
+)  # fmt: skip
+PRODUCERS = ("Jonah Price", "Nadia Haddad", "Owen Fairweather", "Priya Raman")
+COMBINATIONS = len(ADJECTIVES) * len(NOUNS)
+
+
+@dataclass(frozen=True)
+class Login:
+    email: str
+    name: str
+    staff: bool = False
+
+
+@dataclass(frozen=True)
+class ArtistSpec:
+    name: str
+    login: Login
+    country: str  # ISRC country code
+    registrant: str  # ISRC registrant code, unique per demo artist
+    iswc_prefix: int  # two digits, so generated ISWCs differ per artist
+    offset: int  # where the artist's titles start in the word grid
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    name: str
+    code: str
+    manager: Login
+    artists: tuple[ArtistSpec, ...]
+
+
+@dataclass(frozen=True)
+class ProductSpec:
+    slug: str
+    name: str
+    licensee: str
+    website: str
+    code: str
+    summary: str
+    description: str
+    uses: tuple[tuple[str, str], ...]  # (use type slug, purpose)
+    status: str
+    shares: tuple[Decimal, Decimal, Decimal]  # artist, label, platform: percent
+
+
+STAFF = Login("staff@demo.test", "Demo Operations", staff=True)
+NORTHERN = LabelSpec(
+    name="Northern Lights Records",
+    code="NLR",
+    manager=Login("manager@demo.test", "Sam Ortiz"),
+    artists=(
+        ArtistSpec("Ada Lane", Login("artist@demo.test", "Ada Lane"), "GB", "NLA", 10, 0),
+        ArtistSpec("Bo Reed", Login("artist2@demo.test", "Bo Reed"), "GB", "NLB", 11, 311),
+    ),
+)
+SOUTHERN = LabelSpec(
+    name="Southern Cross Music",
+    code="SCM",
+    manager=Login("southern@demo.test", "Kim Tran"),
+    artists=(ArtistSpec("Cy Moss", Login("outsider@demo.test", "Cy Moss"), "AU", "SCM", 20, 577),),
+)
+LABELS = (NORTHERN, SOUTHERN)
+
+PRODUCTS = (
+    ProductSpec(
+        slug="tunesmith",
+        name="Tunesmith",
+        licensee="Tunesmith Labs",
+        website="https://tunesmith.example",
+        code="TSL",
+        summary="Writes new instrumental tracks from a short text description.",
+        description=(
+            "Tunesmith lets people type a few words (\u201ca slow piano piece for a rainy "
+            "evening\u201d) and get an original instrumental track back. Its music model "
+            "learns from licensed recordings; it never plays your recordings back."
+        ),
+        uses=(
+            (
+                "training",
+                "Your recordings are part of what Tunesmith's music model learns from: how "
+                "songs are arranged, how instruments sound together, how a chorus lifts.",
+            ),
+            (
+                "style_generation",
+                "When someone asks for a track \u201cin the style of\u201d you, Tunesmith uses "
+                "your recordings as the reference for that style.",
+            ),
+        ),
+        status=Product.Status.ACTIVE,
+        shares=(Decimal("50.00"), Decimal("30.00"), Decimal("20.00")),
+    ),
+    ProductSpec(
+        slug="stemify",
+        name="Stemify",
+        licensee="Stemify Audio Ltd",
+        website="https://stemify.example",
+        code="STM",
+        summary="Splits songs into stems so fans can remix them, and shows the lyrics.",
+        description=(
+            "Stemify separates a song into its parts (vocals, drums, bass, the rest) so fans "
+            "can make their own remixes inside the app. Remixes stay in the app and credit "
+            "you."
+        ),
+        uses=(
+            (
+                "stems_remix",
+                "Stemify splits your recordings into stems that fans can mute, solo and remix "
+                "inside the app. Remixes cannot be downloaded.",
+            ),
+            (
+                "lyrics",
+                "Stemify shows your lyrics in time with the music and uses them to suggest "
+                "singalong edits.",
+            ),
+        ),
+        status=Product.Status.ACTIVE,
+        shares=(Decimal("45.00"), Decimal("35.00"), Decimal("20.00")),
+    ),
+    ProductSpec(
+        slug="echovox",
+        name="Echovox",
+        licensee="Echovox Ltd",
+        website="https://echovox.example",
+        code="ECX",
+        summary="Sings new words and melodies in a licensed artist's voice.",
+        description=(
+            "Echovox builds a model of a singer's voice so people can hear new lyrics sung "
+            "the way that artist would sing them. It is suspended while its labelling of "
+            "generated vocals is reviewed."
+        ),
+        uses=(
+            (
+                "voice_likeness",
+                "Echovox builds a model of your voice from your recordings and uses it to sing "
+                "new lyrics and melodies that sound like you.",
+            ),
+        ),
+        status=Product.Status.SUSPENDED,
+        shares=(Decimal("60.00"), Decimal("25.00"), Decimal("15.00")),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One login and what it shows after seeding, for the command's closing summary."""
+
+    email: str
+    shows: str
+
+
+@dataclass
+class DemoReport:
+    works_created: int = 0
+    credits_created: int = 0
+    decisions_changed: int = 0
+    logins: list[Shown] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------
+# Deterministic catalogue data
+# ------------------------------------------------------------------------------
+def isrc_for(spec: ArtistSpec, index: int, release_date: date) -> str:
+    """Country, the artist's registrant, the release year, then the work's number (1-based).
+
+    The designation alone is unique per registrant, so the year may follow the release."""
+    return f"{spec.country}{spec.registrant}{release_date.year % 100:02d}{index + 1:05d}"
+
+
+def iswc_for(spec: ArtistSpec, index: int) -> str:
+    digits = f"{spec.iswc_prefix:02d}{index:07d}"
+    weighted = 1 + sum(position * int(d) for position, d in enumerate(digits, start=1))
+    return f"T{digits}{(10 - weighted % 10) % 10}"
+
+
+def title_for(spec: ArtistSpec, index: int) -> str:
+    # 7 is coprime with the grid's size, so the first COMBINATIONS works never repeat a title.
+    cell = (index * 7 + spec.offset) % COMBINATIONS
+    title = f"{ADJECTIVES[cell // len(NOUNS)]} {NOUNS[cell % len(NOUNS)]}"
+    version = index // COMBINATIONS
+    if version == 0:
+        return title
+    if version <= len(VERSIONS):
+        return f"{title} ({VERSIONS[version - 1]})"
+    return f"{title} (Take {version - len(VERSIONS) + 1})"
+
+
+def release_for(spec: ArtistSpec, index: int) -> tuple[str, date]:
+    release = index // TRACKS_PER_RELEASE
+    first = NOUNS[(release * 13 + spec.offset) % len(NOUNS)]
+    title = f"{first} and {NOUNS[(release * 17 + spec.offset + 1) % len(NOUNS)]}"
+    # Spread releases over 2010-2025, a little over a year apart for small catalogues.
+    released = date(2010, 1, 15) + timedelta(days=(release * 389 + spec.offset) % (365 * 16))
+    return title, released
+
+
+def works_for(spec: ArtistSpec, artist: Artist, indexes: range) -> Iterator[Work]:
+    for index in indexes:
+        release_title, released = release_for(spec, index)
+        yield Work(
+            isrc=isrc_for(spec, index, released),
+            title=title_for(spec, index),
+            primary_artist=artist,
+            label_id=artist.label_id,
+            iswc=iswc_for(spec, index) if index % 5 else "",
+            release_title=release_title,
+            release_date=released,
+            duration=timedelta(seconds=150 + (index * 37) % 181),
+        )
+
+
+def credits_for(work: Work, artist: Artist, index: int) -> list[Credit]:
+    return [
+        Credit(work=work, name=artist.name, role=Credit.Role.PERFORMER, position=0),
+        Credit(
+            work=work,
+            name=SONGWRITERS[index % len(SONGWRITERS)],
+            role=Credit.Role.COMPOSER,
+            position=1,
+        ),
+        Credit(
+            work=work, name=PRODUCERS[index % len(PRODUCERS)], role=Credit.Role.PRODUCER, position=2
+        ),
+    ]
+
+
+def designation(work_isrc: str) -> int:
+    return int(work_isrc[-5:]) - 1
+
+
+# ------------------------------------------------------------------------------
+# Find or create
+# ------------------------------------------------------------------------------
+def _user(login: Login, password: str) -> User:
+    user, _ = User.objects.get_or_create(
+        email=login.email,
+        defaults={"name": login.name, "is_staff": login.staff, "is_superuser": login.staff},
+    )
+    if login.staff and not (user.is_staff and user.is_superuser):
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
+    # The password is reset on every run, so the printed one always works.
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["password", "is_active"])
+    # Verified and primary, so the login works at once without a confirmation email.
+    other_primary = EmailAddress.objects.filter(user=user, primary=True).exclude(email=login.email)
+    address, _ = EmailAddress.objects.get_or_create(
+        user=user,
+        email=login.email,
+        defaults={"verified": True, "primary": not other_primary.exists()},
+    )
+    if not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
+    return user
+
+
+def _catalogue(spec: ArtistSpec, artist: Artist, scale: int, report: DemoReport) -> None:
+    wanted = WORKS_PER_ARTIST * scale
+    have = {designation(isrc) for isrc in artist.works.values_list("isrc", flat=True)}
+    missing = (
+        work
+        for work in works_for(spec, artist, range(wanted))
+        if designation(work.isrc) not in have
+    )
+    # ignore_conflicts: an ISRC someone else already holds is left alone rather than failing.
+    report.works_created += len(
+        Work.objects.bulk_create(list(missing), batch_size=2000, ignore_conflicts=True)
+    )
+    # Every work without credits gets its own; pks come from the database, not bulk_create,
+    # which does not return them when conflicts are ignored.
+    uncredited = artist.works.filter(credits__isnull=True).values_list("pk", "isrc")
+    credits = [
+        credit
+        for pk, isrc in uncredited.iterator(chunk_size=5000)
+        for credit in credits_for(Work(pk=pk), artist, designation(isrc))
+    ]
+    report.credits_created += len(Credit.objects.bulk_create(credits, batch_size=3000))
+
+
+def _product(spec: ProductSpec, use_types: dict[str, UseType]) -> Product:
+    licensee, _ = Licensee.objects.get_or_create(
+        name=spec.licensee, defaults={"website": spec.website}
+    )
+    product, _ = Product.objects.get_or_create(
+        slug=spec.slug,
+        defaults={
+            "licensee": licensee,
+            "name": spec.name,
+            "summary": spec.summary,
+            "description": spec.description,
+            "status": spec.status,
+            "status_changed_at": timezone.now(),
+        },
+    )
+    for slug, purpose in spec.uses:
+        ProductUse.objects.get_or_create(
+            product=product, use_type=use_types[slug], defaults={"purpose": purpose}
+        )
+    return product
+
+
+def _licence(spec: ProductSpec, product: Product, label: Label, label_code: str) -> Licence:
+    today = timezone.now().date()
+    starts_on = today - timedelta(days=365)
+    artist_share, label_share, platform_share = spec.shares
+    licence, created = Licence.objects.get_or_create(
+        licensee=product.licensee,
+        label=label,
+        reference=f"{spec.code}-{label_code}-001",
+        defaults={
+            "starts_on": starts_on,
+            "ends_on": date(max(2027, today.year + 1), 12, 31),
+            "artist_share": artist_share,
+            "label_share": label_share,
+            "platform_share": platform_share,
+        },
+    )
+    if created:
+        licence.use_types.set(product.use_types.all())
+    return licence
+
+
+def _decide(
+    *,
+    actor: User,
+    product: Product,
+    use_type: UseType,
+    side: str,
+    answer: str,
+    works: QuerySet[Work],
+) -> int:
+    """Answer for the works this side has not answered yet; returns answers written."""
+    answered = Decision.objects.filter(product=product, use_type=use_type, side=side)
+    outcome = decisions_set(
+        actor=actor,
+        product=product,
+        use_type=use_type,
+        side=side,
+        answer=answer,
+        works=works.exclude(pk__in=answered.values("work_id")),
+        note=DEMO_NOTE,
+    )
+    return outcome.changed
+
+
+def _by_index(works: QuerySet[Work], indexes: range) -> QuerySet[Work]:
+    """The works whose ISRC designation is one of `indexes` (0-based)."""
+    return works.filter(
+        Q.create([("isrc__endswith", f"{index + 1:05d}") for index in indexes], connector=Q.OR)
+    )
+
+
+def _even(works: QuerySet[Work]) -> QuerySet[Work]:
+    """About half the works: those whose ISRC ends in an odd digit (0-based index even)."""
+    return works.filter(Q.create([("isrc__endswith", d) for d in "13579"], connector=Q.OR))
+
+
+# ------------------------------------------------------------------------------
+# The whole world
+# ------------------------------------------------------------------------------
+@transaction.atomic
+def demo_seed(*, password: str, scale: int = 1) -> DemoReport:
+    """Create or top up the demo world; idempotent. `scale` multiplies the works per artist.
+
+    All or nothing: a failure leaves the database as it was.
+    """
+    if not 1 <= scale <= MAX_SCALE:
+        raise ValueError(f"scale must be between 1 and {MAX_SCALE}")
+    report = DemoReport()
+    use_types = {u.slug: u for u in UseType.objects.all()}
+    staff = _user(STAFF, password)
+    labels: dict[str, Label] = {}
+    managers: dict[str, User] = {}
+    artists: dict[str, Artist] = {}
+    members: dict[str, User] = {}
+    for label_spec in LABELS:
+        label, _ = Label.objects.get_or_create(name=label_spec.name)
+        labels[label_spec.name] = label
+        managers[label_spec.name] = manager = _user(label_spec.manager, password)
+        LabelManager.objects.get_or_create(label=label, user=manager)
+        for spec in label_spec.artists:
+            artist = Artist.objects.filter(name=spec.name, label=label).order_by("pk").first()
+            if artist is None:
+                artist = Artist.objects.create(name=spec.name, label=label)
+            artists[spec.name] = artist
+            members[spec.name] = user = _user(spec.login, password)
+            ArtistMembership.objects.get_or_create(
+                artist=artist, user=user, defaults={"role": ArtistMembership.Role.ADMIN}
+            )
+            _catalogue(spec, artist, scale, report)
+
+    products = {spec.slug: _product(spec, use_types) for spec in PRODUCTS}
+    for spec in PRODUCTS:
+        for label_spec in LABELS:
+            _licence(spec, products[spec.slug], labels[label_spec.name], label_spec.code)
+
+    tunesmith, stemify = products["tunesmith"], products["stemify"]
+    training, style = use_types["training"], use_types["style_generation"]
+    northern, southern = labels[NORTHERN.name], labels[SOUTHERN.name]
+    ada, cy = artists["Ada Lane"], artists["Cy Moss"]
+    steps = [
+        # The label says yes to Tunesmith for its whole roster; Stemify waits for it.
+        (managers[NORTHERN.name], tunesmith, training, Side.RIGHTS_HOLDER, Answer.GRANTED,
+         northern.works.all()),
+        (managers[NORTHERN.name], tunesmith, style, Side.RIGHTS_HOLDER, Answer.GRANTED,
+         northern.works.all()),
+        # Ada trains on about half, keeps a few songs out of "in the style of", and says
+        # yes to remixes of her first release (the label has not answered those yet).
+        (members["Ada Lane"], tunesmith, training, Side.ARTIST, Answer.GRANTED,
+         _even(ada.works.all())),
+        (members["Ada Lane"], tunesmith, style, Side.ARTIST, Answer.DENIED,
+         _by_index(ada.works.all(), range(3, 20, 7))),
+        (members["Ada Lane"], stemify, use_types["stems_remix"], Side.ARTIST, Answer.GRANTED,
+         _by_index(ada.works.all(), range(TRACKS_PER_RELEASE))),
+        # Bo Reed has not decided anything. Across the way, Southern Cross trains too.
+        (managers[SOUTHERN.name], tunesmith, training, Side.RIGHTS_HOLDER, Answer.GRANTED,
+         southern.works.all()),
+        (members["Cy Moss"], tunesmith, training, Side.ARTIST, Answer.GRANTED,
+         _by_index(cy.works.all(), range(5))),
+    ]  # fmt: skip
+    for actor, product, use_type, side, answer, works in steps:
+        report.decisions_changed += _decide(
+            actor=actor, product=product, use_type=use_type, side=side, answer=answer, works=works
+        )
+
+    report.logins = _shown(staff=staff, managers=managers, artists=artists, products=products)
+    return report
+
+
+# ------------------------------------------------------------------------------
+# What each login shows
+# ------------------------------------------------------------------------------
+def _answers(works: QuerySet[Work], side: str, products: list[Product]) -> str:
+    asked = works.count() * sum(len(p.uses.all()) for p in products)
+    counts = dict(
+        Decision.objects.filter(work__in=works, side=side, product__in=products)
+        .values("answer")
+        .annotate(n=Count("pk"))
+        .values_list("answer", "n")
+    )
+    granted, denied = counts.get(Answer.GRANTED, 0), counts.get(Answer.DENIED, 0)
+    waiting = asked - granted - denied
+    if not granted and not denied:
+        return f"nothing decided yet ({waiting:,} answers waiting)"
+    return f"{granted:,} yes, {denied:,} no, {waiting:,} waiting"
+
+
+def _wanted_by(works: QuerySet[Work], products: dict[str, Product]) -> list[Product]:
+    """Shown products (not drafts) whose licensee holds a licence with a label of `works`."""
+    label_ids = set(works.values_list("label_id", flat=True).distinct())
+    return [
+        product
+        for product in Product.objects.filter(pk__in=[p.pk for p in products.values()])
+        .exclude(status=Product.Status.DRAFT)
+        .filter(licensee__licences__label_id__in=label_ids)
+        .distinct()
+        .prefetch_related("uses")
+        .order_by("name")
+    ]
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def _product_names(products: list[Product]) -> str:
+    return ", ".join(
+        f"{p.name} (suspended)" if p.status == Product.Status.SUSPENDED else p.name
+        for p in products
+    )
+
+
+def _shown(
+    *,
+    staff: User,
+    managers: dict[str, User],
+    artists: dict[str, Artist],
+    products: dict[str, Product],
+) -> list[Shown]:
+    shown = [
+        Shown(
+            staff.email,
+            f"staff: Django admin at /admin/ ({Work.objects.count():,} works, "
+            f"{len(products)} demo products, {Licence.objects.count()} licences)",
+        )
+    ]
+    for label_spec in LABELS:
+        label = Label.objects.get(name=label_spec.name)
+        works = label.works.all()
+        wanted = _wanted_by(works, products)
+        shown.append(
+            Shown(
+                label_spec.manager.email,
+                f"{label.name} roster: {_plural(label.roster.count(), 'artist')}, "
+                f"{_plural(works.count(), 'work')}; {_plural(len(wanted), 'product')} want "
+                f"them ({_product_names(wanted)}); label side "
+                f"{_answers(works, Side.RIGHTS_HOLDER, wanted)}",
+            )
+        )
+        for spec in label_spec.artists:
+            artist = artists[spec.name]
+            works = artist.works.all()
+            wanted = _wanted_by(works, products)
+            shown.append(
+                Shown(
+                    spec.login.email,
+                    f"{artist.name}'s catalogue: {_plural(works.count(), 'work')} on "
+                    f"{label.name}; {_plural(len(wanted), 'product')} want it "
+                    f"({_product_names(wanted)}); artist side "
+                    f"{_answers(works, Side.ARTIST, wanted)}",
+                )
+            )
+    return shown

@@ -1,0 +1,49 @@
+"""`manage.py seed_demo --password PW [--scale N]`: the demo world, safe to run again."""
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from portal.catalogue.demo import MAX_SCALE, WORKS_PER_ARTIST, demo_seed
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or top up the demo world: logins, catalogues, products, licences and some "
+        "decisions. Idempotent; a larger --scale adds works."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--password", required=True, help="Set on every demo login, on every run."
+        )
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help=f"Works per artist = {WORKS_PER_ARTIST} x SCALE (1 to {MAX_SCALE}; default 1).",
+        )
+
+    def handle(self, *args: Any, password: str, scale: int, **options: Any) -> None:
+        if not password:
+            raise CommandError("Give a password for the demo logins with --password.")
+        if not 1 <= scale <= MAX_SCALE:
+            raise CommandError(f"--scale must be between 1 and {MAX_SCALE}.")
+        started = time.monotonic()
+        report = demo_seed(password=password, scale=scale)
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready in {elapsed:.1f} s: {report.works_created:,} works, "
+                f"{report.credits_created:,} credits and {report.decisions_changed:,} "
+                "decisions added."
+            )
+        )
+        self.stdout.write(f"Log in at /accounts/login/ with the password {password!r}:")
+        width = max(len(login.email) for login in report.logins)
+        for login in report.logins:
+            self.stdout.write(f"  {login.email:<{width}}  {login.shows}")
+        self.stdout.write(
+            "Not seeded yet: usage reports and earnings (the portal has no earnings models yet)."
+        )

@@ -1,0 +1,211 @@
+"""`manage.py seed_demo`: the demo contract in the brief, idempotence and scale."""
+
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+
+from portal.accounts.models import User
+from portal.catalogue.identifiers import isrc_normalise, iswc_normalise
+from portal.catalogue.models import Artist, ArtistMembership, Credit, Label, LabelManager, Work
+from portal.consent import ledger
+from portal.consent.models import Answer, Decision, LedgerEntry, Permission, Side
+from portal.consent.services import decision_set
+from portal.licensing.models import Licence, Licensee, Product, ProductUse, UseType
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "listen-to-the-artists"
+LOGINS = (
+    "staff@demo.test",
+    "manager@demo.test",
+    "artist@demo.test",
+    "artist2@demo.test",
+    "outsider@demo.test",
+)
+NORTHERN = "Northern Lights Records"
+
+
+def seed(scale: int = 1, password: str = PASSWORD) -> str:
+    out = StringIO()
+    call_command("seed_demo", password=password, scale=scale, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = (
+        User, EmailAddress, Label, LabelManager, Artist, ArtistMembership, Work, Credit,
+        Licensee, Licence, Product, ProductUse, Decision, LedgerEntry, Permission,
+    )  # fmt: skip
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def works_per_artist() -> dict[str, int]:
+    return dict(Artist.objects.annotate(n=Count("works")).values_list("name", "n"))
+
+
+def artist_of(email: str) -> Artist:
+    return Artist.objects.get(artistmembership__user__email=email)
+
+
+def test_every_contract_login_can_log_in_with_the_password_at_once() -> None:
+    seed()
+
+    for email in LOGINS:
+        user = authenticate(email=email, password=PASSWORD)
+        assert user is not None, email
+        assert EmailAddress.objects.filter(
+            user=user, email=email, verified=True, primary=True
+        ).exists()
+
+
+def test_the_logins_have_the_roles_the_contract_names() -> None:
+    seed()
+
+    staff = User.objects.get(email="staff@demo.test")
+    assert staff.is_staff and staff.is_superuser
+    assert LabelManager.objects.filter(user__email="manager@demo.test", label__name=NORTHERN)
+    assert artist_of("artist@demo.test").label.name == NORTHERN
+    assert artist_of("artist2@demo.test").label.name == NORTHERN
+    outsider = artist_of("outsider@demo.test")
+    assert outsider.label.name != NORTHERN
+    assert not LabelManager.objects.filter(user__email="manager@demo.test", label=outsider.label)
+    assert set(ArtistMembership.objects.values_list("role", flat=True)) == {"admin"}
+    assert not User.objects.filter(email__in=LOGINS[1:], is_staff=True).exists()
+
+
+def test_each_artist_has_at_least_20_credited_works_with_valid_identifiers() -> None:
+    seed()
+
+    assert all(n >= 20 for n in works_per_artist().values())
+    for work in Work.objects.all():
+        assert isrc_normalise(work.isrc) == work.isrc
+        assert not work.iswc or iswc_normalise(work.iswc) == work.iswc
+        assert work.label_id == work.primary_artist.label_id
+        assert work.release_title and work.release_date and work.duration
+    assert not Work.objects.filter(credits__isnull=True).exists()
+
+
+def test_the_demo_products_ask_for_their_use_types_under_licences_with_both_labels() -> None:
+    seed()
+
+    uses = {
+        product.slug: set(product.use_types.values_list("slug", flat=True))
+        for product in Product.objects.all()
+    }
+    assert uses == {
+        "tunesmith": {"training", "style_generation"},
+        "stemify": {"stems_remix", "lyrics"},
+        "echovox": {"voice_likeness"},
+    }
+    assert set(Product.objects.values_list("slug", "status")) == {
+        ("tunesmith", Product.Status.ACTIVE),
+        ("stemify", Product.Status.ACTIVE),
+        ("echovox", Product.Status.SUSPENDED),
+    }
+    assert Product.objects.get(slug="tunesmith").licensee.name == "Tunesmith Labs"
+    assert not ProductUse.objects.filter(purpose="").exists()
+    for product in Product.objects.all():
+        for label in Label.objects.all():
+            licence = Licence.objects.get(licensee=product.licensee, label=label)
+            assert set(licence.use_types.all()) == set(product.use_types.all())
+            assert licence.artist_share + licence.label_share + licence.platform_share == 100
+            assert licence.ends_on and licence.starts_on < licence.ends_on
+
+
+def test_the_seeded_answers_make_some_works_permitted_and_leave_artist2_undecided() -> None:
+    seed()
+
+    tunesmith = Product.objects.get(slug="tunesmith")
+    training = UseType.objects.get(slug="training")
+    ada = artist_of("artist@demo.test")
+    permitted = Permission.objects.filter(product=tunesmith, use_type=training, permitted=True)
+    assert 0 < permitted.filter(work__primary_artist=ada).count() < ada.works.count()
+    assert Decision.objects.filter(
+        work__primary_artist=ada, side=Side.ARTIST, answer=Answer.DENIED
+    ).exists()
+    assert not Decision.objects.filter(
+        work__primary_artist=artist_of("artist2@demo.test"), side=Side.ARTIST
+    ).exists()
+    assert ledger.verify() == (LedgerEntry.objects.count(), None)
+
+
+def test_running_it_twice_changes_nothing_and_the_ledger_still_verifies() -> None:
+    seed()
+    before = counts()
+
+    seed()
+
+    assert counts() == before
+    assert before["LedgerEntry"] > 0
+    assert ledger.verify() == (before["LedgerEntry"], None)
+
+
+def test_the_password_is_reset_on_every_run() -> None:
+    seed(password="first-password")
+    seed(password="second-password")
+
+    assert authenticate(email="artist@demo.test", password="first-password") is None
+    assert authenticate(email="artist@demo.test", password="second-password") is not None
+
+
+def test_a_rerun_never_overwrites_an_answer_someone_gave_in_the_demo() -> None:
+    seed()
+    ada = artist_of("artist@demo.test")
+    tunesmith = Product.objects.get(slug="tunesmith")
+    training = UseType.objects.get(slug="training")
+    granted = Decision.objects.filter(
+        product=tunesmith, use_type=training, side=Side.ARTIST, answer=Answer.GRANTED
+    ).first()
+    assert granted is not None
+    decision_set(
+        actor=User.objects.get(email="artist@demo.test"),
+        product=tunesmith,
+        work=granted.work,
+        use_type=training,
+        side=Side.ARTIST,
+        answer=Answer.DENIED,
+    )
+
+    seed()
+
+    granted.refresh_from_db()
+    assert granted.answer == Answer.DENIED
+    assert ada.works.count() == 20
+
+
+def test_scale_2_doubles_the_works_per_artist_and_answers_the_new_ones_too() -> None:
+    seed()
+    ada = artist_of("artist@demo.test")
+    ada_answers = Decision.objects.filter(work__primary_artist=ada, side=Side.ARTIST).count()
+
+    seed(scale=2)
+
+    assert set(works_per_artist().values()) == {40}
+    assert Decision.objects.filter(work__primary_artist=ada, side=Side.ARTIST).count() > (
+        ada_answers
+    )
+    assert not Work.objects.filter(credits__isnull=True).exists()
+    assert ledger.verify() == (LedgerEntry.objects.count(), None)
+
+
+def test_the_summary_names_every_login_and_the_password() -> None:
+    output = seed()
+
+    for email in LOGINS:
+        assert email in output
+    assert PASSWORD in output
+    assert "Ada Lane" in output
+
+
+@pytest.mark.parametrize("scale", [0, -1, 10_000])
+def test_a_scale_out_of_range_is_refused_and_changes_nothing(scale: int) -> None:
+    with pytest.raises(CommandError, match="--scale"):
+        seed(scale=scale)
+
+    assert not Work.objects.exists()
+    assert not User.objects.exists()
