@@ -55,9 +55,7 @@ def test_an_artist_grants_training_in_place_and_finds_it_in_the_history(
     expect(entry).to_contain_text("no answer → Yes")
 
 
-def test_without_javascript_the_same_toggle_still_works(
-    world: World, live_server, browser
-) -> None:
+def test_without_javascript_the_same_toggle_still_works(world: World, live_server, browser) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     work = world.works[0]

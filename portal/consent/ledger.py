@@ -62,7 +62,8 @@ def verify(chunk_size: int = 5000) -> tuple[int, Break | None]:
     for row in rows:
         position = int(row["position"])  # type: ignore[call-overload]
         if position != checked + 1:
-            return checked, Break(position, f"expected position {checked + 1}: an entry is missing")
+            # The missing entry is the first bad one, not the entry after the gap.
+            return checked, Break(checked + 1, f"is missing (the next entry is {position})")
         if row["previous_digest"] != expected_previous:
             return checked, Break(position, "does not link to the entry before it")
         if digest(row, expected_previous) != row["digest"]:
@@ -70,7 +71,11 @@ def verify(chunk_size: int = 5000) -> tuple[int, Break | None]:
         expected_previous = str(row["digest"])
         checked += 1
 
+    # The head catches what the walk cannot: entries removed from the end, or the last
+    # entry rewritten together with its digest.
     head = LedgerHead.objects.filter(pk=1).first()
+    if head is not None and head.position > checked:
+        return checked, Break(checked + 1, f"is missing (the head is at {head.position})")
     if head is not None and (head.position, head.digest) != (checked, expected_previous):
-        return checked, Break(head.position, "the chain ends before its recorded head")
+        return checked, Break(head.position, "does not match the recorded head")
     return checked, None

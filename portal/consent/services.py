@@ -12,7 +12,7 @@ from datetime import datetime
 from itertools import islice
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from portal.accounts.models import User
@@ -30,7 +30,7 @@ from portal.consent.models import (
     Side,
 )
 from portal.consent.selectors import requested_use_type_ids, verdicts_for
-from portal.licensing.models import Product, UseType
+from portal.licensing.models import Licence, Product, UseType
 
 CHUNK = 5000
 
@@ -99,19 +99,23 @@ def _announce(
     """
     verdicts = verdicts_for(product=product, works=pairs, use_type_ids=use_type_ids, now=now)
     known = {
-        (w, u): (permitted, lapses_at, seq)
-        for w, u, permitted, lapses_at, seq in Permission.objects.filter(
+        (w, u): (permitted, reasons, lapses_at, seq)
+        for w, u, permitted, reasons, lapses_at, seq in Permission.objects.filter(
             product=product, use_type_id__in=use_type_ids, work_id__in=[w for w, _ in pairs]
-        ).values_list("work_id", "use_type_id", "permitted", "lapses_at", "seq")
+        ).values_list("work_id", "use_type_id", "permitted", "reasons", "lapses_at", "seq")
     }
     changes: list[PermissionChange] = []
     upserts: list[Permission] = []
     for (work_id, use_id), verdict in verdicts.items():
-        was_permitted, lapses_at, seq = known.get((work_id, use_id), (False, None, 0))
+        row = known.get((work_id, use_id))
+        if row is None and not verdict.permitted:
+            continue  # never permitted, still not: no row needed
+        was_permitted, reasons, lapses_at, seq = row or (False, [], None, 0)
         if verdict.permitted == was_permitted:
-            if not verdict.permitted or verdict.lapses_at == lapses_at:
+            if list(verdict.reasons) == reasons and verdict.lapses_at == lapses_at:
                 continue
-            # Still permitted, but until a different time: no flip to announce.
+            # No flip to announce, but the row must not keep a stale reason or lapse time:
+            # readers show both.
         else:
             counter.last += 1
             seq = counter.last
@@ -254,11 +258,15 @@ def decisions_set(
     if side not in Side.values or answer not in Answer.values:
         raise ConsentError("That is not an answer the portal knows.")
     _check_requested(product, use_type)
-    now = timezone.now()
-    if expires_at is not None and expires_at <= now:
+    if expires_at is not None and expires_at <= timezone.now():
         raise ConsentError("An expiry must be in the future.")
     head = _lock_ledger()
     counter = _lock_counters([product.pk])[product.pk]
+    # The caller's instance may predate a suspension that committed while we waited for
+    # the lock; judging by it would announce a permit on a suspended product.
+    product.refresh_from_db(fields=["status"])
+    # Taken once the locks are held, so ledger times and change times follow their order.
+    now = timezone.now()
     outcome = Outcome()
     rows = works.select_related("primary_artist", "label").order_by("pk").iterator(CHUNK)
     for chunk in _chunks(rows):
@@ -378,9 +386,35 @@ def permissions_refresh(
 
 def product_set_status(*, product: Product, status: str) -> int:
     """Change a product's status (suspend, reactivate, retire) and announce what flips."""
+    if status not in Product.Status.values:
+        raise ConsentError("That is not a product status the portal knows.")
     with transaction.atomic():
-        Product.objects.filter(pk=product.pk).update(
+        # Setting the status it already has keeps the time it really changed.
+        Product.objects.filter(pk=product.pk).exclude(status=status).update(
             status=status, status_changed_at=timezone.now()
         )
         product.refresh_from_db()
         return permissions_refresh(product=product, cause=Cause.PRODUCT)
+
+
+def lapses_announce() -> int:
+    """Announce what stopped or started being permitted by the clock alone: grants and
+    licences that expired, licences that began. Run every minute by beat; idempotent.
+
+    Checks never wait for this: a permission past its `lapses_at` already reads as not
+    permitted. This only tells the products.
+    """
+    now = timezone.now()
+    lapsed = Permission.objects.filter(permitted=True, lapses_at__lte=now)
+    starting = Licence.objects.filter(starts_on=now.date())
+    flipped = 0
+    for product in Product.objects.filter(
+        Q(pk__in=lapsed.values("product_id"))
+        | Q(licensee__in=starting.values("licensee_id"), status=Product.Status.ACTIVE)
+    ).order_by("pk"):
+        works = Work.objects.filter(
+            Q(pk__in=lapsed.filter(product=product).values("work_id"))
+            | Q(label__in=starting.filter(licensee_id=product.licensee_id).values("label_id"))
+        )
+        flipped += permissions_refresh(product=product, cause=Cause.EXPIRY, works=works)
+    return flipped
