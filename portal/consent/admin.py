@@ -75,7 +75,7 @@ class DecisionAdmin(ReadOnlyAdmin):
 
 @admin.register(Permission)
 class PermissionAdmin(ReadOnlyAdmin):
-    list_display = ["product", "work", "use_type", "permitted", "reasons", "lapses_at", "seq"]
+    list_display = ["product", "work", "use_type", "permitted", "reasons", "lapses_at"]
     list_select_related = ["product", "work", "use_type"]
     list_filter = ["permitted", "product", "use_type"]
     search_fields = ["^work__isrc", "work__title"]

@@ -128,7 +128,6 @@ class Permission(models.Model):
     permitted = models.BooleanField()
     reasons = models.JSONField(default=list)
     lapses_at = models.DateTimeField(null=True, blank=True)
-    seq = models.PositiveBigIntegerField(help_text="The change that set this state.")
 
     class Meta:
         constraints = [

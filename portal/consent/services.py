@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
+from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -18,6 +19,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, Work
 from portal.consent import ledger
+from portal.consent.bulk import insert_rows
 from portal.consent.models import (
     Answer,
     Cause,
@@ -33,6 +35,7 @@ from portal.consent.selectors import requested_use_type_ids, verdicts_for
 from portal.licensing.models import Licence, Product, UseType
 
 CHUNK = 5000
+T = TypeVar("T")
 
 
 class ConsentError(Exception):
@@ -55,7 +58,7 @@ class Outcome:
         )
 
 
-def _chunks(items: Iterable[Work], size: int = CHUNK) -> Iterator[list[Work]]:
+def _chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -96,64 +99,70 @@ def _announce(
     """Re-evaluate (work, use) for `pairs` of (work id, label id); record every flip.
 
     Called with the product's counter locked. Returns the number of changes recorded.
+    Rows whose new state is the same are updated together, so a bulk answer costs a
+    handful of statements, not one per work.
     """
     verdicts = verdicts_for(product=product, works=pairs, use_type_ids=use_type_ids, now=now)
     known = {
-        (w, u): (permitted, reasons, lapses_at, seq)
-        for w, u, permitted, reasons, lapses_at, seq in Permission.objects.filter(
+        (w, u): (permitted, reasons, lapses_at)
+        for w, u, permitted, reasons, lapses_at in Permission.objects.filter(
             product=product, use_type_id__in=use_type_ids, work_id__in=[w for w, _ in pairs]
-        ).values_list("work_id", "use_type_id", "permitted", "reasons", "lapses_at", "seq")
+        ).values_list("work_id", "use_type_id", "permitted", "reasons", "lapses_at")
     }
-    changes: list[PermissionChange] = []
-    upserts: list[Permission] = []
+    changes: list[dict[str, object]] = []
+    created: list[dict[str, object]] = []
+    updates: dict[tuple[int, bool, tuple[str, ...], datetime | None], list[int]] = {}
     for (work_id, use_id), verdict in verdicts.items():
         row = known.get((work_id, use_id))
         if row is None and not verdict.permitted:
             continue  # never permitted, still not: no row needed
-        was_permitted, reasons, lapses_at, seq = row or (False, [], None, 0)
-        if verdict.permitted == was_permitted:
-            if list(verdict.reasons) == reasons and verdict.lapses_at == lapses_at:
-                continue
-            # No flip to announce, but the row must not keep a stale reason or lapse time:
-            # readers show both.
-        else:
+        was_permitted = row[0] if row else False
+        if verdict.permitted != was_permitted:
             counter.last += 1
-            seq = counter.last
             changes.append(
-                PermissionChange(
-                    product=product,
-                    seq=seq,
-                    work_id=work_id,
-                    use_type_id=use_id,
-                    permitted=verdict.permitted,
-                    reasons=list(verdict.reasons),
-                    cause=cause,
-                    at=now,
-                )
+                {
+                    "product_id": product.pk,
+                    "seq": counter.last,
+                    "work_id": work_id,
+                    "use_type_id": use_id,
+                    "permitted": verdict.permitted,
+                    "reasons": list(verdict.reasons),
+                    "cause": cause,
+                    "at": now,
+                }
             )
-        upserts.append(
-            Permission(
-                product=product,
-                work_id=work_id,
-                use_type_id=use_id,
-                permitted=verdict.permitted,
-                reasons=list(verdict.reasons),
-                lapses_at=verdict.lapses_at,
-                seq=seq,
+        elif row is not None and (list(verdict.reasons), verdict.lapses_at) == (row[1], row[2]):
+            continue
+        # Not a flip, or a flip: either way the row must not keep a stale reason or lapse
+        # time, since readers show both.
+        if row is None:
+            created.append(
+                {
+                    "product_id": product.pk,
+                    "work_id": work_id,
+                    "use_type_id": use_id,
+                    "permitted": verdict.permitted,
+                    "reasons": list(verdict.reasons),
+                    "lapses_at": verdict.lapses_at,
+                }
             )
+        else:
+            key = (use_id, verdict.permitted, verdict.reasons, verdict.lapses_at)
+            updates.setdefault(key, []).append(work_id)
+    for (use_id, permitted, reasons, lapses_at), work_ids in updates.items():
+        Permission.objects.filter(product=product, use_type_id=use_id, work_id__in=work_ids).update(
+            permitted=permitted, reasons=list(reasons), lapses_at=lapses_at
         )
-    if upserts:
-        Permission.objects.bulk_create(
-            upserts,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["product", "work", "use_type"],
-            update_fields=["permitted", "reasons", "lapses_at", "seq"],
-        )
+    insert_rows(Permission, created)
     if changes:
-        PermissionChange.objects.bulk_create(changes, batch_size=2000)
+        insert_rows(PermissionChange, changes)
         ChangeCounter.objects.filter(pk=counter.pk).update(last=counter.last)
     return len(changes)
+
+
+# A work as the write path needs it: id, label id, artist name, label name.
+WorkRow = tuple[int, int, str, str]
+WORK_ROW = ("pk", "label_id", "primary_artist__name", "label__name")
 
 
 def _record(
@@ -167,64 +176,71 @@ def _record(
     answer: str,
     expires_at: datetime | None,
     note: str,
-    works: list[Work],
+    works: list[WorkRow],
     now: datetime,
 ) -> Outcome:
-    """Write one party's answer for many works: upsert, ledger, announce. Locks held."""
+    """Write one party's answer for many works: decisions, ledger, announce. Locks held."""
     current = {
         work_id: (previous, previous_expiry)
         for work_id, previous, previous_expiry in Decision.objects.filter(
-            product=product, use_type=use_type, side=side, work_id__in=[w.pk for w in works]
+            product=product, use_type=use_type, side=side, work_id__in=[w[0] for w in works]
         ).values_list("work_id", "answer", "expires_at")
     }
-    changed = [w for w in works if current.get(w.pk) != (answer, expires_at)]
+    changed = [w for w in works if current.get(w[0]) != (answer, expires_at)]
     if not changed:
         return Outcome(unchanged=len(works))
-    Decision.objects.bulk_create(
+    # Every changed work gets the same answer: one UPDATE for those answered before,
+    # one insert for the rest.
+    Decision.objects.filter(
+        product=product,
+        use_type=use_type,
+        side=side,
+        work_id__in=[w[0] for w in changed if w[0] in current],
+    ).update(answer=answer, expires_at=expires_at, decided_by=actor, decided_at=now)
+    insert_rows(
+        Decision,
         [
-            Decision(
-                product=product,
-                work=work,
-                use_type=use_type,
-                side=side,
-                answer=answer,
-                expires_at=expires_at,
-                decided_by=actor,
-                decided_at=now,
-            )
-            for work in changed
+            {
+                "product_id": product.pk,
+                "work_id": work_id,
+                "use_type_id": use_type.pk,
+                "side": side,
+                "answer": answer,
+                "expires_at": expires_at,
+                "decided_by_id": actor.pk if actor else None,
+                "decided_at": now,
+            }
+            for work_id, *_ in changed
+            if work_id not in current
         ],
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["product", "work", "use_type", "side"],
-        update_fields=["answer", "expires_at", "decided_by", "decided_at"],
     )
     entries = []
-    for work in changed:
+    actor_name = actor.display_name if actor else "Consent Portal"
+    for work_id, _, artist_name, label_name in changed:
         content: dict[str, object] = {
             "position": head.position + 1,
             "at": now,
             "actor_id": actor.pk if actor else None,
-            "actor_name": actor.display_name if actor else "Consent Portal",
+            "actor_name": actor_name,
             "side": side,
-            "acting_for": work.primary_artist.name if side == Side.ARTIST else work.label.name,
+            "acting_for": artist_name if side == Side.ARTIST else label_name,
             "product_id": product.pk,
-            "work_id": work.pk,
+            "work_id": work_id,
             "use_type_id": use_type.pk,
-            "previous": current.get(work.pk, ("", None))[0],
+            "previous": current.get(work_id, ("", None))[0],
             "answer": answer,
             "expires_at": expires_at,
             "note": note,
         }
         entry_digest = ledger.digest(content, head.digest)
-        entries.append(LedgerEntry(**content, previous_digest=head.digest, digest=entry_digest))
+        entries.append({**content, "previous_digest": head.digest, "digest": entry_digest})
         head.position, head.digest = head.position + 1, entry_digest
-    LedgerEntry.objects.bulk_create(entries, batch_size=2000)
+    insert_rows(LedgerEntry, entries)
     LedgerHead.objects.filter(pk=head.pk).update(position=head.position, digest=head.digest)
     flipped = _announce(
         counter=counter,
         product=product,
-        pairs=[(w.pk, w.label_id) for w in changed],
+        pairs=[(w[0], w[1]) for w in changed],
         use_type_ids=[use_type.pk],
         cause=Cause.DECISION,
         now=now,
@@ -268,7 +284,7 @@ def decisions_set(
     # Taken once the locks are held, so ledger times and change times follow their order.
     now = timezone.now()
     outcome = Outcome()
-    rows = works.select_related("primary_artist", "label").order_by("pk").iterator(CHUNK)
+    rows = works.order_by("pk").values_list(*WORK_ROW).iterator(CHUNK)
     for chunk in _chunks(rows):
         outcome += _record(
             head=head,
@@ -327,7 +343,7 @@ def grants_withdraw_all(*, actor: User, artist: Artist, note: str = "") -> Outco
         works = Work.objects.filter(
             pk__in=granted.filter(product_id=product_id, use_type_id=use_type_id).values("work_id")
         )
-        rows = works.select_related("primary_artist", "label").order_by("pk").iterator(CHUNK)
+        rows = works.order_by("pk").values_list(*WORK_ROW).iterator(CHUNK)
         for chunk in _chunks(rows):
             outcome += _record(
                 head=head,
