@@ -317,3 +317,17 @@ def test_a_decision_for_another_products_work_does_not_touch_this_product(
 
     assert not PermissionChange.objects.filter(product=world.product).exists()
     assert PermissionChange.objects.filter(product=other, permitted=True).count() == 1
+
+
+def test_a_no_cannot_carry_an_expiry(world: World) -> None:
+    with pytest.raises(ConsentError, match="Only a yes can have an expiry"):
+        decision_set(
+            actor=world.artist_user,
+            product=world.product,
+            work=world.works[0],
+            use_type=world.training,
+            side=Side.ARTIST,
+            answer=Answer.DENIED,
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+    assert not Decision.objects.exists()

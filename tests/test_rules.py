@@ -283,3 +283,45 @@ def test_today_is_the_utc_date_whatever_the_timezone_of_now() -> None:
 
 def test_end_of_is_midnight_utc_after_the_inclusive_end_date() -> None:
     assert end_of(date(2026, 12, 31)) == datetime(2027, 1, 1, tzinfo=UTC)
+
+
+def granted_both(terms: list[Term], now: datetime) -> Verdict:
+    return evaluate(
+        product_status=Product.Status.ACTIVE,
+        requested=True,
+        terms=terms,
+        use_type_id=USE,
+        artist=SideAnswer("granted", None),
+        rights_holder=SideAnswer("granted", None),
+        now=now,
+    )
+
+
+def test_a_renewal_starting_the_day_after_carries_the_cover_on() -> None:
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    terms = [
+        Term(date(2026, 1, 1), date(2026, 6, 30), frozenset({USE})),
+        Term(date(2026, 7, 1), date(2026, 12, 31), frozenset({USE})),
+    ]
+    verdict = granted_both(terms, now)
+    assert verdict.permitted
+    assert verdict.lapses_at == datetime(2027, 1, 1, tzinfo=UTC)
+
+
+def test_a_gap_between_licences_ends_the_cover() -> None:
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    terms = [
+        Term(date(2026, 1, 1), date(2026, 6, 30), frozenset({USE})),
+        Term(date(2026, 7, 2), None, frozenset({USE})),
+    ]
+    verdict = granted_both(terms, now)
+    assert verdict.lapses_at == datetime(2026, 7, 1, tzinfo=UTC)
+
+
+def test_an_open_ended_renewal_never_lapses() -> None:
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    terms = [
+        Term(date(2026, 1, 1), date(2026, 6, 30), frozenset({USE})),
+        Term(date(2026, 6, 15), None, frozenset({USE})),
+    ]
+    assert granted_both(terms, now).lapses_at is None

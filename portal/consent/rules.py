@@ -75,6 +75,25 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
+def _coverage_end(in_force: list[Term], for_use: list[Term]) -> datetime | None:
+    """When cover for the use runs out, following licences that continue one another
+    without a gap (a renewal starting the day after the old term ends)."""
+    if any(t.ends_on is None for t in in_force):
+        return None
+    last = max(t.ends_on for t in in_force if t.ends_on)
+    while True:
+        following = [
+            t
+            for t in for_use
+            if t.starts_on <= last + timedelta(days=1) and (t.ends_on is None or t.ends_on > last)
+        ]
+        if not following:
+            return end_of(last)
+        if any(t.ends_on is None for t in following):
+            return None
+        last = max(t.ends_on for t in following if t.ends_on)
+
+
 def _licence(
     terms: Iterable[Term], use_type_id: int, now: datetime
 ) -> tuple[str | None, datetime | None]:
@@ -87,9 +106,7 @@ def _licence(
         t for t in for_use if t.starts_on <= today and (t.ends_on is None or today <= t.ends_on)
     ]
     if in_force:
-        if any(t.ends_on is None for t in in_force):
-            return None, None
-        return None, max(end_of(t.ends_on) for t in in_force if t.ends_on)
+        return None, _coverage_end(in_force, for_use)
     if not for_use:
         return Reason.LICENCE_EXCLUDES_USE, None
     if any(t.starts_on > today for t in for_use):

@@ -276,6 +276,9 @@ def decisions_set(
     _check_requested(product, use_type)
     if expires_at is not None and expires_at <= timezone.now():
         raise ConsentError("An expiry must be in the future.")
+    if expires_at is not None and answer == Answer.DENIED:
+        # A no stands until it is changed; a no that lapsed into nothing would still be no.
+        raise ConsentError("Only a yes can have an expiry.")
     head = _lock_ledger()
     counter = _lock_counters([product.pk])[product.pk]
     # The caller's instance may predate a suspension that committed while we waited for
