@@ -7,12 +7,15 @@ covering both, and an outsider artist on another label with its own manager.
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, Label, Work
+from portal.consent.models import Side
+from portal.consent.services import Outcome, decision_set
 from portal.licensing.models import Licence, Product, UseType
 from tests import factories as f
 
@@ -84,6 +87,27 @@ def world(db: None) -> World:
         licence=licence,
         works=works,
         outsider_works=outsider_works,
+    )
+
+
+def say(
+    world: World,
+    side: str,
+    answer: str,
+    work: Work | None = None,
+    use: UseType | None = None,
+    **kwargs: Any,
+) -> Outcome:
+    """One side's answer through the consent service, given by that side's person
+    (the artist's own user, or the label's manager)."""
+    return decision_set(
+        actor=world.artist_user if side == Side.ARTIST else world.manager,
+        product=world.product,
+        work=work or world.works[0],
+        use_type=use or world.training,
+        side=side,
+        answer=answer,
+        **kwargs,
     )
 
 

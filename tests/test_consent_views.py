@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from portal.catalogue.models import ArtistMembership
 from portal.consent.models import Answer, Decision, LedgerEntry, Side
-from portal.consent.services import decision_set
 from portal.licensing.models import Product
 from tests import factories as f
-from tests.conftest import World, logged_in
+from tests.conftest import World, logged_in, say
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -169,22 +168,8 @@ def test_the_state_filter_shows_what_waits_and_what_is_permitted(
 ) -> None:
     work = world.works[0]
     for use in (world.training, world.style):
-        decision_set(
-            actor=world.artist_user,
-            product=world.product,
-            work=work,
-            use_type=use,
-            side=Side.ARTIST,
-            answer=Answer.GRANTED,
-        )
-    decision_set(
-        actor=world.manager,
-        product=world.product,
-        work=work,
-        use_type=world.training,
-        side=Side.RIGHTS_HOLDER,
-        answer=Answer.GRANTED,
-    )
+        say(world, Side.ARTIST, Answer.GRANTED, work, use)
+    say(world, Side.RIGHTS_HOLDER, Answer.GRANTED, work)
     waiting = artist_client.get(matrix_url(world), {"state": "waiting"}).content.decode()
     assert "Night Drive 0" not in waiting and "Night Drive 1" in waiting
     permitted = artist_client.get(matrix_url(world), {"state": "permitted"}).content.decode()
@@ -335,23 +320,8 @@ def test_decide_accepts_only_post(world: World, artist_client: Client) -> None:
 def test_an_expired_grant_reads_as_not_permitted(world: World, artist_client: Client) -> None:
     work = world.works[0]
     soon = timezone.now() + timedelta(hours=1)
-    decision_set(
-        actor=world.artist_user,
-        product=world.product,
-        work=work,
-        use_type=world.training,
-        side=Side.ARTIST,
-        answer=Answer.GRANTED,
-        expires_at=soon,
-    )
-    decision_set(
-        actor=world.manager,
-        product=world.product,
-        work=work,
-        use_type=world.training,
-        side=Side.RIGHTS_HOLDER,
-        answer=Answer.GRANTED,
-    )
+    say(world, Side.ARTIST, Answer.GRANTED, work, expires_at=soon)
+    say(world, Side.RIGHTS_HOLDER, Answer.GRANTED, work)
     assert (
         f"Permitted until {soon:%-d %b %Y}" in artist_client.get(matrix_url(world)).content.decode()
     )
@@ -368,14 +338,7 @@ def test_an_expired_grant_reads_as_not_permitted(world: World, artist_client: Cl
 def test_bulk_previews_the_exact_count_before_changing_anything(
     world: World, artist_client: Client
 ) -> None:
-    decision_set(
-        actor=world.artist_user,
-        product=world.product,
-        work=world.works[0],
-        use_type=world.training,
-        side=Side.ARTIST,
-        answer=Answer.GRANTED,
-    )
+    say(world, Side.ARTIST, Answer.GRANTED)
     response = artist_client.post(
         bulk_url(world), {"use": "training", "answer": "granted", "scope": "all"}
     )
@@ -473,14 +436,7 @@ def test_stop_everything_confirms_then_withdraws_every_yes(
     world: World, artist_client: Client
 ) -> None:
     for work in world.works:
-        decision_set(
-            actor=world.artist_user,
-            product=world.product,
-            work=work,
-            use_type=world.training,
-            side=Side.ARTIST,
-            answer=Answer.GRANTED,
-        )
+        say(world, Side.ARTIST, Answer.GRANTED, work)
     url = reverse("stop_everything", args=[world.artist.pk])
     body = artist_client.get(url).content.decode()
     assert "<strong>3 yes answers</strong> across 1 AI product" in body
@@ -495,23 +451,8 @@ def test_stop_everything_confirms_then_withdraws_every_yes(
 
 def test_the_history_lists_who_decided_for_whom(world: World, artist_client: Client) -> None:
     work = world.works[0]
-    decision_set(
-        actor=world.artist_user,
-        product=world.product,
-        work=work,
-        use_type=world.training,
-        side=Side.ARTIST,
-        answer=Answer.GRANTED,
-        note="Happy to help",
-    )
-    decision_set(
-        actor=world.manager,
-        product=world.product,
-        work=work,
-        use_type=world.training,
-        side=Side.RIGHTS_HOLDER,
-        answer=Answer.DENIED,
-    )
+    say(world, Side.ARTIST, Answer.GRANTED, work, note="Happy to help")
+    say(world, Side.RIGHTS_HOLDER, Answer.DENIED, work)
     body = artist_client.get(reverse("work_history", args=[work.pk])).content.decode()
     assert "You</span>" in body
     assert f"{world.manager.display_name} for Northern Lights Records (label)" in body
@@ -539,14 +480,7 @@ def test_the_matrix_query_count_does_not_grow_with_the_catalogue(
 ) -> None:
     works = f.WorkFactory.create_batch(extra_works, primary_artist=world.artist)
     for work in works[:40]:
-        decision_set(
-            actor=world.artist_user,
-            product=world.product,
-            work=work,
-            use_type=world.training,
-            side=Side.ARTIST,
-            answer=Answer.GRANTED,
-        )
+        say(world, Side.ARTIST, Answer.GRANTED, work)
     with django_assert_max_num_queries(15):
         assert artist_client.get(matrix_url(world), {"state": "waiting"}).status_code == 200
     with django_assert_max_num_queries(15):

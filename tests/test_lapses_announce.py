@@ -6,31 +6,15 @@ from datetime import timedelta
 from django.utils import timezone
 
 from portal.consent.models import Answer, Cause, Permission, PermissionChange, Side
-from portal.consent.services import decision_set, lapses_announce
+from portal.consent.services import lapses_announce
 from portal.consent.tasks import announce_lapses
 from portal.licensing.models import Licence
-from tests.conftest import World
+from tests.conftest import World, say
 
 
 def grant_both(world: World, **artist_kwargs: object) -> None:
-    work = world.works[0]
-    decision_set(
-        actor=world.artist_user,
-        product=world.product,
-        work=work,
-        use_type=world.training,
-        side=Side.ARTIST,
-        answer=Answer.GRANTED,
-        **artist_kwargs,
-    )  # type: ignore[arg-type]
-    decision_set(
-        actor=world.manager,
-        product=world.product,
-        work=work,
-        use_type=world.training,
-        side=Side.RIGHTS_HOLDER,
-        answer=Answer.GRANTED,
-    )
+    say(world, Side.ARTIST, Answer.GRANTED, **artist_kwargs)
+    say(world, Side.RIGHTS_HOLDER, Answer.GRANTED)
 
 
 def test_an_expired_grant_is_announced_as_not_permitted(world: World) -> None:
