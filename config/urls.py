@@ -10,5 +10,7 @@ admin.site.site_title = "Consent Portal"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("notifications/", include("portal.notifications.urls")),
+    path("", include("portal.teams.urls")),
     path("", include("portal.consent.urls")),
 ]

@@ -32,6 +32,9 @@ class User(AbstractUser):
     name = models.CharField(
         max_length=150, blank=True, help_text="Shown in histories and receipts."
     )
+    email_notifications = models.BooleanField(
+        default=True, help_text="Also send notifications by email."
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
