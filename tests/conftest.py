@@ -18,6 +18,7 @@ from portal.consent.models import Side
 from portal.consent.services import Outcome, decision_set
 from portal.licensing.models import Licence, Product, UseType
 from tests import factories as f
+from tests.mfa import totp_enable
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -60,6 +61,9 @@ def world(db: None) -> World:
     manager = f.LabelManagerFactory(label=label, user__email="sam@example.test").user
     other_manager = f.LabelManagerFactory(label=other_label).user
     staff = f.UserFactory(email="ops@example.test", is_staff=True, is_superuser=True)
+    # Managers and staff must have two-factor authentication to reach their pages.
+    for user in (manager, other_manager, staff):
+        totp_enable(user, recovery_codes=False)
     product = f.ProductFactory(slug="tunesmith", name="Tunesmith")
     f.ProductUseFactory(product=product, use_type=training)
     f.ProductUseFactory(product=product, use_type=style)

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from portal.accounts.models import User
 from tests import factories as f
+from tests.mfa import totp_enable
 
 
 def test_a_user_logs_in_with_email_and_password(db: None) -> None:
@@ -80,6 +81,7 @@ def test_staff_reach_admin_through_the_portal_login(db: None) -> None:
     response = Client().get(reverse("admin:index"), follow=True)
     assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
     staff = f.UserFactory(is_staff=True, is_superuser=True)
+    totp_enable(staff)
     client = Client()
     client.force_login(staff)
     assert client.get(reverse("admin:index")).status_code == 200

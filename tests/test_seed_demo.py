@@ -8,6 +8,8 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
 
 from portal.accounts.models import User
 from portal.catalogue.identifiers import isrc_normalise, iswc_normalise
@@ -209,3 +211,26 @@ def test_a_scale_out_of_range_is_refused_and_changes_nothing(scale: int) -> None
 
     assert not Work.objects.exists()
     assert not User.objects.exists()
+
+
+def test_staff_and_managers_get_the_published_demo_second_factor(db: None) -> None:
+    from allauth.mfa.models import Authenticator
+    from django.core.management import call_command
+
+    from portal.catalogue.demo import DEMO_TOTP_SECRET
+    from tests.mfa import totp_code
+
+    call_command("seed_demo", password="pw-for-tests", stdout=StringIO())
+    for email in ("staff@demo.test", "manager@demo.test"):
+        assert Authenticator.objects.filter(
+            user__email=email, type=Authenticator.Type.TOTP
+        ).exists()
+    assert not Authenticator.objects.filter(user__email="artist@demo.test").exists()
+    client = Client()
+    client.post(
+        reverse("account_login"), {"login": "manager@demo.test", "password": "pw-for-tests"}
+    )
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(DEMO_TOTP_SECRET)})
+    assert response.status_code == 302
+    assert client.get(reverse("home"), follow=True).status_code == 200
+    assert "_auth_user_id" in client.session

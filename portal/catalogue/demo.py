@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -279,6 +281,16 @@ def designation(work_isrc: str) -> int:
 # ------------------------------------------------------------------------------
 # Find or create
 # ------------------------------------------------------------------------------
+# Staff and label managers must use two-factor authentication, in the demo too. A fixed,
+# published secret lets anyone add the demo logins to an authenticator app.
+DEMO_TOTP_SECRET = "CONSENTPORTALDEMOTOTPSECRET23456"  # noqa: S105 (published on purpose)
+
+
+def _second_factor(user: User) -> None:
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+
+
 def _user(login: Login, password: str) -> User:
     user, _ = User.objects.get_or_create(
         email=login.email,
@@ -419,6 +431,7 @@ def demo_seed(*, password: str, scale: int = 1) -> DemoReport:
     report = DemoReport()
     use_types = {u.slug: u for u in UseType.objects.all()}
     staff = _user(STAFF, password)
+    _second_factor(staff)
     labels: dict[str, Label] = {}
     managers: dict[str, User] = {}
     artists: dict[str, Artist] = {}
@@ -427,6 +440,7 @@ def demo_seed(*, password: str, scale: int = 1) -> DemoReport:
         label, _ = Label.objects.get_or_create(name=label_spec.name)
         labels[label_spec.name] = label
         managers[label_spec.name] = manager = _user(label_spec.manager, password)
+        _second_factor(manager)
         LabelManager.objects.get_or_create(label=label, user=manager)
         for spec in label_spec.artists:
             artist = Artist.objects.filter(name=spec.name, label=label).order_by("pk").first()

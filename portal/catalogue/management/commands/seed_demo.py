@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from portal.catalogue.demo import MAX_SCALE, WORKS_PER_ARTIST, demo_seed
+from portal.catalogue.demo import DEMO_TOTP_SECRET, MAX_SCALE, WORKS_PER_ARTIST, demo_seed
 
 
 class Command(BaseCommand):
@@ -44,6 +44,11 @@ class Command(BaseCommand):
         width = max(len(login.email) for login in report.logins)
         for login in report.logins:
             self.stdout.write(f"  {login.email:<{width}}  {login.shows}")
+        self.stdout.write(
+            "Staff and label managers sign in with a second factor: add the secret "
+            f"{DEMO_TOTP_SECRET} to an authenticator app "
+            f"(otpauth://totp/Consent%20Portal?secret={DEMO_TOTP_SECRET}&issuer=Consent%20Portal)."
+        )
         self.stdout.write(
             "Not seeded yet: usage reports and earnings (the portal has no earnings models yet)."
         )
