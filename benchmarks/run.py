@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from io import StringIO
 from typing import Any
 
+from benchmarks import label as label_scale
 from benchmarks.database import fresh_database, prepare_environment
 from benchmarks.measure import Series, Wall, duration, ms, once, requests
 
 PASSWORD = "bench-only-password"
 SMALL_SCALE = 1
 LARGE_SCALE = 500
+# Two roster artists at 20 works x 2,500: a label holding 100,000 works.
+LABEL_SCALE = 2500
 SEARCH = "moon"
 PRODUCT = "tunesmith"
 USE = "training"
@@ -411,5 +414,13 @@ def main() -> int:
         report.attempt("bulk actions", lambda: bulk_actions(report, large))
         report.attempt("decisions_set", lambda: service_calls(report, large))
         report.attempt("ledger", lambda: ledger_check(report))
+
+        print(
+            f"Seeding {LABEL_SCALE * 20:,} works per artist (a label of 100,000)...",
+            file=sys.stderr,
+        )
+        seed(report, LABEL_SCALE)
+        print("Measuring the label...", file=sys.stderr)
+        label_scale.measure(report, Demo.load(), client_for)
     print_report(report, time.perf_counter() - started)
     return 1 if report.failures else 0

@@ -137,7 +137,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Consent Portal] "
 # Artists and managers join by invitation; open sign-up is off unless asked for.
 ACCOUNT_ALLOW_SIGNUPS = env_bool("ACCOUNT_ALLOW_SIGNUPS")
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Consent Portal"
 
 # ------------------------------------------------------------------------------
@@ -219,3 +219,5 @@ LOGGING = {
 # The portal
 # ------------------------------------------------------------------------------
 PORTAL_PAGE_SIZE = 50
+# Where links in emails (notifications, invitations) point.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

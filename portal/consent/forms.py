@@ -3,7 +3,7 @@
 from django import forms
 
 from portal.consent.models import Answer
-from portal.licensing.models import UseType
+from portal.licensing.models import Product, UseType
 
 
 class UseChoiceField(forms.ModelChoiceField):
@@ -65,12 +65,17 @@ class BulkForm(forms.Form):
         ("all", "All works"),
         ("filtered", "Works matching the search and filter"),
         ("selected", "Selected works"),
+        ("artists", "Works of chosen artists"),
     ]
 
     use = forms.CharField()
     answer = forms.ChoiceField(choices=Answer.choices)
     scope = forms.ChoiceField(choices=SCOPES, initial="all")
     works = IdsField(required=False)
+    artists = IdsField(required=False)
+    other_granted = forms.BooleanField(
+        required=False, label="Only where the other side has already said yes"
+    )
     q = forms.CharField(required=False, max_length=100)
     state = forms.ChoiceField(choices=MatrixFilter.STATES, required=False)
     confirm = forms.BooleanField(required=False)
@@ -83,4 +88,55 @@ class BulkForm(forms.Form):
         data = super().clean() or {}
         if data.get("scope") == "selected" and not data.get("works"):
             raise forms.ValidationError("Select at least one work, or choose all works.")
+        if data.get("scope") == "artists" and not data.get("artists"):
+            raise forms.ValidationError("Choose at least one artist, or choose all works.")
         return data
+
+
+class DelegationForm(forms.Form):
+    """What an artist lets their label decide for them. Nothing ticked means everything."""
+
+    products = forms.ModelMultipleChoiceField(
+        queryset=Product.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Products",
+        help_text="Leave all unticked for every product, including future ones.",
+    )
+    use_types = forms.ModelMultipleChoiceField(
+        queryset=UseType.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Uses",
+        help_text="Leave all unticked for every use.",
+    )
+
+    def __init__(
+        self, *args: object, products: list[Product], use_types: list[UseType], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["products"].queryset = Product.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[p.pk for p in products]
+        )
+        self.fields["use_types"].queryset = UseType.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[u.pk for u in use_types]
+        )
+
+
+class ExportFilter(forms.Form):
+    """The CSV export's filters, as on the page. Unknown values are errors, not ignored."""
+
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.none(), required=False, to_field_name="slug"
+    )
+    use = forms.ModelChoiceField(
+        queryset=UseType.objects.all(), required=False, to_field_name="slug"
+    )
+    q = forms.CharField(required=False, max_length=100)
+    state = forms.ChoiceField(choices=MatrixFilter.STATES, required=False)
+
+    def __init__(self, *args: object, products: list[Product], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["product"].queryset = Product.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[p.pk for p in products]
+        )

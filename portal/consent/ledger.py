@@ -26,6 +26,7 @@ HASHED = (
     "answer",
     "expires_at",
     "note",
+    "delegation_id",
 )
 
 

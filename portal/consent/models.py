@@ -2,7 +2,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 
-from portal.catalogue.models import Work
+from portal.catalogue.models import Artist, Label, Work
 from portal.licensing.models import Product, UseType
 
 
@@ -37,6 +37,45 @@ class Cause(models.TextChoices):
     EXPIRY = "expiry", "An expiry"
     LICENCE = "licence", "A licence change"
     PRODUCT = "product", "A product status change"
+
+
+class Delegation(models.Model):
+    """An artist's authorisation for their label to decide the artist side for them.
+
+    Empty `products` or `use_types` mean all of them. Revocable; a revoked delegation is
+    kept (with who revoked it and when) so the artist's activity log stays complete.
+    """
+
+    artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="delegations")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="delegations")
+    products = models.ManyToManyField(Product, blank=True, related_name="+")
+    use_types = models.ManyToManyField(UseType, blank=True, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["artist", "label"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_active_delegation_per_artist_label",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "active"
+        return f"{self.artist} → {self.label} ({state})"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
 
 
 class Decision(models.Model):
@@ -85,6 +124,14 @@ class LedgerEntry(models.Model):
     actor_name = models.CharField(max_length=200)
     side = models.CharField(max_length=20, choices=Side.choices)
     acting_for = models.CharField(max_length=200, help_text="The artist or label decided for.")
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set when the label decided the artist side under the artist's delegation.",
+    )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="ledger_entries")
     use_type = models.ForeignKey(UseType, on_delete=models.PROTECT, related_name="+")

@@ -114,6 +114,11 @@ def _licence(
     return Reason.LICENCE_ENDED, None
 
 
+def licence_covers(terms: Iterable[Term], use_type_id: int, now: datetime) -> bool:
+    """Whether some licence in force today covers the use."""
+    return _licence(terms, use_type_id, now)[0] is None
+
+
 def _side(
     side: str, answer: SideAnswer | None, now: datetime
 ) -> tuple[str | None, datetime | None]:

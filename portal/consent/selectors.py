@@ -1,16 +1,20 @@
 """Reads for consent: facts for the rule, matrix rows, counts, history."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from portal.catalogue.models import Work
+from portal.catalogue.models import Artist, Label, Work
 from portal.consent.models import Answer, Decision, LedgerEntry, Permission, Side
-from portal.consent.rules import Reason, SideAnswer, Term, Verdict, evaluate
+
+if TYPE_CHECKING:
+    from portal.consent.permissions import Party
+from portal.consent.rules import Reason, SideAnswer, Term, Verdict, evaluate, licence_covers
 from portal.licensing.models import Licence, Product, UseType
 
 
@@ -236,6 +240,11 @@ OWN = {
     "denied": "Not permitted: you said no",
     "expired": "Not permitted: your yes has expired",
 }
+OWN_DELEGATED = {
+    "undecided": "Waiting for an answer",
+    "denied": "Not permitted: said no",
+    "expired": "Not permitted: the yes has expired",
+}
 OTHER = {
     "undecided": "Waiting for {other}",
     "denied": "Not permitted: {other} said no",
@@ -243,7 +252,15 @@ OTHER = {
 }
 
 
-def explain(verdict: Verdict, *, side: str, product: Product, work: Work, label_name: str) -> str:
+def explain(
+    verdict: Verdict,
+    *,
+    side: str,
+    product: Product,
+    work: Work,
+    label_name: str,
+    delegated: bool = False,
+) -> str:
     """The effective permission in words, from the viewer's side. The most useful reason first:
     what overrides everything (product, licence), then what the viewer can do, then the other side.
     """
@@ -257,7 +274,7 @@ def explain(verdict: Verdict, *, side: str, product: Product, work: Work, label_
             return "Not permitted: " + PRODUCT_OR_LICENCE[Reason(reason)].format(**names)
     own, other = ("artist", "rights_holder") if side == Side.ARTIST else ("rights_holder", "artist")
     other_name = label_name if side == Side.ARTIST else work.primary_artist.name
-    for prefix, wording in ((own, OWN), (other, OTHER)):
+    for prefix, wording in ((own, OWN_DELEGATED if delegated else OWN), (other, OTHER)):
         for reason in verdict.reasons:
             if reason.startswith(prefix + "_"):
                 return wording[reason.removeprefix(prefix + "_")].format(other=other_name)
@@ -271,6 +288,7 @@ def matrix_rows(
     works: Sequence[Work],
     use_types: Sequence[UseType],
     now: datetime,
+    delegated: bool = False,
 ) -> list[Row]:
     """The decision cells for a page of works: four queries whatever the page size.
 
@@ -298,7 +316,12 @@ def matrix_rows(
                     answer=own.answer if own else None,
                     verdict=verdict,
                     message=explain(
-                        verdict, side=side, product=product, work=work, label_name=work.label.name
+                        verdict,
+                        side=side,
+                        product=product,
+                        work=work,
+                        label_name=work.label.name,
+                        delegated=delegated,
                     ),
                 )
             )
@@ -323,3 +346,228 @@ def granted_count(*, artist_id: int) -> tuple[int, int]:
         side=Side.ARTIST, answer=Answer.GRANTED, work__primary_artist_id=artist_id
     )
     return granted.count(), granted.values("product").distinct().count()
+
+
+def other_side(side: str) -> str:
+    return Side.RIGHTS_HOLDER if side == Side.ARTIST else Side.ARTIST
+
+
+def works_where_other_side_granted(
+    *, works: QuerySet[Work], product: Product, use_type: UseType, side: str, now: datetime
+) -> QuerySet[Work]:
+    granted = Decision.objects.filter(
+        product=product, use_type=use_type, side=other_side(side), answer=Answer.GRANTED
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    return works.filter(pk__in=granted.values("work_id"))
+
+
+def flips_if(
+    *,
+    product: Product,
+    use_type: UseType,
+    side: str,
+    answer: str,
+    works: QuerySet[Work],
+    now: datetime,
+) -> int:
+    """How many effective permissions an answer for `works` would flip. A few queries."""
+    if answer == Answer.DENIED:
+        return (
+            Permission.objects.filter(
+                product=product, use_type=use_type, permitted=True, work__in=works
+            )
+            .filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))
+            .count()
+        )
+    if product.status != Product.Status.ACTIVE or use_type.pk not in requested_use_type_ids(
+        product=product
+    ):
+        return 0
+    label_ids = set(works.order_by().values_list("label_id", flat=True).distinct())
+    terms = licence_terms(licensee_id=product.licensee_id, label_ids=label_ids)
+    covered = [lb for lb in label_ids if licence_covers(terms.get(lb, ()), use_type.pk, now)]
+    own_granted = Decision.objects.filter(
+        product=product, use_type=use_type, side=side, answer=Answer.GRANTED
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    return (
+        works_where_other_side_granted(
+            works=works, product=product, use_type=use_type, side=side, now=now
+        )
+        .filter(label_id__in=covered)
+        .exclude(pk__in=own_granted.values("work_id"))
+        .count()
+    )
+
+
+def label_ids_of(*, party: "Party") -> set[int]:
+    if party.label is not None:
+        return {party.label.pk}
+    return set(party.works().order_by().values_list("label_id", flat=True).distinct())
+
+
+def work_count(*, works: QuerySet[Work]) -> int:
+    return works.count()
+
+
+@dataclass(frozen=True)
+class UseState:
+    """Where a label's catalogue stands for one use of one product."""
+
+    product: Product
+    use_type: UseType
+    works: int
+    permitted: int
+    waiting_label: int
+    waiting_artist: int
+    denied: int
+
+
+def label_states(*, label: Label, products: Sequence[Product], now: datetime) -> list[UseState]:
+    """Per product and use: permitted, waiting for the label, waiting for the artist,
+    denied by either side. Grouped queries in the database; three whatever the size."""
+    total = Work.objects.filter(label=label).count()
+    answered = {
+        (row["product_id"], row["use_type_id"]): row
+        for row in Decision.objects.filter(product__in=products, work__label=label)
+        .values("product_id", "use_type_id")
+        .annotate(
+            label_answered=Count("pk", filter=Q(side=Side.RIGHTS_HOLDER)),
+            artist_answered=Count("pk", filter=Q(side=Side.ARTIST)),
+            denied=Count("work_id", filter=Q(answer=Answer.DENIED), distinct=True),
+        )
+    }
+    permitted = {
+        (row["product_id"], row["use_type_id"]): row["n"]
+        for row in Permission.objects.filter(
+            product__in=products, work__label=label, permitted=True
+        )
+        .filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))
+        .values("product_id", "use_type_id")
+        .annotate(n=Count("pk"))
+    }
+    states = []
+    for product in products:
+        for product_use in product.uses.all():
+            key = (product.pk, product_use.use_type_id)
+            row = answered.get(key, {})
+            states.append(
+                UseState(
+                    product=product,
+                    use_type=product_use.use_type,
+                    works=total,
+                    permitted=permitted.get(key, 0),
+                    waiting_label=total - row.get("label_answered", 0),
+                    waiting_artist=total - row.get("artist_answered", 0),
+                    denied=row.get("denied", 0),
+                )
+            )
+    return states
+
+
+def roster(*, label: Label) -> QuerySet[Artist]:
+    """The label's artists with how many of their works it holds and how many of those are
+    permitted for at least one use. Two subqueries, one query."""
+    permitted = (
+        Permission.objects.filter(
+            work__primary_artist=OuterRef("pk"), work__label=label, permitted=True
+        )
+        .order_by()
+        .values("work__primary_artist")
+        .annotate(n=Count("work", distinct=True))
+        .values("n")
+    )
+    held = (
+        Work.objects.filter(primary_artist=OuterRef("pk"), label=label)
+        .order_by()
+        .values("primary_artist")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Artist.objects.filter(label=label)
+        .annotate(
+            work_count=Coalesce(Subquery(held), 0),
+            permitted_count=Coalesce(Subquery(permitted), 0),
+        )
+        .order_by("name")
+    )
+
+
+def activity_for(*, works: QuerySet[Work]) -> QuerySet[LedgerEntry]:
+    """Every decision on these works, newest first."""
+    return (
+        LedgerEntry.objects.filter(work__in=works)
+        .select_related("product", "use_type", "work")
+        .order_by("-position")
+    )
+
+
+EXPORT_COLUMNS = [
+    "isrc",
+    "title",
+    "artist",
+    "product",
+    "use",
+    "artist_answer",
+    "label_answer",
+    "permitted",
+    "reasons",
+]
+EXPORT_CHUNK = 2000
+
+
+def export_rows(
+    *,
+    party: "Party",
+    products: Sequence[Product],
+    use_type: UseType | None,
+    q: str,
+    state: str,
+    now: datetime,
+) -> Iterator[list[str]]:
+    """One row per work, product and use, read in chunks so memory stays flat."""
+    for product in products:
+        use_types = [u for u in use_types_of(product=product) if use_type in (None, u)]
+        use_ids = [u.pk for u in use_types]
+        works = works_matching(
+            works=party.works(),
+            product=product,
+            side=party.side,
+            use_type_ids=use_ids,
+            q=q,
+            state=state,
+            now=now,
+        ).order_by("pk")
+        last = 0
+        while chunk := list(
+            works.filter(pk__gt=last).values_list(
+                "pk", "isrc", "title", "primary_artist__name", "label_id"
+            )[:EXPORT_CHUNK]
+        ):
+            last = chunk[-1][0]
+            answers = side_answers(
+                product=product, use_type_ids=use_ids, works=[c[0] for c in chunk]
+            )
+            verdicts = verdicts_for(
+                product=product,
+                works=[(c[0], c[4]) for c in chunk],
+                use_type_ids=use_ids,
+                now=now,
+                answers=answers,
+            )
+            for work_id, isrc, title, artist_name, _ in chunk:
+                for use in use_types:
+                    artist = answers.get((work_id, use.pk, Side.ARTIST))
+                    label = answers.get((work_id, use.pk, Side.RIGHTS_HOLDER))
+                    verdict = verdicts[(work_id, use.pk)]
+                    yield [
+                        isrc,
+                        title,
+                        artist_name,
+                        product.slug,
+                        use.slug,
+                        artist.answer if artist else "",
+                        label.answer if label else "",
+                        "yes" if verdict.permitted else "no",
+                        " ".join(verdict.reasons),
+                    ]

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.models import User
@@ -25,14 +26,16 @@ from portal.consent.models import (
     Cause,
     ChangeCounter,
     Decision,
+    Delegation,
     LedgerEntry,
     LedgerHead,
     Permission,
     PermissionChange,
     Side,
 )
-from portal.consent.selectors import requested_use_type_ids, verdicts_for
+from portal.consent.selectors import requested_use_type_ids, use_types_of, verdicts_for
 from portal.licensing.models import Licence, Product, UseType
+from portal.notifications.services import notify
 
 CHUNK = 5000
 T = TypeVar("T")
@@ -178,6 +181,7 @@ def _record(
     note: str,
     works: list[WorkRow],
     now: datetime,
+    delegation: Delegation | None = None,
 ) -> Outcome:
     """Write one party's answer for many works: decisions, ledger, announce. Locks held."""
     current = {
@@ -231,6 +235,7 @@ def _record(
             "answer": answer,
             "expires_at": expires_at,
             "note": note,
+            "delegation_id": delegation.pk if delegation else None,
         }
         entry_digest = ledger.digest(content, head.digest)
         entries.append({**content, "previous_digest": head.digest, "digest": entry_digest})
@@ -264,12 +269,17 @@ def decisions_set(
     works: QuerySet[Work],
     expires_at: datetime | None = None,
     note: str = "",
+    delegation: Delegation | None = None,
 ) -> Outcome:
     """Record one party's answer for every work in `works` (already scoped by the caller).
 
     Idempotent: a work already so answered writes nothing. All or nothing: the
     decisions, their ledger entries and the permission changes they cause commit
     together. Works are handled in chunks, so memory stays flat for any catalogue.
+
+    With `delegation`, a label manager answers the artist side for the artist; the
+    delegation must still be in force and cover the product and use when the locks are
+    held, and the artist's team is notified.
     """
     if side not in Side.values or answer not in Answer.values:
         raise ConsentError("That is not an answer the portal knows.")
@@ -281,9 +291,12 @@ def decisions_set(
         raise ConsentError("Only a yes can have an expiry.")
     head = _lock_ledger()
     counter = _lock_counters([product.pk])[product.pk]
-    # The caller's instance may predate a suspension that committed while we waited for
-    # the lock; judging by it would announce a permit on a suspended product.
-    product.refresh_from_db(fields=["status"])
+    if delegation is not None:
+        _check_delegation(delegation, product=product, use_type=use_type, side=side)
+    # The caller's instance may predate a suspension (or a change of its uses) that
+    # committed while we waited for the lock; judging by it would announce a permit
+    # on a suspended product.
+    product.refresh_from_db()
     # Taken once the locks are held, so ledger times and change times follow their order.
     now = timezone.now()
     outcome = Outcome()
@@ -301,8 +314,58 @@ def decisions_set(
             note=note,
             works=chunk,
             now=now,
+            delegation=delegation,
         )
+    if delegation is not None and outcome.changed:
+        _notify_acted_for(delegation, actor, product, use_type, answer, outcome.changed)
     return outcome
+
+
+def _check_delegation(
+    delegation: Delegation, *, product: Product, use_type: UseType, side: str
+) -> None:
+    # Locked, so a revocation committing now either happens before (and we refuse)
+    # or waits for this answer to commit.
+    current = (
+        Delegation.objects.select_for_update()
+        .filter(pk=delegation.pk, revoked_at__isnull=True)
+        .first()
+    )
+    if current is None:
+        raise ConsentError(
+            f"{delegation.artist.name} has withdrawn the delegation: only they can decide now."
+        )
+    if side != Side.ARTIST:
+        raise ConsentError("A delegation covers the artist side only.")
+    products = set(current.products.values_list("pk", flat=True))
+    use_types = set(current.use_types.values_list("pk", flat=True))
+    if (products and product.pk not in products) or (use_types and use_type.pk not in use_types):
+        raise ConsentError(
+            f"{delegation.artist.name}'s delegation does not cover "
+            f"{use_type.name.lower()} for {product.name}."
+        )
+
+
+def _notify_acted_for(
+    delegation: Delegation,
+    actor: User | None,
+    product: Product,
+    use_type: UseType,
+    answer: str,
+    count: int,
+) -> None:
+    who = actor.display_name if actor else "The portal"
+    verb = "said yes to" if answer == Answer.GRANTED else "said no to"
+    works = "1 work" if count == 1 else f"{count:,} works"
+    notify(
+        users=User.objects.filter(artistmembership__artist=delegation.artist),
+        kind="acted_for_you",
+        message=(
+            f"{who} ({delegation.label.name}) {verb} {use_type.name.lower()} on "
+            f"{product.name} for {works} of {delegation.artist.name}, under your delegation."
+        ),
+        url=reverse("artist_activity", args=[delegation.artist_id]),
+    )
 
 
 def decision_set(
@@ -315,9 +378,11 @@ def decision_set(
     answer: str,
     expires_at: datetime | None = None,
     note: str = "",
+    delegation: Delegation | None = None,
 ) -> Outcome:
     """Record one party's answer for one work. Idempotent; see `decisions_set`."""
     return decisions_set(
+        delegation=delegation,
         actor=actor,
         product=product,
         use_type=use_type,
@@ -375,7 +440,7 @@ def permissions_refresh(
     those are the only ones evaluated.
     """
     counter = _lock_counters([product.pk])[product.pk]
-    product.refresh_from_db(fields=["status"])
+    product.refresh_from_db()
     now = timezone.now()
     answered = Decision.objects.filter(product=product)
     announced = Permission.objects.filter(product=product)
@@ -408,12 +473,99 @@ def product_set_status(*, product: Product, status: str) -> int:
     if status not in Product.Status.values:
         raise ConsentError("That is not a product status the portal knows.")
     with transaction.atomic():
+        # The counter first, as every writer does: decisions hold it while their inserts
+        # take a key-share lock on the product row, so locking the product first deadlocks.
+        _lock_counters([product.pk])
+        previous = Product.objects.values_list("status", flat=True).get(pk=product.pk)
         # Setting the status it already has keeps the time it really changed.
         Product.objects.filter(pk=product.pk).exclude(status=status).update(
             status=status, status_changed_at=timezone.now()
         )
         product.refresh_from_db()
+        if previous == Product.Status.DRAFT and status == Product.Status.ACTIVE:
+            _notify_new_product(product)
         return permissions_refresh(product=product, cause=Cause.PRODUCT)
+
+
+def _notify_new_product(product: Product) -> None:
+    """Tell every artist whose catalogue a newly launched product asks for."""
+    uses = ", ".join(use.name.lower() for use in use_types_of(product=product))
+    artists = Artist.objects.filter(
+        works__label__licences__licensee_id=product.licensee_id
+    ).distinct()
+    for artist in artists:
+        notify(
+            users=User.objects.filter(artistmembership__artist=artist),
+            kind="new_product",
+            message=(
+                f"{product.name} by {product.licensee.name} asks to use {artist.name}'s "
+                f"catalogue for {uses}. Nothing is used until you say yes."
+            ),
+            url=reverse(
+                "matrix",
+                kwargs={"kind": "artists", "party_id": artist.pk, "product_slug": product.slug},
+            ),
+        )
+
+
+@transaction.atomic
+def delegation_grant(
+    *,
+    actor: User,
+    artist: Artist,
+    products: Sequence[Product] = (),
+    use_types: Sequence[UseType] = (),
+) -> Delegation:
+    """Let the artist's label decide the artist side for them, for the given products and
+    uses (empty: all). Replaces any delegation already in force."""
+    if artist.label is None:
+        raise ConsentError(
+            f"{artist.name} is not on a label's roster, so there is no one to delegate to."
+        )
+    now = timezone.now()
+    Delegation.objects.filter(artist=artist, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=actor
+    )
+    delegation = Delegation.objects.create(
+        artist=artist, label=artist.label, granted_by=actor, granted_at=now
+    )
+    delegation.products.set(products)
+    delegation.use_types.set(use_types)
+    notify(
+        users=User.objects.filter(labelmanager__label=artist.label),
+        kind="delegation",
+        message=(
+            f"{artist.name} now lets {artist.label.name} decide for them "
+            f"({delegation_scope(delegation)})."
+        ),
+        url=reverse("label_home", args=[artist.label.pk]),
+    )
+    return delegation
+
+
+@transaction.atomic
+def delegation_revoke(*, actor: User, delegation: Delegation) -> None:
+    """Take the label's power to decide for the artist away, at once. Answers already
+    given under it stand (the artist can change them); the ledger says who gave them."""
+    revoked = Delegation.objects.filter(pk=delegation.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=actor
+    )
+    if revoked:
+        notify(
+            users=User.objects.filter(labelmanager__label_id=delegation.label_id),
+            kind="delegation",
+            message=(
+                f"{delegation.artist.name} no longer lets {delegation.label.name} decide for them."
+            ),
+            url=reverse("label_home", args=[delegation.label_id]),
+        )
+
+
+def delegation_scope(delegation: Delegation) -> str:
+    """The delegation's reach in words: "all products and uses", "Tunesmith: training"."""
+    products = ", ".join(p.name for p in delegation.products.all()) or "all products"
+    uses = ", ".join(u.name.lower() for u in delegation.use_types.all()) or "all uses"
+    return f"{products}; {uses}"
 
 
 def lapses_announce() -> int:

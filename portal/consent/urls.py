@@ -1,10 +1,10 @@
 from django.urls import path, register_converter
 
-from portal.consent import views
+from portal.consent import artist_views, label_views, views
 
 
 class PartyKind:
-    regex = "artists|labels"
+    regex = "artists|labels|delegations"
 
     def to_python(self, value: str) -> str:
         return value
@@ -17,9 +17,12 @@ register_converter(PartyKind, "party")
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("artists/<int:artist_id>/", views.artist_home, name="artist_home"),
-    path("artists/<int:artist_id>/stop/", views.stop_everything, name="stop_everything"),
-    path("labels/<int:label_id>/", views.label_home, name="label_home"),
+    path("artists/<int:artist_id>/", artist_views.artist_home, name="artist_home"),
+    path("artists/<int:artist_id>/stop/", artist_views.stop_everything, name="stop_everything"),
+    path("artists/<int:artist_id>/delegation/", artist_views.delegation, name="artist_delegation"),
+    path("artists/<int:artist_id>/activity/", artist_views.artist_activity, name="artist_activity"),
+    path("labels/<int:label_id>/", label_views.label_home, name="label_home"),
+    path("labels/<int:label_id>/export.csv", label_views.label_export, name="label_export"),
     path("<party:kind>/<int:party_id>/products/<slug:product_slug>/", views.matrix, name="matrix"),
     path(
         "<party:kind>/<int:party_id>/products/<slug:product_slug>/works/<int:work_id>/decide/",

@@ -1,7 +1,7 @@
-"""The artist's and the label's consent screens.
+"""The decision screens shared by every party: the matrix, a toggle, bulk answers, history.
 
 Every view finds its party through `portal.consent.permissions`, so another user's
-artist, label, product page or work is a 404 from a scoped lookup.
+artist, label, delegation, product page or work is a 404 from a scoped lookup.
 """
 
 from typing import Any
@@ -11,11 +11,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 from django_htmx.http import reswap
 
 from portal.accounts.models import User
@@ -25,34 +26,32 @@ from portal.consent.forms import BulkForm, DecisionForm, MatrixFilter
 from portal.consent.models import Answer, Side
 from portal.consent.permissions import (
     Party,
-    artist_party,
     artists_of,
     labels_of,
     party_for,
     works_visible_to,
 )
-from portal.consent.services import ConsentError, decision_set, decisions_set, grants_withdraw_all
-from portal.licensing.models import Product
+from portal.consent.services import ConsentError, decision_set, decisions_set
+from portal.licensing.models import Product, UseType
+
+READ_ONLY = "Your role on this team can see decisions but not make them."
 
 
 class AuthedRequest(HttpRequest):
     user: User
 
 
-def _product_for(party: Party, product_slug: str) -> Product:
-    """A product that asks for the party's catalogue; anything else is a 404."""
-    products = selectors.products_requesting(works=party.works())
-    for product in products:
-        if product.slug == product_slug:
+def product_for(party: Party, product_slug: str) -> Product:
+    """A product that asks for the party's catalogue (and that the party may act on)."""
+    for product in selectors.products_requesting(works=party.works()):
+        if product.slug == product_slug and party.allows(product):
             return product
-    return get_object_or_404(Product.objects.none())
+    raise Http404
 
 
-def _matrix_url(party: Party, product: Product, query: str = "") -> str:
-    url = reverse(
-        "matrix",
-        kwargs={"kind": party.kind + "s", "party_id": party.pk, "product_slug": product.slug},
-    )
+def matrix_url(party: Party, product: Product, query: str = "") -> str:
+    kwargs = {"kind": party.plural, "party_id": party.pk, "product_slug": product.slug}
+    url = reverse("matrix", kwargs=kwargs)
     return f"{url}?{query}" if query else url
 
 
@@ -68,56 +67,11 @@ def home(request: AuthedRequest) -> HttpResponse:
     return render(request, "consent/choose.html", {"artists": artists, "labels": labels})
 
 
-def _overview(request: AuthedRequest, party: Party, template: str) -> HttpResponse:
-    products = selectors.products_requesting(works=party.works())
-    tallies = selectors.tallies(products=products, works=party.works(), side=party.side)
-    label_ids = party_label_ids(party)
-    cards = []
-    for product in products:
-        uses = [
-            (product_use, tallies[(product.pk, product_use.use_type_id)])
-            for product_use in product.uses.all()
-        ]
-        cards.append(
-            {
-                "product": product,
-                "uses": uses,
-                "waiting": sum(t.waiting for _, t in uses),
-                "licences": [
-                    lc for lc in product.licensee.licences.all() if lc.label_id in label_ids
-                ],
-            }
-        )
-    context = {
-        "party": party,
-        "cards": cards,
-        "waiting_products": sum(1 for c in cards if c["waiting"]),
-        "work_count": party.works().count(),
-    }
-    return render(request, template, context)
-
-
-def party_label_ids(party: Party) -> set[int]:
-    if party.label is not None:
-        return {party.label.pk}
-    return set(party.works().values_list("label_id", flat=True).distinct())
-
-
-@login_required
-def artist_home(request: AuthedRequest, artist_id: int) -> HttpResponse:
-    return _overview(request, artist_party(request.user, artist_id), "consent/artist_home.html")
-
-
-@login_required
-def label_home(request: AuthedRequest, label_id: int) -> HttpResponse:
-    return _overview(request, party_for(request.user, "label", label_id), "consent/label_home.html")
-
-
 @login_required
 def matrix(request: AuthedRequest, kind: str, party_id: int, product_slug: str) -> HttpResponse:
-    party = party_for(request.user, kind.removesuffix("s"), party_id)
-    product = _product_for(party, product_slug)
-    use_types = selectors.use_types_of(product=product)
+    party = party_for(request.user, kind, party_id)
+    product = product_for(party, product_slug)
+    use_types = party.use_types(selectors.use_types_of(product=product))
     filters = MatrixFilter(request.GET)
     filters.is_valid()
     now = timezone.now()
@@ -132,72 +86,26 @@ def matrix(request: AuthedRequest, kind: str, party_id: int, product_slug: str) 
     ).select_related("primary_artist", "label")
     page = Paginator(works, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.matrix_rows(
-        product=product, side=party.side, works=list(page), use_types=use_types, now=now
+        product=product,
+        side=party.side,
+        works=list(page),
+        use_types=use_types,
+        now=now,
+        delegated=party.delegation is not None,
     )
     query = urlencode({k: v for k, v in filters.cleaned_data.items() if v})
-    return render(
-        request,
-        "consent/matrix.html",
-        {
-            "party": party,
-            "product": product,
-            "use_types": use_types,
-            "product_uses": list(product.uses.all()),
-            "filters": filters,
-            "page": page,
-            "rows": rows,
-            "query": query,
-            "bulk_form": BulkForm(
-                use_types=use_types, initial={"scope": "all", "q": filters.cleaned_data.get("q")}
-            ),
-        },
-    )
-
-
-@require_POST
-@login_required
-def decide(
-    request: AuthedRequest, kind: str, party_id: int, product_slug: str, work_id: int
-) -> HttpResponse:
-    party = party_for(request.user, kind.removesuffix("s"), party_id)
-    product = _product_for(party, product_slug)
-    work = get_object_or_404(party.works().select_related("primary_artist", "label"), pk=work_id)
-    use_types = selectors.use_types_of(product=product)
-    form = DecisionForm(request.POST, use_types=use_types)
-    back = _matrix_url(party, product, request.POST.get("back", ""))
-    if not party.can_decide:
-        return _refuse(request, back, "Your role on this team can see decisions but not make them.")
-    if not form.is_valid():
-        return _refuse(request, back, " ".join(e for errs in form.errors.values() for e in errs))
-    use_type = form.cleaned_data["use"]
-    answer = form.cleaned_data["answer"]
-    decision_set(
-        actor=request.user,
-        product=product,
-        work=work,
-        use_type=use_type,
-        side=party.side,
-        answer=answer,
-    )
-    verb = "allowed" if answer == Answer.GRANTED else "refused"
-    confirmation = f"Saved: {use_type.name} for {work.title} is now {verb} by you."
-    if not request.htmx:
-        messages.success(request, confirmation)
-        return redirect(back)
-    (row,) = selectors.matrix_rows(
-        product=product, side=party.side, works=[work], use_types=[use_type], now=timezone.now()
-    )
-    return render(
-        request,
-        "consent/matrix.html#cell",
-        {
-            "cell": row.cells[0],
-            "party": party,
-            "product": product,
-            "confirmation": confirmation,
-            "query": request.POST.get("back", ""),
-        },
-    )
+    context = {
+        "party": party,
+        "product": product,
+        "use_types": use_types,
+        "product_uses": [pu for pu in product.uses.all() if pu.use_type in use_types],
+        "filters": filters,
+        "page": page,
+        "rows": rows,
+        "query": query,
+        "roster": list(party.label.roster.order_by("name")) if party.label else [],
+    }
+    return render(request, "consent/matrix.html", context)
 
 
 def _refuse(request: AuthedRequest, back: str, message: str) -> HttpResponse:
@@ -210,26 +118,66 @@ def _refuse(request: AuthedRequest, back: str, message: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def bulk(request: AuthedRequest, kind: str, party_id: int, product_slug: str) -> HttpResponse:
-    """Preview, then apply, one answer for one use across many works."""
-    party = party_for(request.user, kind.removesuffix("s"), party_id)
-    product = _product_for(party, product_slug)
-    use_types = selectors.use_types_of(product=product)
-    form = BulkForm(request.POST, use_types=use_types)
-    back = _matrix_url(party, product)
+def decide(
+    request: AuthedRequest, kind: str, party_id: int, product_slug: str, work_id: int
+) -> HttpResponse:
+    party = party_for(request.user, kind, party_id)
+    product = product_for(party, product_slug)
+    work = get_object_or_404(party.works().select_related("primary_artist", "label"), pk=work_id)
+    use_types = party.use_types(selectors.use_types_of(product=product))
+    form = DecisionForm(request.POST, use_types=use_types)
+    back = matrix_url(party, product, request.POST.get("back", ""))
     if not party.can_decide:
-        messages.error(request, "Your role on this team can see decisions but not make them.")
-        return redirect(back)
+        return _refuse(request, back, READ_ONLY)
     if not form.is_valid():
-        return render(
-            request,
-            "consent/bulk.html",
-            {"party": party, "product": product, "form": form},
-            status=422,
+        return _refuse(request, back, " ".join(e for errs in form.errors.values() for e in errs))
+    use_type: UseType = form.cleaned_data["use"]
+    answer = form.cleaned_data["answer"]
+    try:
+        decision_set(
+            actor=request.user,
+            product=product,
+            work=work,
+            use_type=use_type,
+            side=party.side,
+            answer=answer,
+            delegation=party.delegation,
         )
+    except ConsentError as exc:
+        return _refuse(request, back, str(exc))
+    verb = "allowed" if answer == Answer.GRANTED else "refused"
+    by = f"for {party.name}" if party.delegation else "by you"
+    confirmation = f"Saved: {use_type.name} for {work.title} is now {verb} {by}."
+    if not request.htmx:
+        messages.success(request, confirmation)
+        return redirect(back)
+    (row,) = selectors.matrix_rows(
+        product=product,
+        side=party.side,
+        works=[work],
+        use_types=[use_type],
+        now=timezone.now(),
+        delegated=party.delegation is not None,
+    )
+    context = {
+        "cell": row.cells[0],
+        "party": party,
+        "product": product,
+        "confirmation": confirmation,
+        "query": request.POST.get("back", ""),
+    }
+    return render(request, "consent/matrix.html#cell", context)
+
+
+def _bulk_scope(
+    party: Party, product: Product, use_types: list[UseType], form: BulkForm
+) -> QuerySet[Work] | None:
+    """The works a bulk answer covers, always inside the party's own catalogue. None, with
+    an error on the form, when a forged or stale id names something outside it."""
     data = form.cleaned_data
     works = party.works()
-    if data["scope"] == "filtered":
+    scope = data["scope"]
+    if scope == "filtered":
         works = selectors.works_matching(
             works=works,
             product=product,
@@ -239,35 +187,69 @@ def bulk(request: AuthedRequest, kind: str, party_id: int, product_slug: str) ->
             state=data["state"],
             now=timezone.now(),
         )
-    elif data["scope"] == "selected":
+    elif scope == "selected":
         works = works.filter(pk__in=data["works"])
         if works.count() != len(data["works"]):
-            form.add_error(
-                None, "Some selected works are not in this catalogue. Nothing was changed."
-            )
-            return render(
-                request,
-                "consent/bulk.html",
-                {"party": party, "product": product, "form": form},
-                status=422,
-            )
-    total, already = selectors.answer_counts(
-        product=product, use_type=data["use"], side=party.side, works=works, answer=data["answer"]
-    )
-    if not data["confirm"]:
-        return render(
-            request,
-            "consent/bulk.html",
-            {
-                "party": party,
-                "product": product,
-                "form": form,
-                "total": total,
-                "already": already,
-                "changing": total - already,
-                "sample": list(works.order_by("title")[:5]),
-            },
+            form.add_error(None, "Some selected works are not in this catalogue.")
+            return None
+    elif scope == "artists":
+        if party.label is None:
+            form.add_error(None, "Choosing artists is for labels.")
+            return None
+        roster = party.label.roster.filter(pk__in=data["artists"])
+        if roster.count() != len(data["artists"]):
+            form.add_error(None, "Some chosen artists are not on this roster.")
+            return None
+        works = works.filter(primary_artist__in=roster)
+    if data["other_granted"]:
+        works = selectors.works_where_other_side_granted(
+            works=works, product=product, use_type=data["use"], side=party.side, now=timezone.now()
         )
+    return works
+
+
+@require_POST
+@login_required
+def bulk(request: AuthedRequest, kind: str, party_id: int, product_slug: str) -> HttpResponse:
+    """Preview (exact counts, a sample), then apply, one answer for one use across many
+    works. Everything is validated before anything is written."""
+    party = party_for(request.user, kind, party_id)
+    product = product_for(party, product_slug)
+    use_types = party.use_types(selectors.use_types_of(product=product))
+    form = BulkForm(request.POST, use_types=use_types)
+    context: dict[str, Any] = {"party": party, "product": product, "form": form}
+    back = matrix_url(party, product)
+    if not party.can_decide:
+        messages.error(request, READ_ONLY)
+        return redirect(back)
+    works = _bulk_scope(party, product, use_types, form) if form.is_valid() else None
+    if works is None:
+        return render(request, "consent/bulk.html", context, status=422)
+    data = form.cleaned_data
+    if not data["confirm"]:
+        now = timezone.now()
+        total, already = selectors.answer_counts(
+            product=product,
+            use_type=data["use"],
+            side=party.side,
+            works=works,
+            answer=data["answer"],
+        )
+        context.update(
+            total=total,
+            already=already,
+            changing=total - already,
+            flipping=selectors.flips_if(
+                product=product,
+                use_type=data["use"],
+                side=party.side,
+                answer=data["answer"],
+                works=works,
+                now=now,
+            ),
+            sample=list(works.order_by("title")[:5]),
+        )
+        return render(request, "consent/bulk.html", context)
     try:
         outcome = decisions_set(
             actor=request.user,
@@ -276,9 +258,10 @@ def bulk(request: AuthedRequest, kind: str, party_id: int, product_slug: str) ->
             side=party.side,
             answer=data["answer"],
             works=Work.objects.filter(pk__in=works.values("pk")),
+            delegation=party.delegation,
         )
     except ConsentError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, f"{exc} Nothing was changed.")
         return redirect(back)
     verb = "granted" if data["answer"] == Answer.GRANTED else "denied"
     messages.success(
@@ -287,30 +270,6 @@ def bulk(request: AuthedRequest, kind: str, party_id: int, product_slug: str) ->
         f"({outcome.unchanged:,} already were). {outcome.flipped:,} permissions changed.",
     )
     return redirect(back)
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def stop_everything(request: AuthedRequest, artist_id: int) -> HttpResponse:
-    party = artist_party(request.user, artist_id)
-    granted, products = selectors.granted_count(artist_id=party.pk)
-    if request.method == "POST":
-        if not party.can_decide:
-            messages.error(request, "Your role on this team can see decisions but not make them.")
-            return redirect("artist_home", artist_id=party.pk)
-        assert party.artist is not None
-        outcome = grants_withdraw_all(actor=request.user, artist=party.artist)
-        messages.success(
-            request,
-            f"Done. {outcome.changed:,} yes answers are now no. Nothing of {party.name}'s "
-            "catalogue is permitted for any AI product until you say yes again.",
-        )
-        return redirect("artist_home", artist_id=party.pk)
-    return render(
-        request,
-        "consent/stop_everything.html",
-        {"party": party, "granted": granted, "products": products},
-    )
 
 
 @login_required

@@ -1,0 +1,154 @@
+"""The artist's own screens: home, stop everything, delegation, activity."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from portal.consent import selectors
+from portal.consent.forms import DelegationForm
+from portal.consent.models import Delegation, Side
+from portal.consent.permissions import Party, artist_party
+from portal.consent.services import (
+    ConsentError,
+    delegation_grant,
+    delegation_revoke,
+    delegation_scope,
+    grants_withdraw_all,
+)
+from portal.consent.views import READ_ONLY, AuthedRequest
+from portal.licensing.models import UseType
+
+
+def product_cards(party: Party) -> list[dict[str, object]]:
+    """Each product asking for the party's works, with this side's tallies per use."""
+    works = party.works()
+    products = selectors.products_requesting(works=works)
+    tallies = selectors.tallies(products=products, works=works, side=party.side)
+    label_ids = selectors.label_ids_of(party=party)
+    cards = []
+    for product in products:
+        uses = [
+            (product_use, tallies[(product.pk, product_use.use_type_id)])
+            for product_use in product.uses.all()
+        ]
+        cards.append(
+            {
+                "product": product,
+                "uses": uses,
+                "waiting": sum(t.waiting for _, t in uses),
+                "licences": [
+                    lc for lc in product.licensee.licences.all() if lc.label_id in label_ids
+                ],
+            }
+        )
+    return cards
+
+
+@login_required
+def artist_home(request: AuthedRequest, artist_id: int) -> HttpResponse:
+    party = artist_party(request.user, artist_id)
+    context = {
+        "party": party,
+        "cards": product_cards(party),
+        "work_count": party.works().count(),
+        "delegation": Delegation.objects.filter(
+            artist_id=artist_id, revoked_at__isnull=True
+        ).first(),
+    }
+    return render(request, "consent/artist_home.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def stop_everything(request: AuthedRequest, artist_id: int) -> HttpResponse:
+    party = artist_party(request.user, artist_id)
+    granted, products = selectors.granted_count(artist_id=party.pk)
+    if request.method == "POST":
+        if not party.can_decide:
+            messages.error(request, READ_ONLY)
+            return redirect("artist_home", artist_id=party.pk)
+        assert party.artist is not None
+        outcome = grants_withdraw_all(actor=request.user, artist=party.artist)
+        messages.success(
+            request,
+            f"Done. {outcome.changed:,} yes answers are now no. Nothing of {party.name}'s "
+            "catalogue is permitted for any AI product until you say yes again.",
+        )
+        return redirect("artist_home", artist_id=party.pk)
+    return render(
+        request,
+        "consent/stop_everything.html",
+        {"party": party, "granted": granted, "products": products},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def delegation(request: AuthedRequest, artist_id: int) -> HttpResponse:
+    """Let the label decide the artist side (for all or some products and uses), or stop it.
+
+    Only the team's admins change it; everyone on the team sees it."""
+    party = artist_party(request.user, artist_id)
+    assert party.artist is not None
+    current = (
+        Delegation.objects.filter(artist=party.artist, revoked_at__isnull=True)
+        .select_related("label")
+        .prefetch_related("products", "use_types")
+        .first()
+    )
+    products = selectors.products_requesting(works=party.works())
+    use_types = list(UseType.objects.filter(products__in=products).distinct())
+    form = DelegationForm(request.POST or None, products=products, use_types=use_types)
+    if request.method == "POST":
+        if not party.can_manage:
+            messages.error(request, "Only the team's admins can change who decides for you.")
+            return redirect("artist_delegation", artist_id=artist_id)
+        try:
+            if request.POST.get("action") == "revoke":
+                if current is not None:
+                    delegation_revoke(actor=request.user, delegation=current)
+                    messages.success(
+                        request,
+                        f"{current.label.name} can no longer decide for you. Answers they "
+                        "gave stand until you change them.",
+                    )
+                return redirect("artist_delegation", artist_id=artist_id)
+            if form.is_valid():
+                granted = delegation_grant(
+                    actor=request.user,
+                    artist=party.artist,
+                    products=form.cleaned_data["products"],
+                    use_types=form.cleaned_data["use_types"],
+                )
+                messages.success(
+                    request,
+                    f"{granted.label.name} can now decide for you: {delegation_scope(granted)}. "
+                    "You can stop this at any time.",
+                )
+                return redirect("artist_delegation", artist_id=artist_id)
+        except ConsentError as exc:
+            messages.error(request, str(exc))
+    context = {
+        "party": party,
+        "current": current,
+        "scope": delegation_scope(current) if current else "",
+        "form": form,
+    }
+    return render(request, "consent/delegation.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+def artist_activity(request: AuthedRequest, artist_id: int) -> HttpResponse:
+    """Every decision on the artist's works, by whom and for whom, and every delegation."""
+    party = artist_party(request.user, artist_id)
+    entries = Paginator(selectors.activity_for(works=party.works()), 50).get_page(
+        request.GET.get("page")
+    )
+    delegations = Delegation.objects.filter(artist_id=artist_id).select_related(
+        "label", "granted_by", "revoked_by"
+    )
+    context = {"party": party, "entries": entries, "delegations": delegations, "Side": Side}
+    return render(request, "consent/activity.html", context)

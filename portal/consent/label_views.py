@@ -1,0 +1,78 @@
+"""The label manager's own screens: the roster's state at a glance, and the export."""
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from portal.consent import selectors
+from portal.consent.forms import ExportFilter
+from portal.consent.permissions import delegations_to, label_party
+from portal.consent.views import AuthedRequest
+
+
+@login_required
+def label_home(request: AuthedRequest, label_id: int) -> HttpResponse:
+    """Pending work first, grouped by product and use; then the roster and delegations."""
+    party = label_party(request.user, label_id)
+    assert party.label is not None
+    works = party.works()
+    products = selectors.products_requesting(works=works)
+    states = selectors.label_states(label=party.label, products=products, now=timezone.now())
+    context = {
+        "party": party,
+        "states": states,
+        "waiting_label": sum(s.waiting_label for s in states),
+        "work_count": selectors.work_count(works=works),
+        "roster": selectors.roster(label=party.label),
+        "delegations": delegations_to(request.user).filter(label=party.label),
+        "products": products,
+    }
+    return render(request, "consent/label_home.html", context)
+
+
+class Echo:
+    """A file-like object csv.writer can write one row to, returning it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def label_export(request: AuthedRequest, label_id: int) -> HttpResponse:
+    """The roster's consent state as CSV, streamed: one row per work, product and use.
+
+    Filterable like the page: a product, a use, a search term and a state."""
+    party = label_party(request.user, label_id)
+    products = selectors.products_requesting(works=party.works())
+    form = ExportFilter(request.GET, products=products)
+    if not form.is_valid():
+        return HttpResponse(
+            "The export could not be made: "
+            + " ".join(e for errs in form.errors.values() for e in errs),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    rows = selectors.export_rows(
+        party=party,
+        products=(form.cleaned_data["product"] and [form.cleaned_data["product"]]) or products,
+        use_type=form.cleaned_data["use"],
+        q=form.cleaned_data["q"],
+        state=form.cleaned_data["state"],
+        now=timezone.now(),
+    )
+    writer = csv.writer(Echo())
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow(selectors.EXPORT_COLUMNS)
+        for row in rows:
+            yield writer.writerow(row)
+
+    assert party.label is not None
+    filename = f"consent-{party.label.pk}-{timezone.now():%Y%m%d-%H%M}.csv"
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
