@@ -483,16 +483,20 @@ def product_set_status(*, product: Product, status: str) -> int:
         )
         product.refresh_from_db()
         if previous == Product.Status.DRAFT and status == Product.Status.ACTIVE:
-            _notify_new_product(product)
+            product_requests_notify(product=product)
         return permissions_refresh(product=product, cause=Cause.PRODUCT)
 
 
-def _notify_new_product(product: Product) -> None:
-    """Tell every artist whose catalogue a newly launched product asks for."""
+def product_requests_notify(*, product: Product, label_ids: Iterable[int] | None = None) -> None:
+    """Tell every artist whose catalogue a product now asks for: it launched, or a new
+    licence brought their label (`label_ids`) in."""
+    if product.status != Product.Status.ACTIVE:
+        return
     uses = ", ".join(use.name.lower() for use in use_types_of(product=product))
-    artists = Artist.objects.filter(
-        works__label__licences__licensee_id=product.licensee_id
-    ).distinct()
+    artists = Artist.objects.filter(works__label__licences__licensee_id=product.licensee_id)
+    if label_ids is not None:
+        artists = artists.filter(works__label_id__in=label_ids)
+    artists = artists.distinct()
     for artist in artists:
         notify(
             users=User.objects.filter(artistmembership__artist=artist),

@@ -160,6 +160,7 @@ class LicenceAdmin(admin.ModelAdmin):
             licence=form.instance,
             previous_licensee_id=form.initial.get("licensee") if change else None,
             previous_label_id=form.initial.get("label") if change else None,
+            created=not change,
         )
         if flipped:
             self.message_user(request, _flipped_message(flipped), messages.WARNING)

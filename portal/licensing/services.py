@@ -12,7 +12,7 @@ from django.db import transaction
 
 from portal.catalogue.models import Work
 from portal.consent.models import Cause
-from portal.consent.services import permissions_refresh
+from portal.consent.services import permissions_refresh, product_requests_notify
 from portal.licensing.models import Licence, Product
 
 
@@ -37,6 +37,7 @@ def licence_changed(
     licence: Licence,
     previous_licensee_id: int | None = None,
     previous_label_id: int | None = None,
+    created: bool = False,
 ) -> int:
     """Announce what flipped after `licence` was created, edited or deleted.
 
@@ -44,8 +45,12 @@ def licence_changed(
     database) and, for a deletion, after the row is gone: only the licence's licensee
     and label ids are read. When the edit moved the licence to another licensee or
     label, pass the previous ids, since permissions there may have rested on it too.
-    Returns the number of permissions that flipped.
+    Returns the number of permissions that flipped. A new licence also tells the
+    label's artists that the licensee's products now ask for their catalogue.
     """
+    if created:
+        for product in Product.objects.filter(licensee_id=licence.licensee_id):
+            product_requests_notify(product=product, label_ids=[licence.label_id])
     parties = {(licence.licensee_id, licence.label_id)}
     if previous_licensee_id is not None or previous_label_id is not None:
         parties.add(
