@@ -10,6 +10,8 @@ admin.site.site_title = "Consent Portal"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("portal.api.urls")),
+    path("", include("portal.receipts.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("", include("portal.teams.urls")),
     path("", include("portal.consent.urls")),

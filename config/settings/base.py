@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "portal.consent",
     "portal.notifications",
     "portal.teams",
+    "portal.earnings",
+    "portal.api",
+    "portal.delivery",
+    "portal.receipts",
 ]
 
 MIDDLEWARE = [
