@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from portal.catalogue.models import Artist, Label, Work
@@ -352,13 +352,26 @@ def other_side(side: str) -> str:
     return Side.RIGHTS_HOLDER if side == Side.ARTIST else Side.ARTIST
 
 
+def _granted(
+    *, product: Product, use_type: UseType, side: str, now: datetime
+) -> QuerySet[Decision]:
+    """Unexpired yes answers of one side, for one work each (correlated on OuterRef)."""
+    return Decision.objects.filter(
+        product=product,
+        use_type=use_type,
+        side=side,
+        answer=Answer.GRANTED,
+        work=OuterRef("pk"),
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
 def works_where_other_side_granted(
     *, works: QuerySet[Work], product: Product, use_type: UseType, side: str, now: datetime
 ) -> QuerySet[Work]:
-    granted = Decision.objects.filter(
-        product=product, use_type=use_type, side=other_side(side), answer=Answer.GRANTED
-    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-    return works.filter(pk__in=granted.values("work_id"))
+    # EXISTS, not IN: a semi-join whose plan does not depend on fresh statistics.
+    return works.filter(
+        Exists(_granted(product=product, use_type=use_type, side=other_side(side), now=now))
+    )
 
 
 def flips_if(
@@ -386,15 +399,13 @@ def flips_if(
     label_ids = set(works.order_by().values_list("label_id", flat=True).distinct())
     terms = licence_terms(licensee_id=product.licensee_id, label_ids=label_ids)
     covered = [lb for lb in label_ids if licence_covers(terms.get(lb, ()), use_type.pk, now)]
-    own_granted = Decision.objects.filter(
-        product=product, use_type=use_type, side=side, answer=Answer.GRANTED
-    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
     return (
         works_where_other_side_granted(
             works=works, product=product, use_type=use_type, side=side, now=now
         )
         .filter(label_id__in=covered)
-        .exclude(pk__in=own_granted.values("work_id"))
+        .exclude(Exists(_granted(product=product, use_type=use_type, side=side, now=now)))
+        .order_by()
         .count()
     )
 
