@@ -76,7 +76,7 @@ def test_the_label_home_query_count_does_not_grow_with_the_roster(
     world: World, manager_client: Client, django_assert_max_num_queries, works: int
 ) -> None:
     f.WorkFactory.create_batch(works, primary_artist=world.other_artist)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         assert manager_client.get(reverse("label_home", args=[world.label.pk])).status_code == 200
 
 

@@ -101,6 +101,14 @@ class Decision(models.Model):
                 fields=["product", "work", "use_type", "side"], name="one_decision_per_side"
             )
         ]
+        indexes = [
+            # Refusals are few; the label's overview counts works both sides refused.
+            models.Index(
+                fields=["product", "use_type", "side", "work"],
+                condition=models.Q(answer="denied"),
+                name="decision_denied",
+            )
+        ]
 
     def __str__(self) -> str:
         return (

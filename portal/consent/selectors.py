@@ -435,17 +435,35 @@ class UseState:
 
 def label_states(*, label: Label, products: Sequence[Product], now: datetime) -> list[UseState]:
     """Per product and use: permitted, waiting for the label, waiting for the artist,
-    denied by either side. Grouped queries in the database; three whatever the size."""
+    denied by either side. Grouped queries in the database; four whatever the size."""
     total = Work.objects.filter(label=label).count()
+    decisions = Decision.objects.filter(product__in=products, work__label=label)
     answered = {
         (row["product_id"], row["use_type_id"]): row
-        for row in Decision.objects.filter(product__in=products, work__label=label)
-        .values("product_id", "use_type_id")
-        .annotate(
+        for row in decisions.values("product_id", "use_type_id").annotate(
             label_answered=Count("pk", filter=Q(side=Side.RIGHTS_HOLDER)),
             artist_answered=Count("pk", filter=Q(side=Side.ARTIST)),
-            denied=Count("work_id", filter=Q(answer=Answer.DENIED), distinct=True),
+            denied=Count("pk", filter=Q(answer=Answer.DENIED)),
         )
+    }
+    # A work both sides refused counts once. Refusals are few, so this join is small; a
+    # COUNT(DISTINCT) over every answer instead sorts the whole catalogue's answers.
+    both_denied = {
+        (row["product_id"], row["use_type_id"]): row["n"]
+        for row in decisions.filter(side=Side.RIGHTS_HOLDER, answer=Answer.DENIED)
+        .filter(
+            Exists(
+                Decision.objects.filter(
+                    product=OuterRef("product"),
+                    use_type=OuterRef("use_type"),
+                    work=OuterRef("work"),
+                    side=Side.ARTIST,
+                    answer=Answer.DENIED,
+                )
+            )
+        )
+        .values("product_id", "use_type_id")
+        .annotate(n=Count("pk"))
     }
     permitted = {
         (row["product_id"], row["use_type_id"]): row["n"]
@@ -469,7 +487,7 @@ def label_states(*, label: Label, products: Sequence[Product], now: datetime) ->
                     permitted=permitted.get(key, 0),
                     waiting_label=total - row.get("label_answered", 0),
                     waiting_artist=total - row.get("artist_answered", 0),
-                    denied=row.get("denied", 0),
+                    denied=row.get("denied", 0) - both_denied.get(key, 0),
                 )
             )
     return states

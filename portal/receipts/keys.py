@@ -19,14 +19,14 @@ import base64
 import functools
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from joserfc.jwk import ECKey, KeySet, OKPKey
+from joserfc.jwk import ECKey, KeySet, KeySetSerialization, OKPKey
 
 # RFC 8037's name for Ed25519 signatures. RFC 9864 (2025) prefers the fully specified
 # "Ed25519", but most JOSE libraries in use today only know "EdDSA"; the bytes signed
@@ -88,9 +88,7 @@ def _import_pem(text: str) -> SigningKeyValue:
         try:
             native = serialization.load_pem_public_key(data)
         except ValueError as exc:
-            raise ImproperlyConfigured(
-                "RECEIPT_SIGNING_KEYS: a PEM item is not a key."
-            ) from exc
+            raise ImproperlyConfigured("RECEIPT_SIGNING_KEYS: a PEM item is not a key.") from exc
     if isinstance(native, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
         return OKPKey.import_key(data)
     if isinstance(native, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
@@ -155,13 +153,21 @@ def _load(configured: str, secret_key: str) -> tuple[ReceiptKey, ...]:
 def receipt_keys() -> tuple[ReceiptKey, ...]:
     """Every configured key, the signing key first."""
     configured: Any = getattr(settings, "RECEIPT_SIGNING_KEYS", None) or []
-    if isinstance(configured, str):  # the environment variable's JSON, passed through as is
-        configured = json.loads(configured)
-    if isinstance(configured, dict):  # a single key, or a whole JWK Set
-        configured = configured.get("keys", [configured])
-    # Keyed on the configuration itself, so a changed setting (a rotation, or
-    # override_settings in tests) is never served stale keys.
-    return _load(json.dumps(configured, sort_keys=True), settings.SECRET_KEY)
+    try:
+        if isinstance(configured, str):  # the environment variable's JSON, passed as is
+            configured = json.loads(configured)
+        if isinstance(configured, dict):  # a single key, or a whole JWK Set
+            configured = configured.get("keys", [configured])
+        if not isinstance(configured, list | tuple):
+            raise TypeError("not a list")
+        # Keyed on the configuration itself, so a changed setting (a rotation, or
+        # override_settings in tests) is never served stale keys.
+        text = json.dumps(list(configured), sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            "RECEIPT_SIGNING_KEYS must be a list of JWKs and PEM keys, or its JSON."
+        ) from exc
+    return _load(text, settings.SECRET_KEY)
 
 
 def signing_key() -> ReceiptKey:
@@ -170,7 +176,7 @@ def signing_key() -> ReceiptKey:
 
 def public_key_set() -> KeySet:
     """The published keys as a joserfc KeySet, for verifying."""
-    return KeySet.import_key_set({"keys": jwks()["keys"]})  # type: ignore[typeddict-item]
+    return KeySet.import_key_set(cast(KeySetSerialization, jwks()))
 
 
 def jwks() -> dict[str, list[dict[str, str]]]:

@@ -1,0 +1,157 @@
+"""The machine API's HTTP conventions: JSON in, JSON out, and errors of one shape.
+
+Every response under /api/v1/ is JSON, whatever goes wrong: a view raises `ApiError`
+and `endpoint()` turns it (or anything unexpected, as a 500) into
+`{"error": {"code": ..., "message": ...}}`. No HTML page ever reaches a product.
+"""
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from portal.api.keys import TOKEN_PATTERN, key_hash
+
+logger = logging.getLogger(__name__)
+
+JSON = "application/json"
+Handler = Callable[..., HttpResponse]
+
+
+class ApiError(Exception):
+    """A failure the product should see, with its status and stable code."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.details, self.headers = details, dict(headers or {})
+
+    def response(self) -> HttpResponse:
+        return error_response(
+            self.status, self.code, self.message, details=self.details, headers=self.headers
+        )
+
+
+def _default(value: object) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def json_response(
+    data: object, *, status: int = 200, headers: Mapping[str, str] | None = None
+) -> HttpResponse:
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=_default)
+    response = HttpResponse(body, status=status, content_type=JSON)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    details: list[dict[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> HttpResponse:
+    error: dict[str, object] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return json_response({"error": error}, status=status, headers=headers)
+
+
+UNAUTHORIZED_HEADERS = {"WWW-Authenticate": "Bearer"}
+
+
+def unauthorized(message: str) -> ApiError:
+    return ApiError(401, "unauthorized", message, headers=UNAUTHORIZED_HEADERS)
+
+
+def bad_key() -> ApiError:
+    return unauthorized("This API key is not valid, or it has been revoked.")
+
+
+def bearer_key_hash(request: HttpRequest) -> str:
+    """The SHA-256 of the bearer key, or 401 when there is none worth looking up."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized("Send your product's API key as `Authorization: Bearer <key>`.")
+    token = token.strip()
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise bad_key()
+    return key_hash(token)
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
+def read_json(request: HttpRequest, *, limit: int) -> tuple[bytes, Any]:
+    """The raw body and its JSON, numbers with a fraction as exact Decimals (never float).
+
+    Bodies over `limit` bytes are refused before they are read.
+    """
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise ApiError(413, "payload_too_large", f"The body is over {limit:,} bytes.")
+    try:
+        # Read from the stream, not request.body, so each endpoint sets its own limit.
+        body = request.read(limit + 1)
+    except RequestDataTooBig as exc:
+        raise ApiError(413, "payload_too_large", f"The body is over {limit:,} bytes.") from exc
+    if len(body) > limit:
+        raise ApiError(413, "payload_too_large", f"The body is over {limit:,} bytes.")
+    try:
+        data = json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "invalid_request", "The body is not valid JSON.") from exc
+    return body, data
+
+
+def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
+    """One URL, a handler per method (`GET=..., POST=...`). Wrong method: JSON 405.
+
+    CSRF does not apply: products authenticate with a bearer key, never a cookie.
+    """
+    allowed = ", ".join(sorted(handlers))
+
+    @csrf_exempt
+    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        handler = handlers.get(request.method or "")
+        if handler is None:
+            return error_response(
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed here; use {allowed}.",
+                headers={"Allow": allowed},
+            )
+        try:
+            return handler(request, **kwargs)
+        except ApiError as exc:
+            return exc.response()
+        except Exception:
+            logger.exception("API %s %s failed", request.method, request.path)
+            return error_response(
+                500, "server_error", "Something went wrong on our side; try again shortly."
+            )
+
+    return view

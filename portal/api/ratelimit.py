@@ -1,0 +1,52 @@
+"""Per-key rate limits: a fixed window counted in the cache, never in the database.
+
+`API_RATE_LIMIT` is "<requests>/<second|minute|hour>" (default 600/minute). The counter
+lives in the `API_CACHE` cache (Redis in production, so every web process shares it).
+If the cache is down, requests go through: a product must not be blocked because our
+cache is, and the database still answers.
+"""
+
+import logging
+import math
+import time
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.cache import caches
+
+logger = logging.getLogger(__name__)
+
+PERIODS = {"second": 1, "minute": 60, "hour": 3600}
+DEFAULT_RATE = "600/minute"
+
+
+@lru_cache(maxsize=8)
+def parse_rate(rate: str) -> tuple[int, int]:
+    """"600/minute" -> (600, 60)."""
+    count, _, period = rate.partition("/")
+    return int(count), PERIODS[period.strip().lower()]
+
+
+def rate_limit_retry_after(*, key_hash: str, now: float | None = None) -> int | None:
+    """Count one request for the key. Returns the seconds to wait if it is over its
+    limit, else None."""
+    limit, period = parse_rate(getattr(settings, "API_RATE_LIMIT", DEFAULT_RATE))
+    now = time.time() if now is None else now
+    window = int(now // period)
+    # The hash, not the key id: the count is kept before (and without) any database read.
+    name = f"rl:{key_hash[:32]}:{period}:{window}"
+    try:
+        cache = caches[getattr(settings, "API_CACHE", "default")]
+        try:
+            count = cache.incr(name)
+        except ValueError:  # the window's first request
+            if cache.add(name, 1, timeout=period + 1):
+                count = 1
+            else:  # another process counted it first
+                count = cache.incr(name)
+    except Exception:
+        logger.warning("API rate limit skipped: the cache is unavailable", exc_info=True)
+        return None
+    if count <= limit:
+        return None
+    return max(1, math.ceil((window + 1) * period - now))
