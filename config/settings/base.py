@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+import json
 import os
 from pathlib import Path
 
@@ -201,12 +202,50 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Webhook sends stop starting batches after 50 s and each request ends by 15 s, so they
+# finish well inside these.
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+# An unacknowledged message (its worker vanished) goes back to the queue after 5 min;
+# longer than any task runs, so a slow task is never run twice at once. Delivery does
+# not wait for it: the sweeper re-queues within a minute. A broker that does not
+# answer fails a connect in 3 s, so a publish on commit cannot hold a web request long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300, "socket_connect_timeout": 3}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Webhook deliveries have a queue of their own, so a burst of other work (emails, expiry
+# sweeps) never stands between a "no" and the product hearing it. A worker started
+# without -Q consumes both queues; `-Q webhooks` makes one that only delivers.
+CELERY_TASK_QUEUES = {"celery": {}, "webhooks": {}}
+CELERY_TASK_ROUTES = {"portal.delivery.tasks.*": {"queue": "webhooks"}}
 CELERY_BEAT_SCHEDULE = {
     "announce-lapses": {"task": "portal.consent.tasks.announce_lapses", "schedule": 60.0},
+    # The record of truth is the database: this re-queues every product whose changes
+    # are committed but not acknowledged and whose next attempt is due, so a lost task,
+    # a wiped Redis or a dead worker delays a delivery by seconds, never loses it. It is
+    # also what brings retries back (no Celery countdowns). See docs/delivery.md.
+    "deliveries-sweep": {"task": "portal.delivery.tasks.deliveries_sweep", "schedule": 10.0},
+}
+
+# ------------------------------------------------------------------------------
+# Cache for the machine API's rate limits: Redis at REDIS_URL when set (shared by every
+# web process), per-process memory otherwise (`make run`). Its own alias, so sign-in and
+# the rest of the site never depend on Redis; if it is down, the API fails open.
+# ------------------------------------------------------------------------------
+API_CACHE = "api"
+API_RATE_LIMIT = env("API_RATE_LIMIT", "600/minute")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    API_CACHE: (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "api",
+            # A slow or absent Redis must not hold a check up for long.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
 }
 
 # ------------------------------------------------------------------------------
@@ -223,5 +262,10 @@ LOGGING = {
 # The portal
 # ------------------------------------------------------------------------------
 PORTAL_PAGE_SIZE = 50
+# Consent receipts (docs/receipts.md). Private signing keys, newest first: a JSON list of
+# JWKs or PEM strings. Empty: a development key derived from SECRET_KEY.
+RECEIPT_SIGNING_KEYS = json.loads(env("RECEIPT_SIGNING_KEYS", "[]"))
+RECEIPT_JURISDICTION = env("RECEIPT_JURISDICTION", "EU")
+RECEIPT_POLICY_URL = env("RECEIPT_POLICY_URL", "")  # empty: PORTAL_BASE_URL + "/"
 # Where links in emails (notifications, invitations) point.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -6,6 +6,8 @@ from config.settings.base import env, env_bool
 DEBUG = False
 if not SECRET_KEY:  # noqa: F405
     raise RuntimeError("SECRET_KEY must be set in production")
+if not RECEIPT_SIGNING_KEYS:  # noqa: F405
+    raise RuntimeError("RECEIPT_SIGNING_KEYS must be set in production (docs/receipts.md)")
 
 # ------------------------------------------------------------------------------
 # HTTPS and cookies
