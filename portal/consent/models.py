@@ -148,7 +148,7 @@ class LedgerEntry(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
     previous_digest = models.CharField(max_length=64)
-    digest = models.CharField(max_length=64, unique=True)
+    digest = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["position"]

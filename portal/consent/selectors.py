@@ -43,12 +43,18 @@ def requested_use_type_ids(*, product: Product) -> set[int]:
     return {product_use.use_type_id for product_use in product.uses.all()}
 
 
+def _works_filter(works: QuerySet[Work] | Sequence[int]) -> dict[str, object]:
+    if isinstance(works, QuerySet):
+        return {"work__in": works}
+    return {"work__any_of": list(works)}
+
+
 def side_answers(
     *, product: Product, use_type_ids: Iterable[int], works: QuerySet[Work] | Sequence[int]
 ) -> dict[tuple[int, int, str], SideAnswer]:
     """Current answers keyed by (work id, use type id, side)."""
     rows = Decision.objects.filter(
-        product=product, use_type_id__in=list(use_type_ids), work_id__in=works
+        product=product, use_type_id__in=list(use_type_ids), **_works_filter(works)
     ).values_list("work_id", "use_type_id", "side", "answer", "expires_at")
     return {(w, u, s): SideAnswer(a, e) for w, u, s, a, e in rows}
 

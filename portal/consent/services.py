@@ -109,7 +109,7 @@ def _announce(
     known = {
         (w, u): (permitted, reasons, lapses_at)
         for w, u, permitted, reasons, lapses_at in Permission.objects.filter(
-            product=product, use_type_id__in=use_type_ids, work_id__in=[w for w, _ in pairs]
+            product=product, use_type_id__in=use_type_ids, work__any_of=[w for w, _ in pairs]
         ).values_list("work_id", "use_type_id", "permitted", "reasons", "lapses_at")
     }
     changes: list[dict[str, object]] = []
@@ -153,9 +153,9 @@ def _announce(
             key = (use_id, verdict.permitted, verdict.reasons, verdict.lapses_at)
             updates.setdefault(key, []).append(work_id)
     for (use_id, permitted, reasons, lapses_at), work_ids in updates.items():
-        Permission.objects.filter(product=product, use_type_id=use_id, work_id__in=work_ids).update(
-            permitted=permitted, reasons=list(reasons), lapses_at=lapses_at
-        )
+        Permission.objects.filter(
+            product=product, use_type_id=use_id, work__any_of=work_ids
+        ).update(permitted=permitted, reasons=list(reasons), lapses_at=lapses_at)
     insert_rows(Permission, created)
     if changes:
         insert_rows(PermissionChange, changes)
@@ -187,7 +187,7 @@ def _record(
     current = {
         work_id: (previous, previous_expiry)
         for work_id, previous, previous_expiry in Decision.objects.filter(
-            product=product, use_type=use_type, side=side, work_id__in=[w[0] for w in works]
+            product=product, use_type=use_type, side=side, work__any_of=[w[0] for w in works]
         ).values_list("work_id", "answer", "expires_at")
     }
     changed = [w for w in works if current.get(w[0]) != (answer, expires_at)]
@@ -199,7 +199,7 @@ def _record(
         product=product,
         use_type=use_type,
         side=side,
-        work_id__in=[w[0] for w in changed if w[0] in current],
+        work__any_of=[w[0] for w in changed if w[0] in current],
     ).update(answer=answer, expires_at=expires_at, decided_by=actor, decided_at=now)
     insert_rows(
         Decision,
