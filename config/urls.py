@@ -16,3 +16,10 @@ urlpatterns = [
     path("", include("portal.teams.urls")),
     path("", include("portal.consent.urls")),
 ]
+
+# JSON for API paths, Django's pages elsewhere: a product never gets an HTML error page,
+# even for failures before a view runs.
+handler400 = "portal.api.views.handler400"
+handler403 = "portal.api.views.handler403"
+handler404 = "portal.api.views.handler404"
+handler500 = "portal.api.views.handler500"

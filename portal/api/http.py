@@ -102,29 +102,31 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number")
 
 
-def read_json(request: HttpRequest, *, limit: int) -> tuple[bytes, Any]:
-    """The raw body and its JSON, numbers with a fraction as exact Decimals (never float).
-
-    Bodies over `limit` bytes are refused before they are read.
-    """
+def read_body(request: HttpRequest, *, limit: int) -> bytes:
+    """The raw body; 413 when it is over `limit` bytes, refused before it is read."""
+    too_large = ApiError(413, "payload_too_large", f"The body is over {limit:,} bytes.")
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
     if length > limit:
-        raise ApiError(413, "payload_too_large", f"The body is over {limit:,} bytes.")
+        raise too_large
     try:
-        # Read from the stream, not request.body, so each endpoint sets its own limit.
+        # From the stream, not request.body, so each endpoint sets its own limit.
         body = request.read(limit + 1)
     except RequestDataTooBig as exc:
-        raise ApiError(413, "payload_too_large", f"The body is over {limit:,} bytes.") from exc
+        raise too_large from exc
     if len(body) > limit:
-        raise ApiError(413, "payload_too_large", f"The body is over {limit:,} bytes.")
+        raise too_large
+    return body
+
+
+def parse_json(body: bytes) -> Any:
+    """JSON with numbers that have a fraction as exact Decimals, never floats."""
     try:
-        data = json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
+        return json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "invalid_request", "The body is not valid JSON.") from exc
-    return body, data
 
 
 def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
@@ -132,6 +134,8 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
 
     CSRF does not apply: products authenticate with a bearer key, never a cookie.
     """
+    if "GET" in handlers:
+        handlers.setdefault("HEAD", handlers["GET"])
     allowed = ", ".join(sorted(handlers))
 
     @csrf_exempt
@@ -145,13 +149,16 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
                 headers={"Allow": allowed},
             )
         try:
-            return handler(request, **kwargs)
+            response = handler(request, **kwargs)
         except ApiError as exc:
-            return exc.response()
+            response = exc.response()
         except Exception:
             logger.exception("API %s %s failed", request.method, request.path)
-            return error_response(
+            response = error_response(
                 500, "server_error", "Something went wrong on our side; try again shortly."
             )
+        # Answers change the moment a permission does: no proxy or client may keep one.
+        response.setdefault("Cache-Control", "no-store")
+        return response
 
     return view

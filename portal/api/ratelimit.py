@@ -22,15 +22,20 @@ DEFAULT_RATE = "600/minute"
 
 @lru_cache(maxsize=8)
 def parse_rate(rate: str) -> tuple[int, int]:
-    """"600/minute" -> (600, 60)."""
+    """ "600/minute" -> (600, 60)."""
     count, _, period = rate.partition("/")
     return int(count), PERIODS[period.strip().lower()]
+
+
+def rate_limit() -> tuple[int, int]:
+    """(requests, seconds) from the API_RATE_LIMIT setting."""
+    return parse_rate(getattr(settings, "API_RATE_LIMIT", DEFAULT_RATE))
 
 
 def rate_limit_retry_after(*, key_hash: str, now: float | None = None) -> int | None:
     """Count one request for the key. Returns the seconds to wait if it is over its
     limit, else None."""
-    limit, period = parse_rate(getattr(settings, "API_RATE_LIMIT", DEFAULT_RATE))
+    limit, period = rate_limit()
     now = time.time() if now is None else now
     window = int(now // period)
     # The hash, not the key id: the count is kept before (and without) any database read.
@@ -39,11 +44,9 @@ def rate_limit_retry_after(*, key_hash: str, now: float | None = None) -> int | 
         cache = caches[getattr(settings, "API_CACHE", "default")]
         try:
             count = cache.incr(name)
-        except ValueError:  # the window's first request
-            if cache.add(name, 1, timeout=period + 1):
-                count = 1
-            else:  # another process counted it first
-                count = cache.incr(name)
+        except ValueError:
+            # The window's first request; if another process counted it first, add fails.
+            count = 1 if cache.add(name, 1, timeout=period + 1) else cache.incr(name)
     except Exception:
         logger.warning("API rate limit skipped: the cache is unavailable", exc_info=True)
         return None

@@ -53,7 +53,9 @@ class UsageLine(models.Model):
             models.UniqueConstraint(
                 fields=["report", "work", "use_type"], name="one_usage_line_per_work_use"
             ),
-            models.CheckConstraint(condition=models.Q(gross__gte=0), name="usage_gross_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(gross__gte=0), name="usage_gross_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

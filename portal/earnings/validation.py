@@ -91,6 +91,21 @@ def _text(value: Any, *, max_length: int, required: bool = True) -> str | None:
     return value
 
 
+def _shown(value: object) -> str:
+    """A value quoted back in an error message, cut short."""
+    text = repr(value)
+    return text if len(text) <= 50 else text[:47] + "..."
+
+
+def _isrc(value: Any) -> str | None:
+    if not isinstance(value, str) or len(value) > 32:
+        return None
+    try:
+        return isrc_normalise(value)
+    except ValidationError:
+        return None
+
+
 def _date(value: Any) -> date | None:
     if not isinstance(value, str):
         return None
@@ -156,14 +171,9 @@ def usage_report_parse(data: Any) -> ParsedReport:
         if not isinstance(raw, dict):
             errors.add(index, "", "Each line must be a JSON object.")
             continue
-        isrc = None
-        if isinstance(raw.get("isrc"), str):
-            try:
-                isrc = isrc_normalise(raw["isrc"])
-            except ValidationError:
-                pass
+        isrc = _isrc(raw.get("isrc"))
         if isrc is None:
-            errors.add(index, "isrc", f"{raw.get('isrc')!r} is not a valid ISRC.")
+            errors.add(index, "isrc", f"{_shown(raw.get('isrc'))} is not a valid ISRC.")
         wanted.append((index, raw, isrc))
     works = dict(
         Work.objects.filter(isrc__in={isrc for _, _, isrc in wanted if isrc}).values_list(
@@ -182,7 +192,7 @@ def usage_report_parse(data: Any) -> ParsedReport:
             errors.add(index, "isrc", f"{isrc} is not in the catalogue.")
         use = raw.get("use")
         if not isinstance(use, str) or use not in uses:
-            errors.add(index, "use", f"{use!r} is not a use type the portal knows.")
+            errors.add(index, "use", f"{_shown(use)} is not a use type the portal knows.")
         units = raw.get("units")
         if isinstance(units, bool) or not isinstance(units, int) or not 0 <= units <= MAX_UNITS:
             errors.add(index, "units", "Units must be a whole number, 0 or more.")

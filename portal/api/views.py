@@ -1,0 +1,369 @@
+"""The machine API: parse, authenticate, call one selector or service, answer JSON.
+
+Bearer keys only: no session, no cookie, no CSRF, and nothing here touches
+`request.user`, so a check costs exactly the queries it makes itself.
+"""
+
+import hashlib
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views import defaults
+
+from portal.api.http import (
+    ApiError,
+    bad_key,
+    bearer_key_hash,
+    endpoint,
+    error_response,
+    json_response,
+    parse_json,
+    read_body,
+)
+from portal.api.openapi import openapi_document
+from portal.api.ratelimit import rate_limit, rate_limit_retry_after
+from portal.api.selectors import (
+    KeyContext,
+    changes_after,
+    check_one,
+    check_row,
+    checks_bulk,
+    idempotency_find,
+    key_context,
+    timestamp,
+    use_type_ids,
+)
+from portal.api.services import IDEMPOTENCY_TTL, api_key_touch, idempotency_record
+from portal.catalogue.identifiers import isrc_normalise
+from portal.earnings.selectors import usage_report_of
+from portal.earnings.services import UsageReportConflict, usage_report_submit
+from portal.earnings.validation import (
+    UsageReportInvalid,
+    UsageReportTooLarge,
+    usage_report_parse,
+)
+
+MAX_ITEMS = 1000
+CHECK_BODY_LIMIT = 1024 * 1024
+REPORT_BODY_LIMIT = 16 * 1024 * 1024
+CHANGES_DEFAULT_LIMIT, CHANGES_MAX_LIMIT = 100, 1000
+IDEMPOTENCY_KEY_MAX = 255
+MAX_ISRC_INPUT = 32
+
+
+def _throttle(key_hash: str) -> None:
+    retry_after = rate_limit_retry_after(key_hash=key_hash)
+    if retry_after is not None:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"Too many requests for this key; try again in {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+def _authenticate(request: HttpRequest) -> KeyContext:
+    """The request's key (401 without a valid one), counted against its rate limit."""
+    key_hash = bearer_key_hash(request)
+    _throttle(key_hash)
+    key = key_context(key_hash=key_hash)
+    if key is None:
+        raise bad_key()
+    api_key_touch(key_id=key.key_id, last_used_at=key.last_used_at, now=timezone.now())
+    return key
+
+
+def _isrc(value: str) -> str | None:
+    # No ISRC, however hyphenated, is longer; nor is anything longer worth keeping.
+    return _isrc_valid(value) if len(value) <= MAX_ISRC_INPUT else None
+
+
+@lru_cache(maxsize=20_000)
+def _isrc_valid(value: str) -> str | None:
+    # Products ask about the same recordings again and again; validation is pure.
+    try:
+        return isrc_normalise(value)
+    except ValidationError:
+        return None
+
+
+def _shown(value: object) -> str:
+    """A value quoted back in an error message, cut short."""
+    text = repr(value)
+    return text if len(text) <= 50 else text[:47] + "..."
+
+
+# --- checks ------------------------------------------------------------------------------
+
+
+def check(request: HttpRequest) -> HttpResponse:
+    """One (ISRC, use): the key, work, use type and answer in one SQL statement."""
+    key_hash = bearer_key_hash(request)
+    _throttle(key_hash)
+    raw_isrc, use = request.GET.get("isrc", ""), request.GET.get("use", "")
+    isrc = _isrc(raw_isrc)
+    if isrc is None:
+        # A bad key hears 401 before it hears anything about its input.
+        if key_context(key_hash=key_hash) is None:
+            raise bad_key()
+        raise ApiError(
+            400, "invalid_isrc", f"{_shown(raw_isrc)} is not a valid ISRC (such as USRC17607839)."
+        )
+    row = check_row(key_hash=key_hash, isrc=isrc, use=use)
+    if row is None:
+        raise bad_key()
+    now = timezone.now()
+    api_key_touch(key_id=row.key.key_id, last_used_at=row.key.last_used_at, now=now)
+    if row.use_type_id is None:
+        raise ApiError(400, "unknown_use", f"{_shown(use)} is not a use type the portal knows.")
+    if row.work_id is None:
+        raise ApiError(404, "not_found", f"{isrc} is not in the catalogue.")
+    return json_response(check_one(row=row, isrc=isrc, use=use, now=now).as_json())
+
+
+def _bulk_items(data: Any) -> list[tuple[str | None, str, Any]]:
+    """(normalised ISRC or None, use, raw ISRC) per item, or 400/413 for the body's shape."""
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise ApiError(400, "invalid_request", 'Send {"items": [{"isrc": ..., "use": ...}]}.')
+    if len(items) > MAX_ITEMS:
+        raise ApiError(
+            413, "too_many_items", f"At most {MAX_ITEMS:,} items per request; got {len(items):,}."
+        )
+    parsed = []
+    for item in items:
+        raw_isrc = item.get("isrc") if isinstance(item, dict) else None
+        use = item.get("use") if isinstance(item, dict) else None
+        isrc = _isrc(raw_isrc) if isinstance(raw_isrc, str) else None
+        parsed.append((isrc, use if isinstance(use, str) else "", raw_isrc))
+    return parsed
+
+
+def check_bulk(request: HttpRequest) -> HttpResponse:
+    """Up to 1,000 (ISRC, use) pairs, answered in order. Any malformed ISRC or unknown
+    use makes the whole request a 400 naming each bad item: nothing is half-answered."""
+    key = _authenticate(request)
+    body = read_body(request, limit=CHECK_BODY_LIMIT)
+
+    def answer() -> HttpResponse:
+        items = _bulk_items(parse_json(body))
+        known = use_type_ids(slugs={use for _, use, _ in items})
+        details = []
+        for index, (isrc, use, raw_isrc) in enumerate(items):
+            if isrc is None:
+                message = f"{_shown(raw_isrc)} is not a valid ISRC."
+                details.append({"index": index, "code": "invalid_isrc", "message": message})
+            if use not in known:
+                message = f"{_shown(use)} is not a use type the portal knows."
+                details.append({"index": index, "code": "unknown_use", "message": message})
+        if details:
+            raise ApiError(
+                400,
+                "invalid_request",
+                f"{len(details)} item(s) cannot be checked; nothing was answered.",
+                details=details,
+            )
+        results = checks_bulk(
+            key=key,
+            items=[(isrc, use) for isrc, use, _ in items if isrc],
+            use_ids=known,
+            now=timezone.now(),
+        )
+        return json_response({"results": [result.as_json() for result in results]})
+
+    return _idempotent(request, key, body, answer)
+
+
+# --- changes -----------------------------------------------------------------------------
+
+
+def _int_param(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
+    raw = request.GET.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise ApiError(
+            400, "invalid_request", f"`{name}` must be a whole number from {low} to {high}."
+        )
+    return int(raw)
+
+
+def changes(request: HttpRequest) -> HttpResponse:
+    """The product's permission changes after `after`, in sequence order: what the
+    webhooks carried, for catching up after downtime."""
+    key = _authenticate(request)
+    after = _int_param(request, "after", 0, 0, 2**63 - 1)
+    limit = _int_param(request, "limit", CHANGES_DEFAULT_LIMIT, 1, CHANGES_MAX_LIMIT)
+    found = changes_after(product_id=key.product_id, after=after, limit=limit)
+    return json_response({"changes": found, "next": found[-1]["seq"] if found else after})
+
+
+# --- usage reports -----------------------------------------------------------------------
+
+
+def usage_report_submit_view(request: HttpRequest) -> HttpResponse:
+    """A usage report, validated whole and stored whole or not at all."""
+    key = _authenticate(request)
+    body = read_body(request, limit=REPORT_BODY_LIMIT)
+
+    def answer() -> HttpResponse:
+        try:
+            parsed = usage_report_parse(parse_json(body))
+        except UsageReportInvalid as exc:
+            raise ApiError(
+                400,
+                "invalid_report",
+                f"The report has {exc.total} mistake(s); nothing was stored.",
+                details=exc.details,
+            ) from exc
+        except UsageReportTooLarge as exc:
+            raise ApiError(413, "too_many_items", str(exc)) from exc
+        try:
+            submitted = usage_report_submit(product=key.product(), parsed=parsed)
+        except UsageReportConflict as exc:
+            raise ApiError(409, "conflict", str(exc)) from exc
+        report = submitted.report
+        return json_response(
+            {"id": report.pk, "reference": report.reference, "lines": submitted.lines},
+            status=201 if submitted.created else 200,
+        )
+
+    return _idempotent(request, key, body, answer)
+
+
+def usage_report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    key = _authenticate(request)
+    report = usage_report_of(product_id=key.product_id, report_id=report_id)
+    if report is None:
+        raise ApiError(404, "not_found", "There is no such usage report for this key's product.")
+    return json_response(
+        {
+            "id": report.pk,
+            "reference": report.reference,
+            "period": {
+                "start": report.period_start.isoformat(),
+                "end": report.period_end.isoformat(),
+            },
+            "currency": report.currency,
+            "received_at": timestamp(report.received_at),
+            "lines": report.line_count,  # type: ignore[attr-defined]
+            "gross": f"{report.gross_total:.2f}",  # type: ignore[attr-defined]
+        }
+    )
+
+
+# --- bodies and idempotency --------------------------------------------------------------
+
+
+def _idempotent(
+    request: HttpRequest, key: KeyContext, body: bytes, answer: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """Run `answer`, or replay what it answered to the same request under the same
+    `Idempotency-Key` in the last 24 hours. The same key with another request is 422."""
+    idempotency_key = request.headers.get("Idempotency-Key")
+    if idempotency_key is None:
+        return answer()
+    if not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_MAX or not idempotency_key.isprintable():
+        raise ApiError(
+            400, "invalid_request", "An Idempotency-Key is 1 to 255 printable characters."
+        )
+    request_hash = hashlib.sha256(
+        f"{request.method} {request.get_full_path()}\n".encode() + body
+    ).hexdigest()
+    now = timezone.now()
+    record = idempotency_find(
+        product_id=key.product_id, key=idempotency_key, since=now - IDEMPOTENCY_TTL
+    )
+    if record is not None:
+        if record.request_hash != request_hash:
+            raise ApiError(
+                422,
+                "idempotency_key_reused",
+                "This Idempotency-Key was used for a different request; use a new key.",
+            )
+        replay = HttpResponse(record.body, status=record.status, content_type="application/json")
+        replay["Idempotent-Replayed"] = "true"
+        return replay
+    try:
+        response = answer()
+    except ApiError as exc:
+        response = exc.response()
+    # Only outcomes are kept: a request refused as invalid (fix it and retry with the same
+    # key) or failed on our side (the retry the key exists for) runs again.
+    if response.status_code < 400 or response.status_code == 409:
+        idempotency_record(
+            product_id=key.product_id,
+            key=idempotency_key,
+            request_hash=request_hash,
+            status=response.status_code,
+            body=response.content.decode(),
+        )
+    return response
+
+
+# --- documents ---------------------------------------------------------------------------
+
+
+def openapi(request: HttpRequest) -> HttpResponse:
+    return json_response(openapi_document())
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """The API for product engineers, in words and curl."""
+    base = request.build_absolute_uri("/api/v1").rstrip("/")
+    count, period = rate_limit()
+    per = {1: "second", 60: "minute", 3600: "hour"}[period]
+    return render(request, "api/index.html", {"base": base, "rate_limit": f"{count:,} per {per}"})
+
+
+def not_found(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    raise ApiError(404, "not_found", f"There is no {request.path} in the API.")
+
+
+# --- Django's error handlers, for what fails before a view runs ------------------------------
+
+
+def _api_error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse | None:
+    if request.path.startswith("/api/"):
+        return error_response(status, code, message)
+    return None
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _api_error(request, 400, "invalid_request", "Bad request.") or defaults.bad_request(
+        request, exception
+    )
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _api_error(request, 403, "forbidden", "Forbidden.") or defaults.permission_denied(
+        request, exception
+    )
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _api_error(
+        request, 404, "not_found", f"There is no {request.path} in the API."
+    ) or defaults.page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    return _api_error(
+        request, 500, "server_error", "Something went wrong on our side; try again shortly."
+    ) or defaults.server_error(request)
+
+
+check_view = endpoint(GET=check, POST=check_bulk)
+changes_view = endpoint(GET=changes)
+usage_reports_view = endpoint(POST=usage_report_submit_view)
+usage_report_view = endpoint(GET=usage_report_detail)
+openapi_view = endpoint(GET=openapi)
+index_view = endpoint(GET=index)
+not_found_view = endpoint(
+    **dict.fromkeys(("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"), not_found)
+)
