@@ -350,7 +350,6 @@ def product_form(product: Product, uses: list[tuple[int | None, int, bool]]) -> 
         "slug": product.slug,
         "summary": product.summary,
         "description": product.description,
-        "webhook_url": product.webhook_url,
         "status": Product.Status.DRAFT,  # read-only in the change form: must be ignored
         "uses-TOTAL_FORMS": len(uses),
         "uses-INITIAL_FORMS": sum(1 for pk, _, _ in uses if pk),
@@ -384,7 +383,6 @@ def test_a_new_product_may_start_in_any_status(world: World, staff_client: Clien
             "slug": "lyricist",
             "summary": "Writes lyrics.",
             "description": "",
-            "webhook_url": "",
             "status": Product.Status.ACTIVE,
             "uses-TOTAL_FORMS": 1,
             "uses-INITIAL_FORMS": 0,

@@ -1,6 +1,10 @@
 """The test suite: PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, else SQLite."""
 
+import json
+import os
+
 from config.settings.base import *  # noqa: F403
+from config.settings.base import env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
@@ -12,3 +16,24 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+
+# ------------------------------------------------------------------------------
+# Webhook delivery: timings shrunk so a retry, a timeout or a lapsed lease takes a
+# moment. A Celery worker that a test starts gets the test's values through
+# WEBHOOK_DELIVERY_JSON and this run's own queue through WEBHOOK_QUEUE, so it never
+# takes another run's messages, nor another run its.
+# ------------------------------------------------------------------------------
+WEBHOOK_DELIVERY = {
+    "timeout": 2.0,
+    "retry_delays": [0.3, 0.6, 1.0],
+    "jitter": 0.1,
+    "requeue_after": 2.0,
+    **json.loads(env("WEBHOOK_DELIVERY_JSON", "{}")),
+}
+WEBHOOK_QUEUE = env("WEBHOOK_QUEUE") or f"webhooks-test-{os.getpid()}"
+CELERY_TASK_QUEUES = {"celery": {}, WEBHOOK_QUEUE: {}}
+CELERY_TASK_ROUTES = {"portal.delivery.tasks.*": {"queue": WEBHOOK_QUEUE}}
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,  # noqa: F405
+    "deliveries-sweep": {"task": "portal.delivery.tasks.deliveries_sweep", "schedule": 0.5},
+}

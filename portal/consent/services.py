@@ -34,6 +34,7 @@ from portal.consent.models import (
     Side,
 )
 from portal.consent.selectors import requested_use_type_ids, use_types_of, verdicts_for
+from portal.delivery.services import deliveries_schedule
 from portal.licensing.models import Licence, Product, UseType
 from portal.notifications.services import notify
 
@@ -160,6 +161,9 @@ def _announce(
     if changes:
         insert_rows(PermissionChange, changes)
         ChangeCounter.objects.filter(pk=counter.pk).update(last=counter.last)
+        # After commit, workers push them to the product's webhook; the sweeper covers a
+        # lost hook or a broker that is down.
+        deliveries_schedule(product_ids=[product.pk])
     return len(changes)
 
 

@@ -5,6 +5,7 @@ byte every few seconds could hold a worker for ever; a watchdog shuts the socket
 when the whole request's time is up.
 """
 
+import contextlib
 import email.utils
 import http.client
 import socket
@@ -70,10 +71,8 @@ def post(*, url: str, body: bytes, headers: dict[str, str], timeout: float) -> R
         expired.set()
         sock = connection.sock
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):  # already closed: nothing to cut
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     watchdog = threading.Timer(timeout, cut)
     watchdog.daemon = True

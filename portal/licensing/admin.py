@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from portal.consent.services import product_set_status
+from portal.delivery.admin import product_delivery
 from portal.licensing.models import Licence, Licensee, Product, ProductUse, UseType
 from portal.licensing.services import licence_changed, licences_deleted, product_changed
 
@@ -207,14 +208,20 @@ class ProductAdmin(admin.ModelAdmin):
                 "fields": ["status", "status_changed_at"],
             },
         ),
-        ("Delivery", {"fields": ["webhook_url"]}),
+        ("Delivery", {"fields": ["delivery"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
         return super().get_queryset(request).prefetch_related("uses__use_type")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None) -> list[str]:
-        return ["status", "status_changed_at"] if obj is not None else ["status_changed_at"]
+        fields = ["status_changed_at", "delivery"]
+        return ["status", *fields] if obj is not None else fields
+
+    @admin.display(description="webhook delivery")
+    def delivery(self, product: Product) -> str:
+        # The endpoint, its secrets and its deliveries are managed under Delivery.
+        return product_delivery(product) if product.pk else "Add the product first."
 
     @admin.display(description="uses")
     def uses(self, product: Product) -> str:

@@ -107,7 +107,6 @@ class Product(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     use_types = models.ManyToManyField(UseType, through="ProductUse", related_name="products")
-    webhook_url = models.URLField(blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -1,0 +1,432 @@
+"""Admin for delivery: every endpoint's state and lag, every delivery and its attempts.
+
+Staff act through `portal.delivery.services`: add an endpoint (its first secret is
+shown once), rotate a secret (shown once; the old one keeps verifying for a day),
+re-enable, retry now, and replay a range of changes as new deliveries. Deliveries and
+attempts are a record: nothing here edits or deletes them.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from portal.delivery import services
+from portal.delivery.models import Attempt, Delivery, Endpoint, EndpointSecret
+from portal.delivery.selectors import delivery_lag, with_backlog
+from portal.licensing.models import Product
+
+NEW_SECRETS = "_delivery_new_secrets"
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
+def lag_text(lag: timedelta | None) -> str:
+    if lag is None:
+        return "up to date"
+    seconds = int(lag.total_seconds())
+    if seconds < 120:
+        return f"{seconds} s behind"
+    if seconds < 7200:
+        return f"{seconds // 60} min behind"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h behind"
+    return f"{seconds // 86400} days behind"
+
+
+def product_delivery(product: Product) -> str:
+    """For the product's admin page: its endpoint's status and delivery lag (the age of
+    the oldest change not yet acknowledged), linked to the endpoint, or a link to add one."""
+    endpoint = Endpoint.objects.filter(product=product).first()
+    if endpoint is None:
+        add = reverse("admin:delivery_endpoint_add") + f"?product={product.pk}"
+        return format_html('No webhook endpoint. <a href="{}">Add one</a>', add)
+    lag = delivery_lag(endpoint=endpoint, now=timezone.now())
+    return format_html(
+        '<a href="{}">{}</a>: {}, {}',
+        reverse("admin:delivery_endpoint_change", args=[endpoint.pk]),
+        endpoint.url,
+        endpoint.get_status_display().lower(),
+        lag_text(lag),
+    )
+
+
+# Typed without a scheme, a receiver's address is meant as https.
+def _url_field() -> forms.URLField:
+    return forms.URLField(max_length=500, assume_scheme="https", label="URL")
+
+
+class EndpointAddForm(forms.ModelForm):
+    url = _url_field()
+
+    class Meta:
+        model = Endpoint
+        fields = ["product", "url"]
+
+
+class EndpointChangeForm(forms.ModelForm):
+    url = _url_field()
+
+    class Meta:
+        model = Endpoint
+        fields = ["url"]
+
+
+class ReplayForm(forms.Form):
+    first_seq = forms.IntegerField(min_value=1, label="From change")
+    last_seq = forms.IntegerField(min_value=1, label="To change (inclusive)")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("first_seq"), data.get("last_seq")
+        if first is not None and last is not None and last < first:
+            raise forms.ValidationError("The range must not end before it starts.")
+        return data
+
+
+class SecretInline(admin.TabularInline):
+    model = EndpointSecret
+    extra = 0
+    fields = ["created_at", "expires_at", "in_force"]
+    readonly_fields = fields
+    verbose_name = "signing secret"
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(boolean=True, description="signs now")
+    def in_force(self, secret: EndpointSecret) -> bool:
+        return secret.expires_at is None or secret.expires_at > timezone.now()
+
+
+@admin.register(Endpoint)
+class EndpointAdmin(admin.ModelAdmin):
+    list_display = [
+        "product",
+        "url",
+        "status_shown",
+        "lag",
+        "progress",
+        "next_attempt_at",
+        "disabled_reason",
+    ]
+    list_filter = ["status"]
+    search_fields = ["product__name", "product__slug", "url"]
+    autocomplete_fields = ["product"]
+    inlines = [SecretInline]
+    actions = ["enable", "retry_now", "rotate_secret"]
+    readonly_fields = [
+        "product",
+        "status",
+        "lag",
+        "progress",
+        "failures",
+        "failing_since",
+        "next_attempt_at",
+        "disabled_at",
+        "disabled_reason",
+        "lease_until",
+        "created_at",
+        "links",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Endpoint]:
+        return with_backlog(super().get_queryset(request)).select_related("product")
+
+    def get_form(
+        self, request: HttpRequest, obj: Endpoint | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        kwargs["form"] = EndpointChangeForm if obj is not None else EndpointAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Endpoint | None = None) -> list[str]:
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request: HttpRequest, obj: Endpoint | None = None) -> list[str]:
+        if obj is None:
+            return ["product", "url"]
+        return ["product", "url", *[f for f in self.readonly_fields if f != "product"]]
+
+    def get_inlines(self, request: HttpRequest, obj: Endpoint | None = None) -> list[Any]:
+        return self.inlines if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    # --- columns ------------------------------------------------------------------
+    @admin.display(description="status", ordering="status")
+    def status_shown(self, endpoint: Endpoint) -> str:
+        if endpoint.status == Endpoint.Status.FAILING and endpoint.failing_since:
+            return f"Failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC"
+        return endpoint.get_status_display()
+
+    @admin.display(description="delivery lag")
+    def lag(self, endpoint: Endpoint) -> str:
+        at = getattr(endpoint, "oldest_undelivered_at", None)
+        if at is None and not hasattr(endpoint, "oldest_undelivered_at"):
+            return lag_text(delivery_lag(endpoint=endpoint, now=timezone.now()))
+        return lag_text(None if at is None else max(timedelta(0), timezone.now() - at))
+
+    @admin.display(description="acknowledged")
+    def progress(self, endpoint: Endpoint) -> str:
+        last = getattr(endpoint, "last_seq", None)
+        return (
+            f"{endpoint.delivered_seq} of {last}"
+            if last is not None
+            else str(endpoint.delivered_seq)
+        )
+
+    @admin.display(description="")
+    def links(self, endpoint: Endpoint) -> str:
+        deliveries = (
+            reverse("admin:delivery_delivery_changelist") + f"?endpoint__id__exact={endpoint.pk}"
+        )
+        replay = reverse("admin:delivery_endpoint_replay", args=[endpoint.pk])
+        return format_html(
+            '<a href="{}">Its deliveries</a> · <a href="{}">Replay a range of changes</a>',
+            deliveries,
+            replay,
+        )
+
+    # --- adding and editing go through the services ----------------------------------
+    def save_model(
+        self, request: HttpRequest, obj: Endpoint, form: forms.ModelForm, change: bool
+    ) -> None:
+        if change:
+            services.endpoint_url_set(endpoint=obj, url=form.cleaned_data["url"])
+            return
+        endpoint, secret = services.endpoint_create(
+            product=form.cleaned_data["product"], url=form.cleaned_data["url"]
+        )
+        obj.pk = endpoint.pk
+        setattr(request, NEW_SECRETS, [(endpoint, secret)])
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
+        pass  # secrets are read-only here; they change through the rotate action
+
+    def response_add(
+        self, request: HttpRequest, obj: Endpoint, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        return self._show_secrets(request, getattr(request, NEW_SECRETS))
+
+    def _show_secrets(
+        self, request: HttpRequest, secrets: list[tuple[Endpoint, str]]
+    ) -> TemplateResponse:
+        response = TemplateResponse(
+            request,
+            "admin/delivery/endpoint/secrets.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "New signing secrets",
+                "secrets": secrets,
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    # --- actions --------------------------------------------------------------------
+    @admin.action(
+        description="Re-enable selected endpoints (resume where each left off)",
+        permissions=["change"],
+    )
+    def enable(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> None:
+        endpoints = list(queryset.order_by("pk"))
+        for endpoint in endpoints:
+            services.endpoint_enable(endpoint=endpoint)
+        self.message_user(
+            request, f"Re-enabled {_plural(len(endpoints), 'endpoint')}.", messages.SUCCESS
+        )
+
+    @admin.action(description="Retry selected endpoints now", permissions=["change"])
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> None:
+        done = 0
+        for endpoint in queryset.select_related("product").order_by("pk"):
+            try:
+                services.endpoint_retry_now(endpoint=endpoint)
+                done += 1
+            except services.DeliveryError as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+        if done:
+            self.message_user(request, f"Retrying {_plural(done, 'endpoint')} now.")
+
+    @admin.action(
+        description="Rotate the signing secret (the old one works for 24 hours)",
+        permissions=["change"],
+    )
+    def rotate_secret(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> HttpResponse:
+        secrets = [
+            (endpoint, services.endpoint_secret_rotate(endpoint=endpoint))
+            for endpoint in queryset.select_related("product").order_by("pk")
+        ]
+        return self._show_secrets(request, secrets)
+
+    # --- replay ---------------------------------------------------------------------
+    def get_urls(self) -> list[URLPattern]:
+        replay = path(
+            "<int:pk>/replay/",
+            self.admin_site.admin_view(self.replay_view),
+            name="delivery_endpoint_replay",
+        )
+        return [replay, *super().get_urls()]
+
+    def replay_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_change_permission(request):
+            return HttpResponseRedirect(reverse("admin:index"))
+        endpoint = get_object_or_404(Endpoint.objects.select_related("product"), pk=pk)
+        form = ReplayForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                deliveries = services.deliveries_replay(
+                    endpoint=endpoint,
+                    first_seq=form.cleaned_data["first_seq"],
+                    last_seq=form.cleaned_data["last_seq"],
+                    actor=request.user,  # type: ignore[arg-type]
+                )
+            except services.DeliveryError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(
+                    request,
+                    f"Replaying changes {form.cleaned_data['first_seq']}–"
+                    f"{form.cleaned_data['last_seq']} to {endpoint.product} as "
+                    f"{_plural(len(deliveries), 'new delivery', 'new deliveries')}.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:delivery_delivery_changelist")
+                    + f"?endpoint__id__exact={endpoint.pk}"
+                )
+        return TemplateResponse(
+            request,
+            "admin/delivery/endpoint/replay.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": endpoint,
+                "title": f"Replay changes to {endpoint.product}",
+                "form": form,
+            },
+        )
+
+
+class AttemptInline(admin.TabularInline):
+    model = Attempt
+    extra = 0
+    fields = ["at", "url", "status_code", "latency_ms", "error", "response_excerpt"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "webhook_id",
+        "product",
+        "kind",
+        "changes",
+        "status",
+        "attempts",
+        "last_status_code",
+        "last_latency",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+        "delivered_at",
+    ]
+    list_filter = ["status", "kind", "endpoint__product"]
+    search_fields = ["=webhook_id", "endpoint__product__slug"]
+    inlines = [AttemptInline]
+    actions = ["replay"]
+    show_full_result_count = False  # one row per batch, for ever
+    fields = [
+        "endpoint",
+        "kind",
+        "webhook_id",
+        "changes",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_status_code",
+        "last_error",
+        "created_at",
+        "delivered_at",
+        "requested_by",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:
+        latest = Attempt.objects.filter(delivery=OuterRef("pk")).order_by("-at", "-pk")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("endpoint__product")
+            .annotate(latency=Subquery(latest.values("latency_ms")[:1]))
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="product", ordering="endpoint__product__name")
+    def product(self, delivery: Delivery) -> str:
+        return str(delivery.endpoint.product)
+
+    @admin.display(description="changes")
+    def changes(self, delivery: Delivery) -> str:
+        return f"{delivery.first_seq}–{delivery.last_seq} ({delivery.size})"
+
+    @admin.display(description="latency (ms)")
+    def last_latency(self, delivery: Delivery) -> int | None:
+        return getattr(delivery, "latency", None)
+
+    def has_replay_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("delivery.change_endpoint")
+
+    @admin.action(
+        description="Replay selected deliveries (send their changes again, new ids)",
+        permissions=["replay"],
+    )
+    def replay(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+        created = 0
+        for delivery in queryset.select_related("endpoint__product").order_by("pk"):
+            created += len(
+                services.deliveries_replay(
+                    endpoint=delivery.endpoint,
+                    first_seq=delivery.first_seq,
+                    last_seq=delivery.last_seq,
+                    actor=request.user,  # type: ignore[arg-type]
+                )
+            )
+        self.message_user(
+            request,
+            f"Queued {_plural(created, 'new delivery', 'new deliveries')}.",
+            messages.SUCCESS,
+        )

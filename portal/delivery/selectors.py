@@ -1,0 +1,112 @@
+"""Reads for delivery: what is due, what is behind, and what a batch carries."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from portal.consent.models import ChangeCounter, PermissionChange
+from portal.delivery.crypto import secret_decrypt
+from portal.delivery.models import Delivery, Endpoint, EndpointSecret
+from portal.delivery.payload import change_json
+
+SENDABLE = (Endpoint.Status.ACTIVE, Endpoint.Status.FAILING)
+
+
+def with_backlog(endpoints: QuerySet[Endpoint]) -> QuerySet[Endpoint]:
+    """Annotate `last_seq` (the product's newest change) and `oldest_undelivered_at`
+    (when the first change the receiver has not acknowledged happened, or None)."""
+    return endpoints.annotate(
+        last_seq=Coalesce(
+            Subquery(
+                ChangeCounter.objects.filter(product_id=OuterRef("product_id")).values("last")
+            ),
+            0,
+        ),
+        oldest_undelivered_at=Subquery(
+            PermissionChange.objects.filter(
+                product_id=OuterRef("product_id"), seq=OuterRef("delivered_seq") + 1
+            ).values("at")
+        ),
+    )
+
+
+def endpoints_behind() -> QuerySet[Endpoint]:
+    """Endpoints with something to send: a change after the cursor, or an open delivery."""
+    open_deliveries = Delivery.objects.filter(endpoint=OuterRef("pk"), status__in=Delivery.OPEN)
+    return with_backlog(Endpoint.objects.all()).filter(
+        Q(last_seq__gt=F("delivered_seq")) | Exists(open_deliveries)
+    )
+
+
+def endpoints_due(*, now: datetime, requeue_after: timedelta) -> QuerySet[Endpoint]:
+    """What the sweeper should hand to a worker: behind, sendable, not backing off, not
+    claimed by a live worker, and not queued a moment ago."""
+    return (
+        endpoints_behind()
+        .filter(status__in=SENDABLE)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
+    )
+
+
+def endpoint_ids_ready(*, product_ids: Iterable[int], now: datetime) -> list[int]:
+    """Of these products, those whose endpoint would take an attempt now."""
+    return list(
+        Endpoint.objects.filter(product_id__in=list(product_ids), status__in=SENDABLE)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .values_list("product_id", flat=True)
+    )
+
+
+def delivery_lag(*, endpoint: Endpoint, now: datetime) -> timedelta | None:
+    """How long the oldest change the receiver has not acknowledged has waited; None
+    when it is up to date."""
+    at = (
+        PermissionChange.objects.filter(
+            product_id=endpoint.product_id, seq=endpoint.delivered_seq + 1
+        )
+        .values_list("at", flat=True)
+        .first()
+    )
+    return None if at is None else max(timedelta(0), now - at)
+
+
+def secrets_current(*, endpoint: Endpoint, now: datetime) -> list[str]:
+    """The endpoint's signing secrets still in force, newest first, in the clear."""
+    rows = EndpointSecret.objects.filter(endpoint=endpoint).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+    return [secret_decrypt(row.encrypted) for row in rows.order_by("-created_at", "-pk")]
+
+
+def delivery_open_first(*, endpoint: Endpoint) -> Delivery | None:
+    return (
+        Delivery.objects.filter(endpoint=endpoint, status__in=Delivery.OPEN).order_by("pk").first()
+    )
+
+
+def changes_after(*, product_id: int, after: int, limit: int) -> list[int]:
+    """The seqs of up to `limit` changes after `after`: the next batch's range."""
+    return list(
+        PermissionChange.objects.filter(product_id=product_id, seq__gt=after)
+        .order_by("seq")
+        .values_list("seq", flat=True)[:limit]
+    )
+
+
+def changes_json(*, product_id: int, first_seq: int, last_seq: int) -> list[dict[str, object]]:
+    """The changes `first_seq`..`last_seq` of a product, in order, as the webhook carries them."""
+    rows = (
+        PermissionChange.objects.filter(
+            product_id=product_id, seq__gte=first_seq, seq__lte=last_seq
+        )
+        .order_by("seq")
+        .values_list("seq", "work__isrc", "use_type__slug", "permitted", "at")
+    )
+    return [
+        change_json(seq=seq, isrc=isrc, use=use, permitted=permitted, at=at)
+        for seq, isrc, use, permitted, at in rows
+    ]
