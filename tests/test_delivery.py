@@ -34,6 +34,7 @@ from portal.delivery.services import (
     endpoint_secret_rotate,
     retry_delay,
 )
+from portal.receipts.services import receipt_for_change, receipt_verify
 from tests import factories as f
 from tests.conftest import World, say
 from tests.receiver import TestReceiver, fail, gone, ok, receiving, redirect, slow
@@ -159,11 +160,16 @@ def test_a_batch_is_signed_per_standard_webhooks_and_carries_the_changes(
                 "use": "training",
                 "permitted": change.permitted,
                 "at": change.at.isoformat().replace("+00:00", "Z"),
+                "receipt": receipt_for_change(change),
             }
             for change in changes
         ],
     }
     assert [c["permitted"] for c in request.payload["changes"]] == [True, False]
+    # Each change carries the signed receipt of the decision behind it, which verifies
+    # with the portal's published keys alone.
+    claims = [receipt_verify(c["receipt"]) for c in request.payload["changes"]]
+    assert [c["decision"] for c in claims] == ["granted", "withdrawn"]
     delivery = Delivery.objects.get()
     assert (delivery.first_seq, delivery.last_seq) == (1, 2)
     assert delivery.status == Delivery.Status.DELIVERED

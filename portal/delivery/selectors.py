@@ -6,10 +6,12 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from portal.consent.models import ChangeCounter, PermissionChange
+from portal.consent.models import Cause, ChangeCounter, PermissionChange
 from portal.delivery.crypto import secret_decrypt
 from portal.delivery.models import Delivery, Endpoint, EndpointSecret
 from portal.delivery.payload import change_json
+from portal.receipts.selectors import decision_entries_for
+from portal.receipts.services import receipt_for
 
 SENDABLE = (Endpoint.Status.ACTIVE, Endpoint.Status.FAILING)
 
@@ -98,15 +100,38 @@ def changes_after(*, product_id: int, after: int, limit: int) -> list[int]:
 
 
 def changes_json(*, product_id: int, first_seq: int, last_seq: int) -> list[dict[str, object]]:
-    """The changes `first_seq`..`last_seq` of a product, in order, as the webhook carries them."""
-    rows = (
+    """The changes `first_seq`..`last_seq` of a product, in order, as the webhook carries them.
+
+    A change caused by a decision also carries that decision's signed consent receipt
+    (an addition to the contract's fields, which stay as they are)."""
+    rows = list(
         PermissionChange.objects.filter(
             product_id=product_id, seq__gte=first_seq, seq__lte=last_seq
         )
         .order_by("seq")
-        .values_list("seq", "work__isrc", "use_type__slug", "permitted", "at")
+        .values_list(
+            "seq",
+            "work__isrc",
+            "use_type__slug",
+            "permitted",
+            "at",
+            "work_id",
+            "use_type_id",
+            "cause",
+        )
     )
-    return [
-        change_json(seq=seq, isrc=isrc, use=use, permitted=permitted, at=at)
-        for seq, isrc, use, permitted, at in rows
-    ]
+    entries = decision_entries_for(
+        product_id=product_id,
+        changes=[
+            (seq, work_id, use_id, at)
+            for seq, _, _, _, at, work_id, use_id, cause in rows
+            if cause == Cause.DECISION
+        ],
+    )
+    changes = []
+    for seq, isrc, use, permitted, at, *_ in rows:
+        change = change_json(seq=seq, isrc=isrc, use=use, permitted=permitted, at=at)
+        if seq in entries:
+            change["receipt"] = receipt_for(entries[seq])
+        changes.append(change)
+    return changes
