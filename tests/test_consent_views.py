@@ -481,9 +481,9 @@ def test_the_matrix_query_count_does_not_grow_with_the_catalogue(
     works = f.WorkFactory.create_batch(extra_works, primary_artist=world.artist)
     for work in works[:40]:
         say(world, Side.ARTIST, Answer.GRANTED, work)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):
         assert artist_client.get(matrix_url(world), {"state": "waiting"}).status_code == 200
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):
         assert artist_client.get(reverse("artist_home", args=[world.artist.pk])).status_code == 200
 
 
@@ -492,7 +492,7 @@ def test_a_toggle_query_count_does_not_grow_with_the_catalogue(
     world: World, artist_client: Client, django_assert_max_num_queries, extra_works: int
 ) -> None:
     f.WorkFactory.create_batch(extra_works, primary_artist=world.artist)
-    with django_assert_max_num_queries(32):
+    with django_assert_max_num_queries(35):
         response = artist_client.post(
             decide_url(world, world.works[0].pk), {"use": "training", "answer": "granted"}, **HTMX
         )

@@ -223,6 +223,8 @@ class Cell:
     answer: str | None
     verdict: Verdict
     message: str
+    # Whether the product has the latest change of this cell: "Delivered to Tunesmith 14:02".
+    delivery: str = ""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ Every view finds its party through `portal.consent.permissions`, so another user
 artist, label, delegation, product page or work is a 404 from a scoped lookup.
 """
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,6 +33,7 @@ from portal.consent.permissions import (
     works_visible_to,
 )
 from portal.consent.services import ConsentError, decision_set, decisions_set
+from portal.delivery.selectors import receipt_status
 from portal.licensing.models import Product, UseType
 
 READ_ONLY = "Your role on this team can see decisions but not make them."
@@ -85,13 +87,16 @@ def matrix(request: AuthedRequest, kind: str, party_id: int, product_slug: str) 
         now=now,
     ).select_related("primary_artist", "label")
     page = Paginator(works, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.matrix_rows(
-        product=product,
-        side=party.side,
-        works=list(page),
-        use_types=use_types,
-        now=now,
-        delegated=party.delegation is not None,
+    rows = with_delivery(
+        product,
+        selectors.matrix_rows(
+            product=product,
+            side=party.side,
+            works=list(page),
+            use_types=use_types,
+            now=now,
+            delegated=party.delegation is not None,
+        ),
     )
     query = urlencode({k: v for k, v in filters.cleaned_data.items() if v})
     context = {
@@ -106,6 +111,30 @@ def matrix(request: AuthedRequest, kind: str, party_id: int, product_slug: str) 
         "roster": list(party.label.roster.order_by("name")) if party.label else [],
     }
     return render(request, "consent/matrix.html", context)
+
+
+def with_delivery(product: Product, rows: list[selectors.Row]) -> list[selectors.Row]:
+    """Say under each cell whether the product has received its latest change: the proof
+    that a "no" was heard."""
+    status = receipt_status(
+        product_id=product.pk,
+        pairs=[(cell.work.pk, cell.use_type.pk) for row in rows for cell in row.cells],
+    )
+    if not status:
+        return rows
+    for row in rows:
+        for i, cell in enumerate(row.cells):
+            key = (cell.work.pk, cell.use_type.pk)
+            if key not in status:
+                continue
+            at = status[key]
+            text = (
+                f"Delivered to {product.name} {timezone.localtime(at):%-d %b %H:%M}"
+                if at
+                else f"Sending to {product.name}…"
+            )
+            row.cells[i] = replace(cell, delivery=text)
+    return rows
 
 
 def _refuse(request: AuthedRequest, back: str, message: str) -> HttpResponse:
@@ -151,13 +180,16 @@ def decide(
     if not request.htmx:
         messages.success(request, confirmation)
         return redirect(back)
-    (row,) = selectors.matrix_rows(
-        product=product,
-        side=party.side,
-        works=[work],
-        use_types=[use_type],
-        now=timezone.now(),
-        delegated=party.delegation is not None,
+    (row,) = with_delivery(
+        product,
+        selectors.matrix_rows(
+            product=product,
+            side=party.side,
+            works=[work],
+            use_types=[use_type],
+            now=timezone.now(),
+            delegated=party.delegation is not None,
+        ),
     )
     context = {
         "cell": row.cells[0],

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from portal.consent.models import Cause, ChangeCounter, PermissionChange
@@ -135,3 +135,38 @@ def changes_json(*, product_id: int, first_seq: int, last_seq: int) -> list[dict
             change["receipt"] = receipt_for(entries[seq])
         changes.append(change)
     return changes
+
+
+def receipt_status(
+    *, product_id: int, pairs: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], datetime | None]:
+    """For (work id, use type id) pairs, whether the product has received the latest change
+    of each: when it was acknowledged, or None while it is still on its way. Pairs that
+    never changed, or products with no endpoint, are absent. Three queries."""
+    pairs = list(pairs)
+    if not pairs or not Endpoint.objects.filter(product_id=product_id).exists():
+        return {}
+    latest = {
+        (row["work_id"], row["use_type_id"]): row["seq"]
+        for row in PermissionChange.objects.filter(
+            product_id=product_id,
+            work__any_of=list({w for w, _ in pairs}),
+            use_type_id__in={u for _, u in pairs},
+        )
+        .values("work_id", "use_type_id")
+        .annotate(seq=Max("seq"))
+    }
+    if not latest:
+        return {}
+    delivered = Delivery.objects.filter(
+        endpoint__product_id=product_id,
+        kind=Delivery.Kind.STREAM,
+        status=Delivery.Status.DELIVERED,
+        first_seq__lte=max(latest.values()),
+        last_seq__gte=min(latest.values()),
+    ).values_list("first_seq", "last_seq", "delivered_at")
+    ranges = list(delivered)
+    status: dict[tuple[int, int], datetime | None] = {}
+    for pair, seq in latest.items():
+        status[pair] = next((at for first, last, at in ranges if first <= seq <= last), None)
+    return status
