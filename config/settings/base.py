@@ -224,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
     # a wiped Redis or a dead worker delays a delivery by seconds, never loses it. It is
     # also what brings retries back (no Celery countdowns). See docs/delivery.md.
     "deliveries-sweep": {"task": "portal.delivery.tasks.deliveries_sweep", "schedule": 10.0},
+    # Idempotency-Key records are kept 24 hours, then dropped.
+    "purge-idempotency-records": {
+        "task": "portal.api.tasks.purge_idempotency_records",
+        "schedule": 3600.0,
+    },
 }
 
 # ------------------------------------------------------------------------------
