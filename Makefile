@@ -21,7 +21,11 @@ run: install
 test: install
 	$(VENV)/bin/pytest
 
+# wrk drives the API load; as root it is installed if missing, else a Python load
+# generator stands in (named in the output).
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } \
+		|| echo "wrk is not installed (apt-get install wrk): the API load falls back to Python"
 	$(PY) -m benchmarks
 
 lint: install

@@ -1,7 +1,20 @@
-"""`make bench` (`python -m benchmarks`): server-side figures for the consent screens.
+"""`make bench` (`python -m benchmarks`): server-side figures for the consent screens,
+the machine API and webhook delivery.
 
 Builds a throwaway database, seeds the demo world small and then large (10,000 works per
 artist), and measures in-process with the Django test client: the product matrix, a single
-decision, the bulk action and the consent service underneath. Prints figures; never fails
-on speed, only when something crashes.
+decision, the bulk action and the consent service underneath. Then, at a label of 100,000
+works: the machine API (`benchmarks.api`: queries per check and the bulk check in-process;
+gunicorn under wrk for the single check against a bare Django JSON view, the framework
+floor) and webhook delivery (`benchmarks.delivery`: one Celery worker and a receiver on
+loopback; a revocation's propagation from commit to receipt, and the changes per second
+delivered after one bulk approval records 100,000). The server-side parts need PostgreSQL and Redis
+(DATABASE_URL, REDIS_URL); without them they are skipped, and the report says why.
+Prints figures; never fails on speed, only when something crashes.
+
+One stage alone, on a fresh database seeded once at BENCH_SCALE (default 2,500, a label
+of 100,000 works; 1 for a quick try):
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://.../6 .venv/bin/python -m benchmarks.api
+    DATABASE_URL=postgres://... REDIS_URL=redis://.../6 .venv/bin/python -m benchmarks.delivery
 """

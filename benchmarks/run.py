@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from io import StringIO
 from typing import Any
 
+from benchmarks import api as api_stage
+from benchmarks import delivery as delivery_stage
 from benchmarks import label as label_scale
 from benchmarks.database import fresh_database, prepare_environment
 from benchmarks.measure import Series, Wall, duration, ms, once, requests
@@ -38,6 +40,8 @@ class Report:
     writes: list[Wall] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    # Whole printed sections (benchmarks.api, benchmarks.delivery), in order.
+    sections: list[str] = field(default_factory=list)
 
     def attempt(self, what: str, scenario: Callable[[], None]) -> None:
         """Run one scenario; a crash is recorded and the rest of the bench goes on."""
@@ -381,6 +385,9 @@ def print_report(report: Report, total: float) -> None:
         print("\nHow it scales (large catalogue / small catalogue)")
         print("\n".join(ratios))
 
+    for section in report.sections:
+        print(section)
+
     for note in report.notes:
         print(f"\nNote: {note}")
     print(f"\nTotal {total:.0f} s. Figures only: nothing here fails on speed.")
@@ -429,5 +436,9 @@ def main() -> int:
         seed(report, LABEL_SCALE)
         print("Measuring the label...", file=sys.stderr)
         label_scale.measure(report, Demo.load(), client_for)
+        print("Measuring the machine API (gunicorn, wrk)...", file=sys.stderr)
+        report.attempt("machine API", lambda: api_stage.measure(report, Demo.load()))
+        print("Measuring webhook delivery (Celery worker, receiver)...", file=sys.stderr)
+        report.attempt("webhook delivery", lambda: delivery_stage.measure(report, Demo.load()))
     print_report(report, time.perf_counter() - started)
     return 1 if report.failures else 0

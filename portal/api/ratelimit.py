@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +43,30 @@ def rate_limit_retry_after(*, key_hash: str, now: float | None = None) -> int | 
     name = f"rl:{key_hash[:32]}:{period}:{window}"
     try:
         cache = caches[getattr(settings, "API_CACHE", "default")]
-        try:
-            count = cache.incr(name)
-        except ValueError:
-            # The window's first request; if another process counted it first, add fails.
-            count = 1 if cache.add(name, 1, timeout=period + 1) else cache.incr(name)
+        if isinstance(cache, RedisCache):
+            count = _redis_count(cache, name, period)
+        else:
+            try:
+                count = cache.incr(name)
+            except ValueError:
+                # The window's first request; if another process counted it first, add fails.
+                count = 1 if cache.add(name, 1, timeout=period + 1) else cache.incr(name)
     except Exception:
         logger.warning("API rate limit skipped: the cache is unavailable", exc_info=True)
         return None
     if count <= limit:
         return None
     return max(1, math.ceil((window + 1) * period - now))
+
+
+def _redis_count(cache: RedisCache, name: str, period: int) -> int:
+    """One round trip per request: INCR, and EXPIRE only on the window's first. The cache
+    API's incr() costs two (EXISTS, then INCRBY), and this runs on every check, the
+    hottest path in the system. A window whose EXPIRE was lost is never reused: the
+    window number is part of the key."""
+    key = cache.make_and_validate_key(name)
+    client = cache._cache.get_client(key, write=True)
+    count = int(client.incr(key))
+    if count == 1:
+        client.expire(key, period + 1)
+    return count

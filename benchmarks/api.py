@@ -1,0 +1,542 @@
+"""The machine API under load, as production serves it.
+
+- In-process (django.test.Client): the single consent check's SQL statements (aim: one),
+  and the bulk check of 1,000 items, median server time over 20 runs (aim: under 50 ms).
+- Over HTTP: gunicorn (sync workers, as the Procfile runs it) on loopback with the bench
+  database and Redis; the single check's throughput and p50/p99 latency at 4 and at 32
+  concurrent clients, against a bare Django JSON view on the same server (the framework
+  floor, `benchmarks.urls.floor`). Aims: the check at 80% of the floor or more, p99 under
+  5 ms at 4 clients and under 20 ms at 32. The load comes from wrk; without wrk, from a
+  small Python load generator (threads, http.client), which is named in the output and
+  saturates long before the server does.
+
+The server needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL); without them that part
+is skipped and the report says why. Also the helpers `benchmarks.delivery` uses to start
+processes of its own.
+
+Alone: `python -m benchmarks.api` seeds a fresh database (BENCH_SCALE, default 2,500:
+a label of 100,000 works) and runs only this stage.
+"""
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.client import HTTPConnection
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from benchmarks.measure import Series, ms, requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SERVER_SETTINGS = "benchmarks.settings"
+# High enough that the rate limit never answers 429 in the bench; still counted in Redis.
+RATE_LIMIT = "1000000000/minute"
+CLIENTS = (4, 32)
+LOAD_SECONDS = 10
+WARM_UP_SECONDS = 3
+BULK_ITEMS = 1000
+BULK_SAMPLES = 20
+CHECK_SAMPLES = 50
+USE = "training"
+
+
+# ------------------------------------------------------------------------------
+# Processes of our own: environment, ports, waiting, stopping
+# ------------------------------------------------------------------------------
+def server_skip_reason() -> str | None:
+    """Why gunicorn and the Celery worker cannot run against this bench, or None."""
+    from django.db import connection
+
+    missing = []
+    if connection.vendor != "postgresql":
+        missing.append("DATABASE_URL (PostgreSQL; SQLite cannot be shared by processes)")
+    if not os.environ.get("REDIS_URL"):
+        missing.append("REDIS_URL (Redis: rate limits, the Celery broker)")
+    return f"needs {' and '.join(missing)}" if missing else None
+
+
+def database_url() -> str:
+    """The bench database (`consent_bench`) as a URL, for the processes we start."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or "5432"
+    return f"postgres://{user}{password}@{host}:{port}/{quote(db['NAME'], safe='')}"
+
+
+def server_environment(**extra: str) -> dict[str, str]:
+    from django.conf import settings
+
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": SERVER_SETTINGS,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "API_RATE_LIMIT": RATE_LIMIT,
+        # This run's own queue: the bench process publishes to it, our worker reads it.
+        "WEBHOOK_QUEUE": settings.WEBHOOK_QUEUE,
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, every: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return condition()
+
+
+def start(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A child in a process group of its own, so stopping it stops its children too."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def stop(proc: subprocess.Popen[bytes], grace: float = 15.0) -> None:
+    """SIGTERM to the child's own process group, SIGKILL if it has not gone in `grace`."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+    # Pool children can outlive a parent that exited; the group is ours alone.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def tail(log: Path, chars: int = 3000) -> str:
+    try:
+        return log.read_text(errors="replace")[-chars:]
+    except OSError:
+        return ""
+
+
+def web_workers() -> int:
+    """Sync workers as the Procfile runs them, one per core here (the load generator,
+    PostgreSQL and Redis share the machine)."""
+    return max(2, min(8, os.cpu_count() or 2))
+
+
+@contextlib.contextmanager
+def gunicorn(workdir: Path) -> Iterator[str]:
+    """gunicorn as the Procfile's `web`, on a free loopback port; yields its base URL."""
+    port, log = free_port(), workdir / "gunicorn.log"
+    command = [
+        str(BIN / "gunicorn"),
+        "config.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(web_workers()),
+        "--access-logfile",
+        str(workdir / "access.log"),
+    ]
+    proc = start(command, log, server_environment())
+    base = f"http://127.0.0.1:{port}"
+    try:
+
+        def ready() -> bool:
+            if proc.poll() is not None:
+                return True
+            try:
+                with urllib.request.urlopen(f"{base}/bench/floor", timeout=2) as response:  # noqa: S310
+                    return bool(response.status == 200)
+            except OSError:
+                return False
+
+        if not wait_until(ready, timeout=30, every=0.2) or proc.poll() is not None:
+            raise RuntimeError(f"gunicorn did not come up:\n{tail(log)}")
+        yield base
+    finally:
+        stop(proc)
+
+
+# ------------------------------------------------------------------------------
+# Load generators
+# ------------------------------------------------------------------------------
+@dataclass
+class Load:
+    """One load run against one URL."""
+
+    target: str
+    clients: int
+    requests: int = 0
+    seconds: float = 0.0
+    rps: float = 0.0
+    p50: float = 0.0
+    p99: float = 0.0
+    bad: int = 0  # non-2xx answers
+    errors: int = 0  # socket errors and timeouts
+
+
+def load_generator() -> str:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return "python threads + http.client (wrk not installed; figures bounded by the client)"
+    try:
+        version = subprocess.run(
+            [wrk, "--version"], capture_output=True, text=True, timeout=5
+        ).stdout.split()
+        return f"wrk {version[1] if len(version) > 1 else ''}".strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "wrk"
+
+
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+
+
+def _seconds(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS[unit]
+
+
+def parse_wrk(output: str, target: str, clients: int) -> Load:
+    load = Load(target, clients)
+    for percent, value in re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE):
+        if percent == "50":
+            load.p50 = _seconds(value)
+        else:
+            load.p99 = _seconds(value)
+    done = re.search(r"(\d+) requests in ([\d.]+\w+)", output)
+    if done:
+        load.requests, load.seconds = int(done.group(1)), _seconds(done.group(2))
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    load.rps = float(rps.group(1)) if rps else 0.0
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    load.bad = int(bad.group(1)) if bad else 0
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    load.errors = sum(int(n) for n in errors.groups()) if errors else 0
+    if not load.requests:
+        raise RuntimeError(f"could not read wrk's output:\n{output}")
+    return load
+
+
+def wrk(url: str, headers: dict[str, str], clients: int, seconds: int, target: str) -> Load:
+    command = ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(url)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
+    return parse_wrk(done.stdout, target, clients)
+
+
+def python_load(url: str, headers: dict[str, str], clients: int, seconds: int, target: str) -> Load:
+    """`clients` threads, each a keep-alive http.client connection (reopened when the
+    server closes it, as gunicorn's sync workers do), for `seconds`."""
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    counts = {"bad": 0, "errors": 0}
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def client(mine: list[float]) -> None:
+        connection = HTTPConnection(parts.hostname, parts.port, timeout=10)
+        while time.perf_counter() < deadline:
+            begin = time.perf_counter()
+            try:
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                mine.append(time.perf_counter() - begin)
+                if not 200 <= response.status < 300:
+                    with lock:
+                        counts["bad"] += 1
+            except OSError:
+                with lock:
+                    counts["errors"] += 1
+                connection.close()
+                connection = HTTPConnection(parts.hostname, parts.port, timeout=10)
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(mine,)) for mine in latencies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 30)
+    elapsed = time.perf_counter() - started
+    every = sorted(t for mine in latencies for t in mine)
+    if not every:
+        raise RuntimeError(f"no request to {url} succeeded")
+    return Load(
+        target,
+        clients,
+        requests=len(every),
+        seconds=elapsed,
+        rps=len(every) / elapsed,
+        p50=every[len(every) // 2],
+        p99=every[min(len(every) - 1, int(0.99 * len(every)))],
+        bad=counts["bad"],
+        errors=counts["errors"],
+    )
+
+
+def run_load(url: str, headers: dict[str, str], clients: int, seconds: int, target: str) -> Load:
+    generate = wrk if shutil.which("wrk") else python_load
+    return generate(url, headers, clients, seconds, target)
+
+
+# ------------------------------------------------------------------------------
+# The stage
+# ------------------------------------------------------------------------------
+@dataclass
+class ApiFigures:
+    floor: Series | None = None
+    check: Series | None = None
+    check_note: str = ""
+    bulk: Series | None = None
+    bulk_note: str = ""
+    server: str = ""
+    generator: str = ""
+    loads: list[Load] = field(default_factory=list)
+    skipped: str = ""
+
+
+def permitted_work(demo: Any) -> Any:
+    """The demo artist's first work, with both sides granting training: a check of it is
+    answered from the announced permission row, the hot path products call most."""
+    from portal.consent.models import Answer, Side
+    from portal.consent.services import decision_set
+
+    work = demo.artist.works.order_by("pk").first()
+    for actor, side in ((demo.artist_user, Side.ARTIST), (demo.manager, Side.RIGHTS_HOLDER)):
+        decision_set(
+            actor=actor,
+            product=demo.product,
+            work=work,
+            use_type=demo.use_type,
+            side=side,
+            answer=Answer.GRANTED,
+        )
+    return work
+
+
+def issue_key(demo: Any, name: str) -> str:
+    from portal.api.services import api_key_issue
+
+    _, raw = api_key_issue(product=demo.product, name=name)
+    return raw
+
+
+def check_address(isrc: str) -> str:
+    from django.urls import reverse
+
+    return f"{reverse('api_check')}?isrc={isrc}&use={USE}"
+
+
+def in_process(figures: ApiFigures, demo: Any, work: Any) -> None:
+    """Queries per check and the bulk check's server time, through the test client."""
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import reverse
+
+    with override_settings(ROOT_URLCONF="benchmarks.urls"):
+        plain = Client()
+        figures.floor = requests(
+            "bare JSON view, in-process (the floor)",
+            1,
+            lambda i: plain.get("/bench/floor"),
+            samples=CHECK_SAMPLES,
+        )
+
+    client = Client(headers={"Authorization": f"Bearer {issue_key(demo, 'bench, in-process')}"})
+    address = check_address(work.isrc)
+    figures.check = requests(
+        "single check, in-process (test client)",
+        1,
+        lambda i: client.get(address),
+        samples=CHECK_SAMPLES,
+    )
+    answer = json.loads(client.get(address).content)
+    figures.check_note = f"answers permitted={answer.get('permitted')}"
+
+    isrcs = list(demo.label.works.order_by("pk").values_list("isrc", flat=True)[:BULK_ITEMS])
+    body = json.dumps({"items": [{"isrc": isrc, "use": USE} for isrc in isrcs]})
+    bulk = reverse("api_check")
+    figures.bulk = requests(
+        f"bulk check, {len(isrcs):,} items, in-process",
+        len(isrcs),
+        lambda i: client.post(bulk, body, content_type="application/json"),
+        samples=BULK_SAMPLES,
+    )
+    results = json.loads(client.post(bulk, body, content_type="application/json").content)
+    permitted = sum(1 for result in results.get("results", []) if result["permitted"])
+    figures.bulk_note = f"{permitted:,} of {len(isrcs):,} permitted"
+
+
+def over_http(figures: ApiFigures, demo: Any, work: Any) -> None:
+    """gunicorn on loopback; the floor and the check at each concurrency, same run."""
+    key = issue_key(demo, "bench, load")
+    headers = {"Authorization": f"Bearer {key}"}
+    figures.generator = load_generator()
+    figures.server = (
+        f"gunicorn {web_workers()} sync workers (Procfile's web), 127.0.0.1, "
+        f"{SERVER_SETTINGS}, API_RATE_LIMIT={RATE_LIMIT} (still counted in Redis)"
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="consent-bench-web-") as workdir,
+        gunicorn(Path(workdir)) as base,
+    ):
+        floor, check = f"{base}/bench/floor", base + check_address(work.isrc)
+        request = urllib.request.Request(check, headers=headers)  # noqa: S310
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            answer = json.load(response)
+        if answer.get("permitted") is not True:
+            raise RuntimeError(f"the check does not answer permitted: {answer}")
+        # Every worker process imports, connects and warms its caches first.
+        for url in (floor, check):
+            run_load(url, headers, max(CLIENTS), WARM_UP_SECONDS, "warm-up")
+        for clients in CLIENTS:
+            figures.loads.append(run_load(floor, {}, clients, LOAD_SECONDS, "floor"))
+            figures.loads.append(run_load(check, headers, clients, LOAD_SECONDS, "check"))
+
+
+def measure(report: Any, demo: Any) -> None:
+    figures = ApiFigures()
+    work = permitted_work(demo)
+    report.attempt("API in-process", lambda: in_process(figures, demo, work))
+    figures.skipped = server_skip_reason() or ""
+    if not figures.skipped:
+        report.attempt("API over HTTP", lambda: over_http(figures, demo, work))
+    report.sections.append(section(figures))
+
+
+# ------------------------------------------------------------------------------
+# The printed section
+# ------------------------------------------------------------------------------
+def _aim(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def section(figures: ApiFigures) -> str:
+    lines = ["", "Machine API: consent checks (tunesmith, training)"]
+    in_process_rows = [
+        (figures.floor, "no SQL, no cache", "the framework floor"),
+        (figures.check, figures.check_note, "aim: 1 query per check"),
+        (figures.bulk, figures.bulk_note, "aim: median under 50 ms"),
+    ]
+    header = f"  {'request':<44}{'n':>4}{'median':>11}{'p95':>11}{'queries':>9}{'status':>8}  note"
+    lines.append(header)
+    for series, note, aim in in_process_rows:
+        if series is None:
+            continue
+        statuses = ",".join(str(s) for s in sorted(series.statuses))
+        lines.append(
+            f"  {series.name:<44}{len(series.seconds):>4}{ms(series.median):>11}"
+            f"{ms(series.p95):>11}{series.query_range:>9}{statuses:>8}  {note}; {aim}"
+        )
+    if figures.check is not None:
+        lines.append(
+            f"  queries per check: {max(figures.check.queries)} at most "
+            f"({_aim(max(figures.check.queries) <= 1)}: at most 1)"
+        )
+    if figures.bulk is not None:
+        lines.append(
+            f"  bulk check of {figures.bulk.works:,}: median {ms(figures.bulk.median)} server time "
+            f"({_aim(figures.bulk.median < 0.050)}: under 50 ms)"
+        )
+    if figures.skipped:
+        lines.append(f"  Over HTTP (gunicorn + load generator): skipped, {figures.skipped}.")
+        return "\n".join(lines)
+    if not figures.loads:
+        lines.append("  Over HTTP: no figures (see the crash below).")
+        return "\n".join(lines)
+    lines += [
+        "",
+        "Machine API over HTTP, same server, one run",
+        f"  server     {figures.server}",
+        f"  load       {figures.generator}, {LOAD_SECONDS} s per run, loopback",
+        f"  machine    one for all: the load generator, PostgreSQL and Redis share its "
+        f"{os.cpu_count()} CPUs with the server",
+        f"  {'GET':<34}{'clients':>8}{'req/s':>10}{'p50':>10}{'p99':>10}"
+        f"{'non-2xx':>9}{'errors':>8}{'of floor':>10}",
+    ]
+    floors = {load.clients: load for load in figures.loads if load.target == "floor"}
+    names = {
+        "floor": "bare Django JSON view (the floor)",
+        "check": "/api/v1/permissions/check",
+    }
+    aims = []
+    for load in figures.loads:
+        floor = floors.get(load.clients)
+        share = load.rps / floor.rps if load.target == "check" and floor and floor.rps else None
+        lines.append(
+            f"  {names[load.target]:<34}{load.clients:>8}{load.rps:>10,.0f}{ms(load.p50):>10}"
+            f"{ms(load.p99):>10}{load.bad:>9,}{load.errors:>8,}"
+            f"{f'{share:.0%}' if share is not None else '':>10}"
+        )
+        if load.target == "check":
+            p99_aim = 0.005 if load.clients <= 4 else 0.020
+            aims.append(
+                f"  check at {load.clients} clients: {share or 0:.0%} of the floor "
+                f"({_aim((share or 0) >= 0.8)}: 80% or more), p99 {ms(load.p99)} "
+                f"({_aim(load.p99 < p99_aim)}: under {p99_aim * 1000:.0f} ms)"
+            )
+    lines += aims
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------
+# Alone
+# ------------------------------------------------------------------------------
+def standalone(*stages: Callable[[Any, Any], None]) -> int:
+    """A fresh database seeded once at BENCH_SCALE, then only these stages."""
+    import django
+
+    from benchmarks.database import fresh_database, prepare_environment
+
+    started = time.perf_counter()
+    tmpdir = prepare_environment()
+    django.setup()
+    from benchmarks import run
+
+    report = run.Report()
+    scale = int(os.environ.get("BENCH_SCALE", run.LABEL_SCALE))
+    with fresh_database(tmpdir) as database:
+        report.database = database.description
+        print(f"Seeding {scale * 20:,} works per artist...", file=sys.stderr)
+        run.seed(report, scale)
+        for stage in stages:
+            report.attempt(stage.__module__, lambda stage=stage: stage(report, run.Demo.load()))
+    run.print_report(report, time.perf_counter() - started)
+    return 1 if report.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(standalone(measure))
