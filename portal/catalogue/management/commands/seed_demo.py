@@ -49,6 +49,4 @@ class Command(BaseCommand):
             f"{DEMO_TOTP_SECRET} to an authenticator app "
             f"(otpauth://totp/Consent%20Portal?secret={DEMO_TOTP_SECRET}&issuer=Consent%20Portal)."
         )
-        self.stdout.write(
-            "Not seeded yet: usage reports and earnings (the portal has no earnings models yet)."
-        )
+        self.stdout.write("Not seeded yet: usage reports and earnings.")
