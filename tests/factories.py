@@ -160,3 +160,13 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     side = Side.ARTIST
     answer = Answer.GRANTED
     decided_at = factory.LazyFunction(timezone.now)
+
+
+def bulk_works(*, label: Label, n: int, start: int) -> list[Work]:
+    """`n` works of a new artist on `label`, in one insert. ISRCs from `start` on, so they
+    stay clear of the factories' own sequence."""
+    artist = ArtistFactory(label=label)
+    return Work.objects.bulk_create(
+        Work(isrc=isrc_for(start + i), title=f"Take {i}", primary_artist=artist, label=label)
+        for i in range(n)
+    )

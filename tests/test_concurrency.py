@@ -71,13 +71,7 @@ def together(*jobs: Callable[[], object]) -> None:
 
 
 def many_works(world: World, n: int, start: int = FIRST_ISRC) -> list[Work]:
-    artist = f.ArtistFactory(label=world.label)
-    return Work.objects.bulk_create(
-        Work(
-            isrc=f.isrc_for(start + i), title=f"Take {i}", primary_artist=artist, label=world.label
-        )
-        for i in range(n)
-    )
+    return f.bulk_works(label=world.label, n=n, start=start)
 
 
 def second_product(world: World) -> Product:

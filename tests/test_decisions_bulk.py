@@ -26,17 +26,8 @@ FIRST_ISRC = 60000
 
 
 def many_works(world: World, n: int, start: int = FIRST_ISRC) -> QuerySet[Work]:
-    artist = f.ArtistFactory(label=world.label)
-    Work.objects.bulk_create(
-        Work(
-            isrc=f.isrc_for(start + i),
-            title=f"Bulk {i}",
-            primary_artist=artist,
-            label=world.label,
-        )
-        for i in range(n)
-    )
-    return Work.objects.filter(primary_artist=artist)
+    works = f.bulk_works(label=world.label, n=n, start=start)
+    return Work.objects.filter(primary_artist=works[0].primary_artist)
 
 
 def bulk(

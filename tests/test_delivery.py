@@ -75,13 +75,7 @@ def fresh(endpoint: Endpoint) -> Endpoint:
 
 
 def many_works(world: World, n: int) -> list[Work]:
-    artist = f.ArtistFactory(label=world.label)
-    return Work.objects.bulk_create(
-        Work(
-            isrc=f.isrc_for(50000 + i), title=f"Take {i}", primary_artist=artist, label=world.label
-        )
-        for i in range(n)
-    )
+    return f.bulk_works(label=world.label, n=n, start=50000)
 
 
 # --- what leaves, and when ---------------------------------------------------------------

@@ -50,7 +50,12 @@ def test_the_label_home_counts_each_state(world: World, manager_client: Client) 
     say(world, Side.RIGHTS_HOLDER, Answer.GRANTED)
     say(world, Side.ARTIST, Answer.DENIED, world.works[1])
     say(world, Side.RIGHTS_HOLDER, Answer.DENIED, world.works[1])
-    states = selectors.label_states(label=world.label, products=[world.product], now=timezone.now())
+    states = selectors.label_states(
+        label=world.label,
+        total=world.label.works.count(),
+        products=[world.product],
+        now=timezone.now(),
+    )
     training = next(s for s in states if s.use_type == world.training)
     assert (
         training.works,

@@ -21,12 +21,15 @@ def label_home(request: AuthedRequest, label_id: int) -> HttpResponse:
     assert party.label is not None
     works = party.works()
     products = selectors.products_requesting(works=works)
-    states = selectors.label_states(label=party.label, products=products, now=timezone.now())
+    total = works.count()
+    states = selectors.label_states(
+        label=party.label, total=total, products=products, now=timezone.now()
+    )
     context = {
         "party": party,
         "states": states,
         "waiting_label": sum(s.waiting_label for s in states),
-        "work_count": selectors.work_count(works=works),
+        "work_count": total,
         "roster": selectors.roster(label=party.label),
         "delegations": delegations_to(request.user).filter(label=party.label),
         "products": products,

@@ -424,10 +424,6 @@ def label_ids_of(*, party: "Party") -> set[int]:
     return set(party.works().order_by().values_list("label_id", flat=True).distinct())
 
 
-def work_count(*, works: QuerySet[Work]) -> int:
-    return works.count()
-
-
 @dataclass(frozen=True)
 class UseState:
     """Where a label's catalogue stands for one use of one product."""
@@ -441,10 +437,12 @@ class UseState:
     denied: int
 
 
-def label_states(*, label: Label, products: Sequence[Product], now: datetime) -> list[UseState]:
+def label_states(
+    *, label: Label, total: int, products: Sequence[Product], now: datetime
+) -> list[UseState]:
     """Per product and use: permitted, waiting for the label, waiting for the artist,
-    denied by either side. Grouped queries in the database; four whatever the size."""
-    total = Work.objects.filter(label=label).count()
+    denied by either side, of the label's `total` works. Grouped queries in the database;
+    three whatever the size."""
     decisions = Decision.objects.filter(product__in=products, work__label=label)
     answered = {
         (row["product_id"], row["use_type_id"]): row
