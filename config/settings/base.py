@@ -26,6 +26,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 # Core
 # ------------------------------------------------------------------------------
 SECRET_KEY = env("SECRET_KEY")
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+# Encrypts webhook signing secrets at rest; defaults to one derived from SECRET_KEY.
+WEBHOOK_SECRET_KEY = env("WEBHOOK_SECRET_KEY")
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
