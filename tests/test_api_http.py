@@ -135,8 +135,8 @@ def test_with_the_cache_down_checks_go_through_and_it_is_logged(world, key, capl
 
 def usage_report(world: World, gross: str = "12.00") -> dict:
     return {
-        "reference": "2026-11",
-        "period": {"start": "2026-11-01", "end": "2026-11-30"},
+        "reference": "2026-10",
+        "period": {"start": "2026-10-01", "end": "2026-10-31"},
         "currency": "EUR",
         "lines": [{"isrc": world.works[0].isrc, "use": "training", "units": 1, "gross": gross}],
     }

@@ -195,9 +195,9 @@ def test_another_products_report_is_404(world, key):
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_more_than_50000_lines_is_413(world, key):
+def test_more_than_100000_lines_is_413(world, key):
     line = {"isrc": world.works[0].isrc, "use": "training", "units": 1, "gross": "1"}
-    response = submit(key, report(world, lines=[line] * 50_001))
+    response = submit(key, report(world, lines=[line] * 100_001))
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_many_items"
     assert not UsageReport.objects.exists()

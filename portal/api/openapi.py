@@ -359,7 +359,7 @@ def openapi_document() -> dict[str, Any]:
                         ),
                         "409": _error("A different report already has this reference.", "conflict"),
                         "413": _error(
-                            "More than 50,000 lines, or a body over 16 MiB.",
+                            "More than 100,000 lines, or a body over 32 MiB.",
                             "too_many_items",
                             "payload_too_large",
                         ),

@@ -223,6 +223,10 @@ class PermissionChange(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["product", "seq"], name="one_change_per_product_seq")
         ]
+        # A work's permission history for a product: what usage reports are checked against.
+        indexes = [
+            models.Index(fields=["product", "work", "use_type", "at"], name="change_history")
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_id}#{self.seq} {self.work_id}/{self.use_type_id} → {self.permitted}"

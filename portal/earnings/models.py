@@ -1,7 +1,9 @@
+from decimal import Decimal
+
 from django.db import models
 
-from portal.catalogue.models import Work
-from portal.licensing.models import Product, UseType
+from portal.catalogue.models import Artist, Label, Work
+from portal.licensing.models import Licence, Product, UseType
 
 
 class UsageReport(models.Model):
@@ -60,3 +62,159 @@ class UsageLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_id}/{self.use_type_id}: {self.units} units, {self.gross}"
+
+
+class Compliance(models.TextChoices):
+    """Whether the product was permitted the use of the work for the reported period."""
+
+    PERMITTED = "permitted", "Permitted"
+    PARTLY = "partly", "Permitted for part of the period"
+    UNPERMITTED = "unpermitted", "Not permitted"
+
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+_rest = models.F("gross") - models.F("label_amount") - models.F("platform_amount")
+
+
+class Allocation(models.Model):
+    """What the portal made of one usage line: who gets what, and whether the use was
+    permitted. Derived, so it can be recomputed from the line, the licence and the
+    permission history; the line itself is never changed.
+
+    Lines that were not permitted for the whole period are flagged: their money is held,
+    not paid as normal. A line no licence covered has no split at all (amounts empty).
+    The keys are copied from the line, its report and its work so that earnings are
+    summed without joins.
+    """
+
+    line = models.OneToOneField(
+        UsageLine, on_delete=models.PROTECT, primary_key=True, related_name="allocation"
+    )
+    report = models.ForeignKey(UsageReport, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="+")
+    artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="+")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="+")
+    use_type = models.ForeignKey(UseType, on_delete=models.PROTECT, related_name="+")
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, null=True, related_name="+")
+    month = models.DateField(help_text="First day of the month the reported period ends in.")
+    currency = models.CharField(max_length=3)
+    units = models.PositiveBigIntegerField()
+    gross = models.DecimalField(**MONEY)
+    artist_amount = models.DecimalField(**MONEY, null=True)
+    label_amount = models.DecimalField(**MONEY, null=True)
+    platform_amount = models.DecimalField(**MONEY, null=True)
+    compliance = models.CharField(max_length=12, choices=Compliance.choices)
+
+    class Meta:
+        ordering = ["report", "line"]
+        indexes = [
+            models.Index(fields=["artist", "month"], name="allocation_artist_month"),
+            models.Index(fields=["label", "month"], name="allocation_label_month"),
+            models.Index(fields=["work", "month"], name="allocation_work_month"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    licence__isnull=True,
+                    artist_amount__isnull=True,
+                    label_amount__isnull=True,
+                    platform_amount__isnull=True,
+                )
+                | models.Q(
+                    licence__isnull=False,
+                    artist_amount__isnull=False,
+                    label_amount__isnull=False,
+                    platform_amount__isnull=False,
+                    # Within a tenth of a cent: exact for two-decimal amounts, and
+                    # untroubled by SQLite's binary floats (make run's database).
+                    artist_amount__range=(
+                        _rest - Decimal("0.001"),
+                        _rest + Decimal("0.001"),
+                    ),
+                ),
+                name="allocation_sums_to_gross",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"line {self.line_id}: {self.compliance}"
+
+    @property
+    def flagged(self) -> bool:
+        return self.compliance != Compliance.PERMITTED
+
+
+class MonthlyEarning(models.Model):
+    """Allocations summed per artist, product, use, month, currency and compliance:
+    maintained by the ingest in the same transaction, so earnings pages read a few
+    hundred rows instead of every line. Rebuildable from Allocation."""
+
+    artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="+")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    use_type = models.ForeignKey(UseType, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    currency = models.CharField(max_length=3)
+    compliance = models.CharField(max_length=12, choices=Compliance.choices)
+    lines = models.PositiveIntegerField()
+    units = models.PositiveBigIntegerField()
+    gross = models.DecimalField(max_digits=18, decimal_places=2)
+    artist_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    label_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    platform_amount = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    *("artist", "label", "product", "use_type"),
+                    *("month", "currency", "compliance"),
+                ],
+                name="one_monthly_earning_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["label", "month"], name="monthly_label_month")]
+
+    def __str__(self) -> str:
+        return f"{self.artist_id} {self.product_id}/{self.use_type_id} {self.month:%Y-%m}"
+
+
+class WorkMonthEarning(models.Model):
+    """Allocations summed per work, month and currency, for earnings by work."""
+
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="+")
+    artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="+")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    currency = models.CharField(max_length=3)
+    lines = models.PositiveIntegerField()
+    units = models.PositiveBigIntegerField()
+    gross = models.DecimalField(max_digits=18, decimal_places=2)
+    artist_amount = models.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Permitted use only."
+    )
+    artist_held = models.DecimalField(
+        max_digits=18, decimal_places=2, help_text="The artist's share of flagged use."
+    )
+    flagged_lines = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work", "artist", "label", "month", "currency"],
+                name="one_work_month_earning_per_key",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["artist", "currency", "month"],
+                include=["work", "artist_amount", "artist_held", "units"],
+                name="work_month_artist",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_id} {self.month:%Y-%m}"

@@ -12,13 +12,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from portal.catalogue.identifiers import isrc_normalise
 from portal.catalogue.models import Work
 from portal.earnings.currencies import MINOR_UNITS
 from portal.licensing.models import UseType
 
-MAX_LINES = 50_000
+MAX_LINES = 100_000
 MAX_DETAILS = 100
 MAX_GROSS = Decimal(10) ** 12  # Decimal(14, 2)
 MAX_UNITS = 2**63 - 1
@@ -151,6 +152,10 @@ def usage_report_parse(data: Any) -> ParsedReport:
         errors.add(None, "period.end", "Give the period's last day as YYYY-MM-DD.")
     if start and end and end < start:
         errors.add(None, "period.end", "The period cannot end before it starts.")
+    if end and end > timezone.now().date():
+        # Usage is checked against the permission history of the whole period, which
+        # does not exist yet for days to come.
+        errors.add(None, "period.end", "Report a period once it has ended (UTC).")
     currency = data.get("currency")
     if not isinstance(currency, str) or currency not in MINOR_UNITS:
         errors.add(None, "currency", "Give an ISO 4217 currency code such as EUR.")

@@ -19,7 +19,14 @@ from django.utils import timezone
 
 from portal.consent.services import product_set_status
 from portal.delivery.admin import product_delivery
-from portal.licensing.models import Licence, Licensee, Product, ProductUse, UseType
+from portal.licensing.models import (
+    Licence,
+    LicenceShare,
+    Licensee,
+    Product,
+    ProductUse,
+    UseType,
+)
 from portal.licensing.services import licence_changed, licences_deleted, product_changed
 
 SHARES = ("artist_share", "label_share", "platform_share")
@@ -111,9 +118,17 @@ class LicenceAdminForm(forms.ModelForm):
         return cleaned
 
 
+class LicenceShareInline(admin.TabularInline):
+    model = LicenceShare
+    extra = 0
+    verbose_name = "revenue shares for one use"
+    verbose_name_plural = "Revenue shares that differ by use (the licence's own apply otherwise)"
+
+
 @admin.register(Licence)
 class LicenceAdmin(admin.ModelAdmin):
     form = LicenceAdminForm
+    inlines = [LicenceShareInline]
     list_display = [
         "licensee",
         "label",

@@ -90,6 +90,32 @@ class Licence(models.Model):
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
+class LicenceShare(models.Model):
+    """Shares for one use type where the licence sets them apart from its own."""
+
+    licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="shares")
+    use_type = models.ForeignKey(UseType, on_delete=models.PROTECT, related_name="+")
+    artist_share = models.DecimalField(**PERCENT)
+    label_share = models.DecimalField(**PERCENT)
+    platform_share = models.DecimalField(**PERCENT)
+
+    class Meta:
+        ordering = ["licence", "use_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["licence", "use_type"], name="one_share_per_use"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    artist_share=Decimal(100) - models.F("label_share") - models.F("platform_share")
+                ),
+                name="licence_use_shares_sum_to_100",
+                violation_error_message="The shares must add up to 100%.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.use_type}: {self.artist_share}/{self.label_share}/{self.platform_share}"
+
+
 class Product(models.Model):
     """An AI product made by a licensee. Only an active product may use anything."""
 
