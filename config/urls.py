@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("portal.receipts.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("", include("portal.teams.urls")),
+    path("", include("portal.earnings.urls")),
     path("", include("portal.consent.urls")),
 ]
 

@@ -1,0 +1,51 @@
+"""Money and months in the reader's own locale (from the browser's Accept-Language).
+
+Machine-readable output (CSV, JSON) never goes through here: it carries plain decimals
+and ISO dates.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_currency
+from django.http import HttpRequest
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+DEFAULT_LOCALE = Locale.parse("en_GB")
+
+
+def locale_of(request: HttpRequest | None) -> Locale:
+    """The first locale of the request's Accept-Language that Babel knows."""
+    if request is None:
+        return DEFAULT_LOCALE
+    cached = getattr(request, "_format_locale", None)
+    if cached is not None:
+        return cached
+    found = DEFAULT_LOCALE
+    for tag, _ in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if tag == "*":
+            continue
+        try:
+            found = Locale.parse(tag, sep="-")
+            break
+        except (UnknownLocaleError, ValueError):
+            continue
+    request._format_locale = found  # type: ignore[attr-defined]
+    return found
+
+
+def money(amount: Decimal | int | None, currency: str, locale: Locale) -> str:
+    """ "€1.234,50", "$1,234.50", "¥1,235": the currency's own minor units, the locale's
+    symbols and grouping."""
+    return format_currency(amount or 0, currency, locale=locale)
+
+
+def month(day: date, locale: Locale, *, short: bool = False) -> str:
+    """ "October 2026", "oktober 2026"; short: "Oct 2026"."""
+    return format_skeleton("yMMM" if short else "yMMMM", day, locale=locale)
+
+
+def day(value: date, locale: Locale) -> str:
+    return format_date(value, "medium", locale=locale)

@@ -1,0 +1,31 @@
+"""{% money amount currency %}, {% month date %}, {% month date short=True %} and
+{% day date %} in the reader's locale; see portal.earnings.formats."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from portal.earnings import formats
+
+register = template.Library()
+
+
+def _locale(context: template.Context) -> Any:
+    return formats.locale_of(context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def money(context: template.Context, amount: Decimal | None, currency: str) -> str:
+    return formats.money(amount, currency, _locale(context))
+
+
+@register.simple_tag(takes_context=True, name="month")
+def month_tag(context: template.Context, value: date, short: bool = False) -> str:
+    return formats.month(value, _locale(context), short=short)
+
+
+@register.simple_tag(takes_context=True, name="day")
+def day_tag(context: template.Context, value: date) -> str:
+    return formats.day(value, _locale(context))

@@ -1,0 +1,74 @@
+from django.urls import path, register_converter
+
+from portal.earnings import label_views, statement_views, views
+
+
+class Month:
+    """A statement's month in URLs: 2026-10."""
+
+    regex = r"[0-9]{4}-(0[1-9]|1[0-2])"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(Month, "month")
+
+urlpatterns = [
+    path("artists/<int:artist_id>/earnings/", views.artist_earnings, name="artist_earnings"),
+    path(
+        "artists/<int:artist_id>/earnings.csv",
+        views.artist_earnings_csv,
+        name="artist_earnings_csv",
+    ),
+    path(
+        "artists/<int:artist_id>/earnings/lines/",
+        views.artist_earning_lines,
+        name="artist_earning_lines",
+    ),
+    path("artists/<int:artist_id>/credits/", statement_views.artist_credits, name="artist_credits"),
+    path(
+        "artists/<int:artist_id>/statements/",
+        statement_views.artist_statements,
+        name="artist_statements",
+    ),
+    path(
+        "artists/<int:artist_id>/statements/<month:month>/",
+        statement_views.artist_statement,
+        name="artist_statement",
+    ),
+    path(
+        "artists/<int:artist_id>/statements/<month:month>.csv",
+        statement_views.artist_statement_csv,
+        name="artist_statement_csv",
+    ),
+    path("labels/<int:label_id>/earnings/", label_views.label_earnings, name="label_earnings"),
+    path(
+        "labels/<int:label_id>/earnings.csv",
+        label_views.label_earnings_csv,
+        name="label_earnings_csv",
+    ),
+    path(
+        "labels/<int:label_id>/usage-flags/",
+        label_views.label_usage_flags,
+        name="label_usage_flags",
+    ),
+    path(
+        "labels/<int:label_id>/statements/",
+        statement_views.label_statements,
+        name="label_statements",
+    ),
+    path(
+        "labels/<int:label_id>/statements/<month:month>/",
+        statement_views.label_statement,
+        name="label_statement",
+    ),
+    path(
+        "labels/<int:label_id>/statements/<month:month>.csv",
+        statement_views.label_statement_csv,
+        name="label_statement_csv",
+    ),
+]

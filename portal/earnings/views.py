@@ -1,0 +1,55 @@
+"""Not built yet."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+
+def artist_earnings(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def artist_earnings_csv(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def artist_earning_lines(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def artist_credits(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def artist_statements(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def artist_statement(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def artist_statement_csv(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def label_earnings(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def label_earnings_csv(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def label_usage_flags(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def label_statements(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def label_statement(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def label_statement_csv(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
