@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_PASSWORD ?= listen-to-the-artists
 
-.PHONY: install run test bench lint format up
+.PHONY: install run test bench lint format up audit
 
 install: $(VENV)/.installed
 
@@ -27,6 +27,11 @@ bench: install
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } \
 		|| echo "wrk is not installed (apt-get install wrk): the API load falls back to Python"
 	$(PY) -m benchmarks
+
+# Known vulnerabilities in the installed dependencies (pip-audit; the project itself is
+# skipped). Fails on one; only warns when the vulnerability database cannot be reached.
+audit: install
+	$(PY) -m portal.ops.audit
 
 lint: install
 	$(VENV)/bin/ruff check .

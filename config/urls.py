@@ -8,6 +8,7 @@ admin.site.site_header = "Consent Portal operations"
 admin.site.site_title = "Consent Portal"
 
 urlpatterns = [
+    path("", include("portal.ops.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("portal.api.urls")),

@@ -70,9 +70,14 @@ INSTALLED_APPS = [
     "portal.api",
     "portal.delivery",
     "portal.receipts",
+    "portal.ops",
 ]
 
+# The request id comes first, so every log line of a request carries it, redirects and
+# errors from the middleware below included; then the timer, so it measures all of them.
 MIDDLEWARE = [
+    "portal.ops.middleware.RequestIdMiddleware",
+    "portal.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -257,14 +262,47 @@ CACHES = {
 }
 
 # ------------------------------------------------------------------------------
-# Logging
+# Logging: every record carries `request_id` (a Celery task's id in a worker). LOG_FORMAT
+# is "text" (readable, the default here) or "json" (one object a line, production's
+# default). Celery workers use this too, not their own (config/celery.py).
 # ------------------------------------------------------------------------------
+LOG_FORMAT = env("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "portal.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
+
+# ------------------------------------------------------------------------------
+# Operations: probes and metrics (docs/operations.md)
+# ------------------------------------------------------------------------------
+# Load balancers and Prometheus reach an instance directly over plain HTTP, so these are
+# never redirected to HTTPS when SECURE_SSL_REDIRECT is on (production).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# /metrics answers a bearer token equal to this; unset, only direct requests from this host.
+METRICS_TOKEN = env("METRICS_TOKEN")
+# Each Celery worker stamps a heartbeat in Redis this often; /readyz counts it gone after
+# MAX_AGE seconds without one.
+OPS_HEARTBEAT_KEY = env("OPS_HEARTBEAT_KEY", "ops:worker-heartbeats")
+OPS_HEARTBEAT_INTERVAL = 15.0
+OPS_HEARTBEAT_MAX_AGE = 60.0
+# /readyz fails once an active webhook endpoint's oldest unacknowledged change is older
+# than this many seconds (0: report it, never fail on it).
+OPS_DELIVERY_LAG_LIMIT = int(env("OPS_DELIVERY_LAG_LIMIT", "900"))
+# How long a probe waits for Redis.
+OPS_REDIS_TIMEOUT = 0.5
 
 # ------------------------------------------------------------------------------
 # The portal

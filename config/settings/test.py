@@ -37,3 +37,11 @@ CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,  # noqa: F405
     "deliveries-sweep": {"task": "portal.delivery.tasks.deliveries_sweep", "schedule": 0.5},
 }
+
+# ------------------------------------------------------------------------------
+# Probes: this run's own heartbeat key, as for the webhook queue above, so a worker of
+# another run never makes this one's look alive; a worker a test starts gets it through
+# OPS_HEARTBEAT_KEY. A short interval, so a test sees a worker stamp again in a moment.
+# ------------------------------------------------------------------------------
+OPS_HEARTBEAT_KEY = env("OPS_HEARTBEAT_KEY") or f"ops:worker-heartbeats-test-{os.getpid()}"
+OPS_HEARTBEAT_INTERVAL = 0.5
