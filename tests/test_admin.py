@@ -1,6 +1,7 @@
 """Staff manage everything in admin; consent state there is read-only or moves through services."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
@@ -67,6 +68,9 @@ def licence_form(licence: Licence, **changes: object) -> dict[str, object]:
         "artist_share": licence.artist_share,
         "label_share": licence.label_share,
         "platform_share": licence.platform_share,
+        # The inline of shares that differ by use: none.
+        "shares-TOTAL_FORMS": 0,
+        "shares-INITIAL_FORMS": 0,
     }
     data.update(changes)
     return data
@@ -600,3 +604,28 @@ def test_changelists_cost_the_same_queries_however_many_rows(world: World, staff
     grant_both_sides(world, world.works[1])
     grant_both_sides(world, world.works[2], world.style)
     assert changelist_query_counts(staff_client) == few
+
+
+def test_staff_set_shares_for_one_use_on_the_licence(world: World, staff_client: Client):
+    url = reverse("admin:licensing_licence_change", args=[world.licence.pk])
+    shares = {
+        "shares-TOTAL_FORMS": 1,
+        "shares-0-use_type": world.style.pk,
+        "shares-0-artist_share": "70",
+        "shares-0-label_share": "20",
+        "shares-0-platform_share": "5",
+    }
+    response = staff_client.post(url, licence_form(world.licence, **shares))
+    assert response.status_code == 200
+    assert "The shares must add up to 100%." in response.content.decode()
+    assert not world.licence.shares.exists()
+    response = staff_client.post(
+        url, licence_form(world.licence, **{**shares, "shares-0-platform_share": "10"})
+    )
+    assert response.status_code == 302
+    share = world.licence.shares.get()
+    assert (share.use_type, share.artist_share, share.platform_share) == (
+        world.style,
+        Decimal(70),
+        Decimal(10),
+    )

@@ -108,7 +108,8 @@ class LicenceShare(models.Model):
                     artist_share=Decimal(100) - models.F("label_share") - models.F("platform_share")
                 ),
                 name="licence_use_shares_sum_to_100",
-                violation_error_message="The shares must add up to 100%.",
+                # Formatted with %(name)s by Django, so the percent sign is doubled.
+                violation_error_message="The shares must add up to 100%%.",
             ),
         ]
 

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['licence', 'use_type'],
-                'constraints': [models.UniqueConstraint(fields=('licence', 'use_type'), name='one_share_per_use'), models.CheckConstraint(condition=models.Q(('artist_share', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.Value(Decimal('100')), '-', models.F('label_share')), '-', models.F('platform_share')))), name='licence_use_shares_sum_to_100', violation_error_message='The shares must add up to 100%.')],
+                'constraints': [models.UniqueConstraint(fields=('licence', 'use_type'), name='one_share_per_use'), models.CheckConstraint(condition=models.Q(('artist_share', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.Value(Decimal('100')), '-', models.F('label_share')), '-', models.F('platform_share')))), name='licence_use_shares_sum_to_100', violation_error_message='The shares must add up to 100%%.')],
             },
         ),
     ]
