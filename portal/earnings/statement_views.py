@@ -1,31 +1,121 @@
-"""Not built yet."""
+"""How an artist is credited, and the monthly statements of artists and labels: printable
+pages that reconcile to the usage reports behind them, and every line of them as CSV."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+import csv
+from collections.abc import Iterable, Sequence
+from datetime import date
+from urllib.parse import urlencode
 
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
 
-def artist_credits(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+from portal.consent.permissions import Party, artist_party, label_party
+from portal.consent.views import AuthedRequest
+from portal.earnings import statements
 
-
-def artist_statements(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
-
-
-def artist_statement(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
-
-
-def artist_statement_csv(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
-
-
-def label_statements(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+WORKS_PER_PAGE = 25
 
 
-def label_statement(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+@login_required
+def artist_credits(request: AuthedRequest, artist_id: int) -> HttpResponse:
+    """Per product, the credit lines shown with the artist's works; then work by work,
+    who contributed and how each product credited it."""
+    party = artist_party(request.user, artist_id)
+    q = request.GET.get("q", "").strip()
+    works = statements.works_for_credits(artist_id=party.pk, q=q)
+    page = Paginator(works, WORKS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "party": party,
+        "products": statements.credits_by_product(artist_id=party.pk, artist_name=party.name),
+        "page": page,
+        "works": statements.credits_of_works(artist_id=party.pk, works=page.object_list),
+        "q": q,
+        "query": urlencode({"q": q}) if q else "",
+    }
+    return render(request, "earnings/credits.html", context)
 
 
-def label_statement_csv(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+@login_required
+def artist_statements(request: AuthedRequest, artist_id: int) -> HttpResponse:
+    """Every month with earnings, newest first, each linking to its statement."""
+    party = artist_party(request.user, artist_id)
+    months = statements.statement_months(scope={"artist_id": party.pk})
+    return render(request, "earnings/statements.html", {"party": party, "months": months})
+
+
+@login_required
+def artist_statement(request: AuthedRequest, artist_id: int, month: str) -> HttpResponse:
+    """The month's statement, one row per usage report; a month without earnings says so."""
+    party = artist_party(request.user, artist_id)
+    first = statements.month_from(month)
+    sections = statements.statement_sections(scope={"artist_id": party.pk}, month=first)
+    return render(request, "earnings/statement.html", _statement(party, first, sections))
+
+
+@login_required
+def artist_statement_csv(request: AuthedRequest, artist_id: int, month: str) -> HttpResponse:
+    """The lines behind the statement, for the artist's own books: one row per allocation."""
+    party = artist_party(request.user, artist_id)
+    first = statements.month_from(month)
+    rows = statements.statement_lines(scope={"artist_id": party.pk}, month=first)
+    return _csv(statements.CSV_COLUMNS, rows, f"statement-artist-{party.pk}-{month}.csv")
+
+
+@login_required
+def label_statements(request: AuthedRequest, label_id: int) -> HttpResponse:
+    """Every month with earnings on the label's works, newest first."""
+    party = label_party(request.user, label_id)
+    months = statements.statement_months(scope={"label_id": party.pk})
+    return render(request, "earnings/label_statements.html", {"party": party, "months": months})
+
+
+@login_required
+def label_statement(request: AuthedRequest, label_id: int, month: str) -> HttpResponse:
+    """The month's statement for the label's works, one row per usage report and artist."""
+    party = label_party(request.user, label_id)
+    first = statements.month_from(month)
+    sections = statements.statement_sections(
+        scope={"label_id": party.pk}, month=first, per_artist=True
+    )
+    return render(request, "earnings/label_statement.html", _statement(party, first, sections))
+
+
+@login_required
+def label_statement_csv(request: AuthedRequest, label_id: int, month: str) -> HttpResponse:
+    """The lines behind the label's statement, with the artist of each."""
+    party = label_party(request.user, label_id)
+    first = statements.month_from(month)
+    rows = statements.statement_lines(scope={"label_id": party.pk}, month=first, with_artist=True)
+    return _csv(statements.LABEL_CSV_COLUMNS, rows, f"statement-label-{party.pk}-{month}.csv")
+
+
+def _statement(party: Party, month: date, sections: list[statements.Section]) -> dict[str, object]:
+    # The time it was made: reports received later for periods ending in the month
+    # are added to it, so a printed copy says what it included.
+    return {"party": party, "month": month, "sections": sections, "made_at": timezone.now()}
+
+
+class Echo:
+    """A file-like object csv.writer can write one row to, returning it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], filename: str
+) -> StreamingHttpResponse:
+    """Rows streamed as CSV under a header: plain decimals, ISO dates, empty for none."""
+    writer = csv.writer(Echo())
+
+    def lines() -> Iterable[str]:
+        yield writer.writerow(columns)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
