@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from portal.consent import selectors
@@ -19,6 +20,7 @@ from portal.consent.services import (
     grants_withdraw_all,
 )
 from portal.consent.views import READ_ONLY, AuthedRequest
+from portal.earnings.selectors import latest_paid
 from portal.licensing.models import UseType
 
 
@@ -49,6 +51,8 @@ def product_cards(party: Party) -> list[dict[str, object]]:
 
 @login_required
 def artist_home(request: AuthedRequest, artist_id: int) -> HttpResponse:
+    """The products asking for the catalogue and what waits for an answer; below, what
+    the latest month with earnings paid (one query, whatever the catalogue)."""
     party = artist_party(request.user, artist_id)
     context = {
         "party": party,
@@ -57,6 +61,8 @@ def artist_home(request: AuthedRequest, artist_id: int) -> HttpResponse:
         "delegation": Delegation.objects.filter(
             artist_id=artist_id, revoked_at__isnull=True
         ).first(),
+        "earned": latest_paid(artist_id=party.pk),
+        "this_month": timezone.now().date().replace(day=1),
     }
     return render(request, "consent/artist_home.html", context)
 

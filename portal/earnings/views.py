@@ -1,55 +1,465 @@
-"""Not built yet."""
+"""An artist's earnings: the page, its CSV export and the report lines behind every figure.
 
-from django.http import Http404, HttpRequest, HttpResponse
+Every view reaches the artist through `artist_party`, so anyone not on the artist's team
+gets a 404. Figures come from the summary tables, grouped in the database, so each page
+costs the same few queries whatever the size of the catalogue.
+"""
+
+import csv
+import math
+from dataclasses import asdict, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from babel import Locale
+from babel.dates import format_skeleton
+from babel.numbers import format_compact_currency
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils.text import slugify
+
+from portal.catalogue.models import Work
+from portal.consent.permissions import artist_party
+from portal.consent.views import AuthedRequest
+from portal.earnings import formats
+from portal.earnings.currencies import MINOR_UNITS
+from portal.earnings.models import Compliance
+from portal.earnings.selectors import (
+    FLAGGED,
+    FLAGGED_SHOWN,
+    LineFilter,
+    Period,
+    WorkOrder,
+    artist_work,
+    breakdown,
+    currencies,
+    earning_choices,
+    earning_lines,
+    earnings_rows,
+    flagged_use,
+    latest_month,
+    month_param,
+    months_of,
+    period_from,
+    work_earnings,
+    works_earning,
+)
+
+WORKS_PER_PAGE = 25
+LINES_PER_PAGE = 50
 
 
-def artist_earnings(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+# --- the earnings page ----------------------------------------------------------------------
 
 
-def artist_earnings_csv(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+@login_required
+def artist_earnings(request: AuthedRequest, artist_id: int) -> HttpResponse:
+    """The period's total, by month (a chart and its table), by product, use and work, and
+    the use reported without permission; one currency at a time, never added up."""
+    party = artist_party(request.user, artist_id)
+    scope = {"artist_id": party.pk}
+    latest = latest_month(scope)
+    period = _period(request, latest)
+    found = currencies(scope, period)
+    currency = _currency(request, found)
+    context: dict[str, Any] = {
+        "party": party,
+        "latest": latest,
+        "period": period,
+        "currencies": found,
+        "currency": currency,
+        "other_currencies": [code for code in found if code != currency],
+        "sort": _work_order(request.GET),
+    }
+    if currency is not None:
+        context |= _figures(request, party.pk, period, currency, context["sort"])
+    return render(request, "earnings/artist_earnings.html", context)
 
 
-def artist_earning_lines(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _period(request: AuthedRequest, latest: date | None) -> Period:
+    period, unusable = period_from(request.GET, latest=latest)
+    if unusable:
+        locale = formats.locale_of(request)
+        messages.warning(
+            request,
+            "That period could not be read (give months as YYYY-MM, the first no later than "
+            f"the last), so this shows {formats.month(period.first, locale)} to "
+            f"{formats.month(period.last, locale)}.",
+        )
+    return period
 
 
-def artist_credits(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _currency(request: AuthedRequest, found: list[str]) -> str | None:
+    """The currency asked for if there are earnings in it, else the one most earned in."""
+    asked = request.GET.get("currency", "")
+    if asked in found:
+        return asked
+    if asked and found:
+        messages.warning(
+            request, f"There are no earnings in “{asked}” in this period; showing {found[0]}."
+        )
+    return found[0] if found else None
 
 
-def artist_statements(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _work_order(params: QueryDict) -> WorkOrder:
+    asked = params.get("sort", "")
+    return WorkOrder(asked) if asked in WorkOrder.values else WorkOrder.AMOUNT
 
 
-def artist_statement(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _figures(
+    request: AuthedRequest, artist_id: int, period: Period, currency: str, sort: WorkOrder
+) -> dict[str, Any]:
+    scope = {"artist_id": artist_id}
+    total = breakdown(scope, period, currency, by=[])[0]
+    months = months_of(scope, period, currency)
+    works = _works_page(artist_id, period, currency, sort, request.GET.get("page"))
+    flagged = (
+        flagged_use(artist_id=artist_id, period=period, currency=currency)
+        if total["flagged_lines"]
+        else []
+    )
+    query = f"{period.query}&currency={currency}"
+    return {
+        "total": total,
+        "months": months,
+        "chart": month_chart(months, currency, formats.locale_of(request)),
+        "products": _named(
+            breakdown(
+                scope,
+                period,
+                currency,
+                by=["product__slug", "product__name"],
+                order=["-artist_paid", "-artist_held", "product__name"],
+            ),
+            "product",
+        ),
+        "uses": _named(
+            breakdown(
+                scope,
+                period,
+                currency,
+                by=["use_type__slug", "use_type__name"],
+                order=["-artist_paid", "-artist_held", "use_type__name"],
+            ),
+            "use_type",
+        ),
+        "works": works,
+        "flagged": flagged[:FLAGGED_SHOWN],
+        "more_flagged": len(flagged) > FLAGGED_SHOWN,
+        "query": query,
+        "works_query": f"{query}&sort={sort}",
+        "work_orders": WorkOrder,
+    }
 
 
-def artist_statement_csv(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _named(rows: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    """Rows of a product or use breakdown with their `slug` and `name` under those keys, so
+    one table template shows either."""
+    return [{**row, "slug": row[f"{prefix}__slug"], "name": row[f"{prefix}__name"]} for row in rows]
 
 
-def label_earnings(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+class _Counted(Paginator):
+    """A paginator told its count: the page's own query brought it along."""
+
+    def __init__(self, count: int, per_page: int) -> None:
+        super().__init__([], per_page)
+        self.count = count
 
 
-def label_earnings_csv(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _works_page(
+    artist_id: int, period: Period, currency: str, sort: WorkOrder, asked: str | None
+) -> Page:
+    """The asked-for page of earnings by work; the last one if asked past it, the first
+    if the number is not one (as Paginator.get_page)."""
+    number = int(asked) if asked and asked.isdigit() and 0 < int(asked) < 10**6 else 1
+    found = {"artist_id": artist_id, "period": period, "currency": currency}
+    rows, count = work_earnings(**found, order=sort, page=number, per_page=WORKS_PER_PAGE)
+    if not rows and number > 1:
+        number = max(1, math.ceil(works_earning(**found) / WORKS_PER_PAGE))
+        rows, count = work_earnings(**found, order=sort, page=number, per_page=WORKS_PER_PAGE)
+    return Page(rows, number, _Counted(count, WORKS_PER_PAGE))
 
 
-def label_usage_flags(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+# --- the chart -------------------------------------------------------------------------------
+
+# Where the plot sits in the SVG, in percent of its height: the month labels go below.
+PLOT_TOP, PLOT_BOTTOM = 6.0, 82.0
 
 
-def label_statements(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _nice_step(peak: Decimal) -> Decimal:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about four gridlines."""
+    raw = peak / 4
+    power = Decimal(10) ** math.floor(math.log10(raw))
+    return next(
+        power * m
+        for m in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), 10)
+        if power * m >= raw
+    )
 
 
-def label_statement(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _pct(value: float | Decimal) -> str:
+    return f"{float(value):.3f}%"
 
 
-def label_statement_csv(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _axis_labels(months: list[date], locale: Locale) -> list[dict[str, str]]:
+    """What to write under each bar, few enough to fit a phone: up to two years, at most
+    a dozen month names with the year under the first of each year; longer, just the
+    years, under their Januaries."""
+    if len(months) > 24:
+        return [{"label": "", "year": str(m.year) if m.month == 1 else ""} for m in months]
+    every = math.ceil(len(months) / 12)
+    labels, last_year = [], None
+    for i, m in enumerate(months):
+        shown = i % every == 0
+        labels.append(
+            {
+                "label": format_skeleton("MMM", m, locale=locale) if shown else "",
+                "year": str(m.year) if shown and m.year != last_year else "",
+            }
+        )
+        last_year = m.year if shown else last_year
+    return labels
+
+
+def month_chart(
+    months: list[dict[str, Any]],
+    currency: str,
+    locale: Locale,
+    *,
+    amount: str = "artist_paid",
+    held: str = "artist_held",
+) -> dict[str, Any]:
+    """Geometry for templates/earnings/_chart.html from one row per month: a bar of
+    `amount` with `held` stacked on it. Positions are percentages of the SVG, so it
+    scales with the page while its text keeps its size."""
+    peak = max((m[amount] + m[held] for m in months), default=Decimal(0))
+    step = _nice_step(peak) if peak > 0 else Decimal(1)
+    top = step * math.ceil(peak / step) if peak > 0 else step
+
+    def y(value: Decimal) -> float:
+        return PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * float(value / top)
+
+    slot = 100 / len(months)
+    labels = _axis_labels([m["month"] for m in months], locale)
+    bars = []
+    for i, m in enumerate(months):
+        amount_top, held_top = y(m[amount]), y(m[amount] + m[held])
+        bars.append(
+            {
+                "month": m["month"],
+                "amount": m[amount],
+                "held": m[held],
+                "x": _pct(slot * (i + 0.18)),
+                "width": _pct(slot * 0.64),
+                "centre": _pct(slot * (i + 0.5)),
+                "amount_y": _pct(amount_top),
+                "amount_height": _pct(PLOT_BOTTOM - amount_top),
+                "held_y": _pct(held_top),
+                "held_height": _pct(amount_top - held_top),
+                **labels[i],
+            }
+        )
+    ticks = [
+        {
+            "y": _pct(y(step * k)),
+            "label": format_compact_currency(step * k, currency, locale=locale, fraction_digits=1),
+        }
+        for k in range(1, int(top / step) + 1)
+    ]
+    return {
+        "bars": bars,
+        "ticks": ticks,
+        "baseline": _pct(PLOT_BOTTOM),
+        "first": months[0]["month"],
+        "last": months[-1]["month"],
+        "peak": max(bars, key=lambda bar: bar["amount"]),
+        "held": any(m[held] for m in months),
+    }
+
+
+# --- the CSV export --------------------------------------------------------------------------
+
+CSV_HEADER = [
+    "month",
+    "currency",
+    "product",
+    "product_name",
+    "use",
+    "use_name",
+    "units",
+    "gross",
+    "artist_paid",
+    "artist_held",
+    "flagged_lines",
+]
+
+
+def _text(value: str) -> str:
+    """A name as a CSV cell that a spreadsheet shows as text, never runs as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@login_required
+def artist_earnings_csv(request: AuthedRequest, artist_id: int) -> HttpResponse:
+    """The period's earnings, every currency, one row per month, product and use: plain
+    decimals in the currency's minor units and ISO months, for spreadsheets and accounts."""
+    party = artist_party(request.user, artist_id)
+    scope = {"artist_id": party.pk}
+    period, _ = period_from(request.GET, latest=latest_month(scope))
+    filename = (
+        f"{slugify(party.name) or 'artist'}-earnings-{period.first:%Y-%m}-{period.last:%Y-%m}"
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    for row in earnings_rows(scope, period):
+        places = MINOR_UNITS.get(row["currency"], 2)
+        writer.writerow(
+            [
+                f"{row['month']:%Y-%m}",
+                row["currency"],
+                row["product__slug"],
+                _text(row["product__name"]),
+                row["use_type__slug"],
+                _text(row["use_type__name"]),
+                row["units"],
+                *(f"{row[key]:.{places}f}" for key in ("gross", "artist_paid", "artist_held")),
+                row["flagged_lines"],
+            ]
+        )
+    return response
+
+
+# --- the report lines ------------------------------------------------------------------------
+
+COMPLIANCE_CHOICES = [
+    (Compliance.PERMITTED.value, "Permitted: paid"),
+    (FLAGGED, "Held: not permitted for all of the period"),
+    (Compliance.PARTLY.value, "Permitted for only part of the period: held"),
+    (Compliance.UNPERMITTED.value, "Not permitted: held"),
+]
+
+
+@login_required
+def artist_earning_lines(request: AuthedRequest, artist_id: int) -> HttpResponse:
+    """The allocated report lines behind a figure, filtered by month range, currency,
+    product, use, work and compliance. Filters that cannot be used are dropped, and the
+    reader is told which and why, rather than shown an error."""
+    party = artist_party(request.user, artist_id)
+    choices = earning_choices(artist_id=party.pk)
+    where, work, problems = _line_filter(request.GET, choices, party.pk)
+    for problem in problems:
+        messages.warning(request, problem)
+    lines = Paginator(earning_lines(artist_id=party.pk, where=where), LINES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "party": party,
+        "where": where,
+        "work": work,
+        "lines": lines,
+        "page": lines,
+        "query": _filter_query(where),
+        "every_work_query": _filter_query(replace(where, work_id=None)),
+        "unfiltered": where == LineFilter(),
+        "currencies": sorted({c["currency"] for c in choices}),
+        "products": _distinct(choices, "product__slug", "product__name"),
+        "uses": _distinct(choices, "use_type__slug", "use_type__name"),
+        "compliance_choices": COMPLIANCE_CHOICES,
+    }
+    return render(request, "earnings/artist_earning_lines.html", context)
+
+
+def _distinct(choices: list[dict[str, Any]], slug: str, name: str) -> list[tuple[str, str]]:
+    return sorted({(c[slug], c[name]) for c in choices}, key=lambda pair: pair[1])
+
+
+def _chosen(
+    params: QueryDict, key: str, allowed: set[str], what: str, problems: list[str]
+) -> str | None:
+    value = params.get(key, "")
+    if not value:
+        return None
+    if value in allowed:
+        return value
+    problems.append(f"“{value[:40]}” is not {what}, so that filter was left out.")
+    return None
+
+
+def _months(params: QueryDict, problems: list[str]) -> tuple[date | None, date | None]:
+    first, last = (month_param(params.get(key)) for key in ("from", "to"))
+    for key, found in (("from", first), ("to", last)):
+        if params.get(key) and found is None:
+            problems.append(f"“{params[key][:40]}” is not a month (YYYY-MM), so it was left out.")
+    if first and last and last < first:
+        problems.append("The period ended before it began, so every month is shown.")
+        return None, None
+    return first, last
+
+
+def _work(params: QueryDict, artist_id: int, problems: list[str]) -> Work | None:
+    value = params.get("work", "")
+    if not value:
+        return None
+    work = artist_work(artist_id=artist_id, work_id=int(value)) if value.isdigit() else None
+    if work is None:
+        problems.append("That work is not in this catalogue, so lines of every work are shown.")
+    return work
+
+
+def _line_filter(
+    params: QueryDict, choices: list[dict[str, Any]], artist_id: int
+) -> tuple[LineFilter, Work | None, list[str]]:
+    problems: list[str] = []
+    first, last = _months(params, problems)
+    work = _work(params, artist_id, problems)
+    compliance = {value for value, _ in COMPLIANCE_CHOICES}
+    where = LineFilter(
+        first=first,
+        last=last,
+        currency=_chosen(
+            params,
+            "currency",
+            {c["currency"] for c in choices},
+            "a currency you earned in",
+            problems,
+        ),
+        product=_chosen(
+            params,
+            "product",
+            {c["product__slug"] for c in choices},
+            "a product that reported your works",
+            problems,
+        ),
+        use=_chosen(
+            params,
+            "use",
+            {c["use_type__slug"] for c in choices},
+            "a use reported for your works",
+            problems,
+        ),
+        work_id=work.pk if work else None,
+        compliance=_chosen(params, "compliance", compliance, "a status", problems),
+    )
+    return where, work, problems
+
+
+def _filter_query(where: LineFilter) -> str:
+    """The filter as URL parameters, for the pages of the same list."""
+    params = {
+        "from": f"{where.first:%Y-%m}" if where.first else None,
+        "to": f"{where.last:%Y-%m}" if where.last else None,
+        "work": where.work_id,
+        **{
+            key: value
+            for key, value in asdict(where).items()
+            if key in ("currency", "product", "use", "compliance")
+        },
+    }
+    return urlencode({key: value for key, value in params.items() if value is not None})
