@@ -290,7 +290,7 @@ def test_amounts_and_months_follow_the_readers_locale(earned: World) -> None:
     text = text_of(html)
     assert "Paid to you 1.294,50 €" in text
     assert "Oktober 2026: 1.234,50 € paid to you, 15,00 € held" in text
-    assert ["Oktober 2026", "1.234,50 €", "15,00 €", "2,434"] in rows_of(section(html, "by-month"))
+    assert ["Oktober 2026", "1.234,50 €", "15,00 €", "2.434"] in rows_of(section(html, "by-month"))
 
 
 def test_each_currency_is_shown_on_its_own(earned: World) -> None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from django.http import HttpRequest
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -40,6 +40,11 @@ def money(amount: Decimal | int | None, currency: str, locale: Locale) -> str:
     """ "€1.234,50", "$1,234.50", "¥1,235": the currency's own minor units, the locale's
     symbols and grouping."""
     return format_currency(amount or 0, currency, locale=locale)
+
+
+def number(value: int | Decimal | None, locale: Locale) -> str:
+    """"1,234" or "1.234": counts grouped the reader's way."""
+    return format_decimal(value or 0, locale=locale)
 
 
 def month(day: date, locale: Locale, *, short: bool = False) -> str:

@@ -1,4 +1,4 @@
-"""{% money amount currency %}, {% month date %}, {% month date short=True %} and
+"""{% money amount currency %}, {% number count %}, {% month date %}, {% month date short=True %} and
 {% day date %} in the reader's locale; see portal.earnings.formats."""
 
 from datetime import date
@@ -19,6 +19,11 @@ def _locale(context: template.Context) -> Any:
 @register.simple_tag(takes_context=True)
 def money(context: template.Context, amount: Decimal | None, currency: str) -> str:
     return formats.money(amount, currency, _locale(context))
+
+
+@register.simple_tag(takes_context=True)
+def number(context: template.Context, value: int | Decimal | None) -> str:
+    return formats.number(value, _locale(context))
 
 
 @register.simple_tag(takes_context=True, name="month")
