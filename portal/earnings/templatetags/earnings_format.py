@@ -1,5 +1,6 @@
-"""{% money amount currency %}, {% number count %}, {% month date %}, {% month date short=True %} and
-{% day date %} in the reader's locale; see portal.earnings.formats."""
+"""{% money amount currency %}, {% number count %}, {% month date %},
+{% month date short=True %} and {% day date %} in the reader's locale; see
+portal.earnings.formats."""
 
 from datetime import date
 from decimal import Decimal
