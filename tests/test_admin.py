@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -323,6 +324,10 @@ def test_suspending_a_product_announces_every_permission_it_withdraws(
     }
     assert not is_permitted(world, world.works[0])
     assert "Suspended 1 product; 2 permissions flipped" in response.content.decode()
+    # Staff actions are audited in admin's own history of the product.
+    entry = LogEntry.objects.get(object_id=str(world.product.pk))
+    assert (entry.user, entry.action_flag) == (world.staff, CHANGE)
+    assert entry.get_change_message() == "Suspended; 2 permissions flipped as a result."
 
 
 def test_reactivating_a_suspended_product_permits_again(world: World, staff_client: Client):

@@ -4,6 +4,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -123,6 +124,8 @@ def test_staff_revoke_keys_with_the_admin_action(world):
     )
     assert "Revoked 1 key" in response.content.decode()
     assert not works_for(world, raw)
+    logged = LogEntry.objects.get(object_id=str(key.pk), action_flag=CHANGE)
+    assert (logged.user, logged.get_change_message()) == (world.staff, "Revoked.")
 
 
 def test_keys_cannot_be_deleted_in_admin(world):

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -170,6 +171,8 @@ def test_staff_replay_a_range_of_changes(
     assert response.status_code == 302
     replay = Delivery.objects.get(kind=Delivery.Kind.REPLAY)
     assert (replay.first_seq, replay.last_seq, replay.requested_by) == (1, 2, world.staff)
+    logged = LogEntry.objects.get(object_id=str(endpoint.pk))
+    assert (logged.user, logged.get_change_message()) == (world.staff, "Replayed changes 1–2.")
     assert deliveries_send_due(product_id=world.product.pk) == 1
     assert [r.seqs for r in receiver.acknowledged()] == [[1, 2], [1, 2]]
 
@@ -187,6 +190,8 @@ def test_staff_replay_selected_deliveries(
     replay = Delivery.objects.exclude(pk=original.pk).get()
     assert (replay.kind, replay.first_seq, replay.last_seq) == ("replay", 1, 1)
     assert replay.webhook_id != original.webhook_id
+    logged = LogEntry.objects.get()
+    assert logged.get_change_message() == f"Replayed delivery {original.pk} (changes 1–1)."
 
 
 def test_retry_now_skips_the_wait_but_no_change(

@@ -108,7 +108,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected keys", permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        revoked = sum(api_key_revoke(key=key) for key in queryset)
+        revoked = 0
+        for key in queryset:
+            if api_key_revoke(key=key):
+                revoked += 1
+                self.log_change(request, key, "Revoked.")
         self.message_user(
             request,
             f"Revoked {revoked} key{'s' if revoked != 1 else ''}; they stop working at once.",

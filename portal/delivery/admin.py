@@ -250,6 +250,7 @@ class EndpointAdmin(admin.ModelAdmin):
         endpoints = list(queryset.order_by("pk"))
         for endpoint in endpoints:
             services.endpoint_enable(endpoint=endpoint)
+            self.log_change(request, endpoint, "Re-enabled.")
         self.message_user(
             request, f"Re-enabled {_plural(len(endpoints), 'endpoint')}.", messages.SUCCESS
         )
@@ -260,6 +261,7 @@ class EndpointAdmin(admin.ModelAdmin):
         for endpoint in queryset.select_related("product").order_by("pk"):
             try:
                 services.endpoint_retry_now(endpoint=endpoint)
+                self.log_change(request, endpoint, "Retried now.")
                 done += 1
             except services.DeliveryError as exc:
                 self.message_user(request, str(exc), messages.WARNING)
@@ -275,6 +277,8 @@ class EndpointAdmin(admin.ModelAdmin):
             (endpoint, services.endpoint_secret_rotate(endpoint=endpoint))
             for endpoint in queryset.select_related("product").order_by("pk")
         ]
+        for endpoint, _ in secrets:
+            self.log_change(request, endpoint, "Signing secret rotated.")
         return self._show_secrets(request, secrets)
 
     # --- replay ---------------------------------------------------------------------
@@ -302,6 +306,8 @@ class EndpointAdmin(admin.ModelAdmin):
             except services.DeliveryError as exc:
                 form.add_error(None, str(exc))
             else:
+                first, last = form.cleaned_data["first_seq"], form.cleaned_data["last_seq"]
+                self.log_change(request, endpoint, f"Replayed changes {first}–{last}.")
                 self.message_user(
                     request,
                     f"Replaying changes {form.cleaned_data['first_seq']}–"
@@ -424,6 +430,10 @@ class DeliveryAdmin(admin.ModelAdmin):
                     last_seq=delivery.last_seq,
                     actor=request.user,  # type: ignore[arg-type]
                 )
+            )
+            changes = f"{delivery.first_seq}–{delivery.last_seq}"
+            self.log_change(
+                request, delivery.endpoint, f"Replayed delivery {delivery.pk} (changes {changes})."
             )
         self.message_user(
             request,

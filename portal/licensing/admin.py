@@ -269,7 +269,11 @@ class ProductAdmin(admin.ModelAdmin):
     ) -> None:
         products = list(queryset.order_by("pk"))
         to_change = [product for product in products if product.status != status]
-        flipped = sum(product_set_status(product=p, status=status) for p in to_change)
+        flipped = 0
+        for product in to_change:
+            changed = product_set_status(product=product, status=status)
+            flipped += changed
+            self.log_change(request, product, f"{done}; {_flipped_message(changed)}")
         message = f"{done} {_plural(len(to_change), 'product')}; {_flipped_message(flipped)}"
         if already := len(products) - len(to_change):
             message += f" {_plural(already, 'was', 'were')} already {status}."
