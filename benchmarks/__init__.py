@@ -1,5 +1,5 @@
 """`make bench` (`python -m benchmarks`): server-side figures for the consent screens,
-the machine API and webhook delivery.
+the machine API, webhook delivery and earnings.
 
 Builds a throwaway database, seeds the demo world small and then large (10,000 works per
 artist), and measures in-process with the Django test client: the product matrix, a single
@@ -8,7 +8,9 @@ works: the machine API (`benchmarks.api`: queries per check and the bulk check i
 gunicorn under wrk for the single check against a bare Django JSON view, the framework
 floor) and webhook delivery (`benchmarks.delivery`: one Celery worker and a receiver on
 loopback; a revocation's propagation from commit to receipt, and the changes per second
-delivered after one bulk approval records 100,000). The server-side parts need PostgreSQL and Redis
+delivered after one bulk approval records 100,000). Earnings (`benchmarks.earnings`): the
+artist's earnings page over twelve months of usage of 10,000 works, and a usage report of
+100,000 lines ingested. The server-side parts need PostgreSQL and Redis
 (DATABASE_URL, REDIS_URL); without them they are skipped, and the report says why.
 Prints figures; never fails on speed, only when something crashes.
 
@@ -17,4 +19,7 @@ of 100,000 works; 1 for a quick try):
 
     DATABASE_URL=postgres://... REDIS_URL=redis://.../6 .venv/bin/python -m benchmarks.api
     DATABASE_URL=postgres://... REDIS_URL=redis://.../6 .venv/bin/python -m benchmarks.delivery
+    DATABASE_URL=postgres://... .venv/bin/python -m benchmarks.earnings  (at 500, then 2,500)
+
+On PostgreSQL the bench's database is `consent_bench`, or BENCH_DATABASE_NAME.
 """

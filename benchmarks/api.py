@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
 from pathlib import Path
@@ -515,8 +515,10 @@ def section(figures: ApiFigures) -> str:
 # ------------------------------------------------------------------------------
 # Alone
 # ------------------------------------------------------------------------------
-def standalone(*stages: Callable[[Any, Any], None]) -> int:
-    """A fresh database seeded once at BENCH_SCALE, then only these stages."""
+def standalone(*stages: Callable[[Any, Any], None], scales: Sequence[int] = ()) -> int:
+    """A fresh database and only these stages: all at BENCH_SCALE (default 2,500), or,
+    unless BENCH_SCALE is set, each at its own of `scales`, the database topped up in
+    turn."""
     import django
 
     from benchmarks.database import fresh_database, prepare_environment
@@ -527,12 +529,16 @@ def standalone(*stages: Callable[[Any, Any], None]) -> int:
     from benchmarks import run
 
     report = run.Report()
-    scale = int(os.environ.get("BENCH_SCALE", run.LABEL_SCALE))
+    if not scales or "BENCH_SCALE" in os.environ:
+        scales = [int(os.environ.get("BENCH_SCALE", run.LABEL_SCALE))] * len(stages)
     with fresh_database(tmpdir) as database:
         report.database = database.description
-        print(f"Seeding {scale * 20:,} works per artist...", file=sys.stderr)
-        run.seed(report, scale)
-        for stage in stages:
+        seeded = 0
+        for stage, scale in zip(stages, scales, strict=True):
+            if scale != seeded:
+                print(f"Seeding {scale * 20:,} works per artist...", file=sys.stderr)
+                run.seed(report, scale)
+                seeded = scale
             report.attempt(stage.__module__, lambda stage=stage: stage(report, run.Demo.load()))
     run.print_report(report, time.perf_counter() - started)
     return 1 if report.failures else 0

@@ -1,6 +1,8 @@
 """A database of the benchmarks' own: PostgreSQL at DATABASE_URL, else SQLite in a temp dir.
 
 The environment is prepared before Django is set up, because settings read it at import.
+On PostgreSQL the database is `consent_bench`, or BENCH_DATABASE_NAME when two benches
+share a server.
 """
 
 import os
@@ -11,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 SETTINGS = "config.settings.test"
-POSTGRES_NAME = "consent_bench"
+POSTGRES_NAME = os.environ.get("BENCH_DATABASE_NAME") or "consent_bench"
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,8 @@ def prepare_environment() -> str | None:
 def fresh_database(tmpdir: str | None) -> Iterator[Database]:
     """Create and migrate a dedicated database; drop it (or its temp dir) afterwards.
 
-    On PostgreSQL that is `consent_bench` on DATABASE_URL's server, so the database the
-    URL names is never touched.
+    On PostgreSQL that is POSTGRES_NAME on DATABASE_URL's server, so the database the URL
+    names is never touched.
     """
     from django.db import connection
 

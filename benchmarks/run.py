@@ -18,6 +18,7 @@ from typing import Any
 
 from benchmarks import api as api_stage
 from benchmarks import delivery as delivery_stage
+from benchmarks import earnings as earnings_stage
 from benchmarks import label as label_scale
 from benchmarks.database import fresh_database, prepare_environment
 from benchmarks.measure import Series, Wall, duration, ms, once, requests
@@ -428,6 +429,8 @@ def main() -> int:
         report.attempt("bulk actions", lambda: bulk_actions(report, large))
         report.attempt("decisions_set", lambda: service_calls(report, large))
         report.attempt("ledger", lambda: ledger_check(report))
+        print("Measuring the earnings page (12 months of usage)...", file=sys.stderr)
+        report.attempt("earnings page", lambda: earnings_stage.measure_page(report, large))
 
         print(
             f"Seeding {LABEL_SCALE * 20:,} works per artist (a label of 100,000)...",
@@ -440,5 +443,7 @@ def main() -> int:
         report.attempt("machine API", lambda: api_stage.measure(report, Demo.load()))
         print("Measuring webhook delivery (Celery worker, receiver)...", file=sys.stderr)
         report.attempt("webhook delivery", lambda: delivery_stage.measure(report, Demo.load()))
+        print("Measuring a usage report of 100,000 lines...", file=sys.stderr)
+        report.attempt("usage ingest", lambda: earnings_stage.measure_ingest(report, Demo.load()))
     print_report(report, time.perf_counter() - started)
     return 1 if report.failures else 0

@@ -1,5 +1,7 @@
 """`manage.py seed_demo`: the demo contract in the brief, idempotence and scale."""
 
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -7,16 +9,25 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.catalogue.identifiers import isrc_normalise, iswc_normalise
 from portal.catalogue.models import Artist, ArtistMembership, Credit, Label, LabelManager, Work
 from portal.consent import ledger
-from portal.consent.models import Answer, Decision, LedgerEntry, Permission, Side
+from portal.consent.models import Answer, Decision, LedgerEntry, Permission, PermissionChange, Side
 from portal.consent.services import decision_set
+from portal.earnings.models import (
+    Allocation,
+    Compliance,
+    MonthlyEarning,
+    UsageLine,
+    UsageReport,
+    WorkMonthEarning,
+)
 from portal.licensing.models import Licence, Licensee, Product, ProductUse, UseType
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +53,7 @@ def counts() -> dict[str, int]:
     models = (
         User, EmailAddress, Label, LabelManager, Artist, ArtistMembership, Work, Credit,
         Licensee, Licence, Product, ProductUse, Decision, LedgerEntry, Permission,
+        PermissionChange, UsageReport, UsageLine, Allocation, MonthlyEarning, WorkMonthEarning,
     )  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
@@ -52,6 +64,23 @@ def works_per_artist() -> dict[str, int]:
 
 def artist_of(email: str) -> Artist:
     return Artist.objects.get(artistmembership__user__email=email)
+
+
+def last_twelve_months() -> list[date]:
+    """The first days of the twelve complete months ending with last month, oldest first."""
+    months = [timezone.now().date().replace(day=1)]
+    for _ in range(12):
+        months.insert(0, (months[0] - timedelta(days=1)).replace(day=1))
+    return months[:-1]
+
+
+def flagged(product: str, use: str) -> set[tuple[str, str]]:
+    """(artist name, compliance) of the product's flagged lines for the use."""
+    return set(
+        Allocation.objects.filter(product__slug=product, use_type__slug=use)
+        .exclude(compliance=Compliance.PERMITTED)
+        .values_list("artist__name", "compliance")
+    )
 
 
 def test_every_contract_login_can_log_in_with_the_password_at_once() -> None:
@@ -136,6 +165,85 @@ def test_the_seeded_answers_make_some_works_permitted_and_leave_artist2_undecide
     assert ledger.verify() == (LedgerEntry.objects.count(), None)
 
 
+def test_twelve_months_of_usage_are_reported_and_earn_the_artists_who_said_yes() -> None:
+    seed()
+
+    months = last_twelve_months()
+    for slug in ("tunesmith", "stemify"):
+        reports = UsageReport.objects.filter(product__slug=slug)
+        assert sorted(reports.values_list("period_start", flat=True)) == months
+        assert all(r.period_end.day >= 28 and r.currency == "USD" for r in reports)
+    assert sorted(set(MonthlyEarning.objects.values_list("month", flat=True))) == months
+    for email in ("artist@demo.test", "outsider@demo.test"):
+        paid = dict(
+            MonthlyEarning.objects.filter(artist=artist_of(email), compliance=Compliance.PERMITTED)
+            .values("month")
+            .annotate(total=Sum("artist_amount"))
+            .values_list("month", "total")
+        )
+        assert sorted(paid) == months and min(paid.values()) > 0, email
+    assert UsageLine.objects.filter(credit__startswith="Ada Lane \u2014 ").exists()
+    assert UsageLine.objects.filter(credit="").exists()
+
+
+def test_every_line_is_allocated_and_the_shares_add_up_to_the_gross_to_the_cent() -> None:
+    seed()
+
+    lines = UsageLine.objects.all()
+    assert lines.count() == Allocation.objects.count() > 100
+    for allocation in Allocation.objects.select_related("line"):
+        assert allocation.gross == allocation.line.gross
+        assert allocation.licence_id is not None
+        parts = allocation.artist_amount + allocation.label_amount + allocation.platform_amount
+        assert parts == allocation.gross
+    total = lines.aggregate(total=Sum("gross"))["total"]
+    assert total > 0
+    for summary in (MonthlyEarning, WorkMonthEarning):
+        assert summary.objects.aggregate(total=Sum("gross"))["total"] == total
+
+
+def test_a_few_lines_are_flagged_for_use_that_was_not_permitted() -> None:
+    seed()
+
+    # Tunesmith generated "in the style of" a song Ada said no to, and used four more in
+    # the month she said yes to them; Stemify remixed a song of Bo's nobody was asked
+    # about; Echovox used Ada's voice in the month it was suspended.
+    assert flagged("tunesmith", "style_generation") == {
+        ("Ada Lane", Compliance.UNPERMITTED),
+        ("Ada Lane", Compliance.PARTLY),
+    }
+    assert flagged("stemify", "stems_remix") == {("Bo Reed", Compliance.UNPERMITTED)}
+    assert flagged("echovox", "voice_likeness") == {("Ada Lane", Compliance.PARTLY)}
+    assert not Allocation.objects.filter(use_type__slug="training").exclude(
+        compliance=Compliance.PERMITTED
+    )
+    held = Allocation.objects.exclude(compliance=Compliance.PERMITTED).count()
+    assert 0 < held * 10 < Allocation.objects.count()
+
+
+def test_echovox_reports_use_only_until_the_month_it_was_suspended() -> None:
+    seed()
+
+    echovox = Product.objects.get(slug="echovox")
+    months = last_twelve_months()
+    assert echovox.status_changed_at.date().replace(day=1) == months[3]
+    assert (
+        sorted(UsageReport.objects.filter(product=echovox).values_list("period_start", flat=True))
+        == months[:4]
+    )
+
+
+def test_the_consents_behind_the_usage_were_given_before_its_first_month() -> None:
+    seed()
+
+    first = datetime.combine(last_twelve_months()[0], datetime.min.time(), tzinfo=UTC)
+    earliest = PermissionChange.objects.order_by("at").first()
+    assert earliest is not None and earliest.at < first
+    assert LedgerEntry.objects.order_by("position").first().at < first
+    assert all(licence.starts_on < first.date() for licence in Licence.objects.all())
+    assert ledger.verify() == (LedgerEntry.objects.count(), None)
+
+
 def test_running_it_twice_changes_nothing_and_the_ledger_still_verifies() -> None:
     seed()
     before = counts()
@@ -144,6 +252,7 @@ def test_running_it_twice_changes_nothing_and_the_ledger_still_verifies() -> Non
 
     assert counts() == before
     assert before["LedgerEntry"] > 0
+    assert before["UsageReport"] > 0
     assert ledger.verify() == (before["LedgerEntry"], None)
 
 
@@ -184,6 +293,7 @@ def test_scale_2_doubles_the_works_per_artist_and_answers_the_new_ones_too() -> 
     seed()
     ada = artist_of("artist@demo.test")
     ada_answers = Decision.objects.filter(work__primary_artist=ada, side=Side.ARTIST).count()
+    usage = UsageLine.objects.count()
 
     seed(scale=2)
 
@@ -193,6 +303,8 @@ def test_scale_2_doubles_the_works_per_artist_and_answers_the_new_ones_too() -> 
     )
     assert not Work.objects.filter(credits__isnull=True).exists()
     assert ledger.verify() == (LedgerEntry.objects.count(), None)
+    # The months already reported stay as the products reported them.
+    assert UsageLine.objects.count() == usage
 
 
 def test_the_summary_names_every_login_and_the_password() -> None:
@@ -202,6 +314,22 @@ def test_the_summary_names_every_login_and_the_password() -> None:
         assert email in output
     assert PASSWORD in output
     assert "Ada Lane" in output
+
+
+def test_the_summary_says_what_each_artist_earned_last_month() -> None:
+    output = seed()
+
+    last_month = f"{last_twelve_months()[-1]:%B %Y}"
+    ada = next(line for line in output.splitlines() if "artist@demo.test" in line)
+    bo = next(line for line in output.splitlines() if "artist2@demo.test" in line)
+    ada_paid = MonthlyEarning.objects.filter(
+        artist=artist_of("artist@demo.test"),
+        month=last_twelve_months()[-1],
+        compliance=Compliance.PERMITTED,
+    ).aggregate(total=Sum("artist_amount"))["total"]
+    assert f"earned US${ada_paid:,.2f} in {last_month}" in ada
+    assert f"earned US${Decimal(0):.2f} in {last_month}" in bo and "1 flagged line" in bo
+    assert "Not seeded yet" not in output
 
 
 @pytest.mark.parametrize("scale", [0, -1, 10_000])

@@ -1,14 +1,20 @@
-"""The demo world behind `manage.py seed_demo`: logins, catalogues, products, licences, decisions.
+"""The demo world behind `manage.py seed_demo`: logins, catalogues, products, licences,
+decisions, and twelve months of usage with earnings.
 
-Everything is found or created by a natural key (an email, a name, a slug, an ISRC), so a
-second run changes nothing and a larger scale only adds works. Decisions go through the
-consent services, so the ledger stays whole, and only where nobody has answered yet: a
-choice someone made in the demo is never overwritten by a re-run.
+Everything is found or created by a natural key (an email, a name, a slug, an ISRC, a
+report's reference), so a second run changes nothing and a larger scale only adds works.
+Decisions go through the consent services, so the ledger stays whole, and only where
+nobody has answered yet: a choice someone made in the demo is never overwritten by a
+re-run. Usage goes through the same parsing and ingest as a product's report.
+
+The history is dated in the past (see `Timeline`): the licences began and the answers
+were given before the first month of usage, since usage is checked against the
+permission history of its month.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
@@ -20,8 +26,14 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, ArtistMembership, Credit, Label, LabelManager, Work
-from portal.consent.models import Answer, Decision, Side
-from portal.consent.services import decisions_set
+from portal.consent.models import Answer, Decision, PermissionChange, Side
+from portal.consent.services import decisions_set, product_set_status
+from portal.earnings.formats import DEFAULT_LOCALE, money
+from portal.earnings.formats import month as month_name
+from portal.earnings.models import Allocation, Compliance, UsageReport
+from portal.earnings.selectors import Period, breakdown
+from portal.earnings.services import usage_report_submit
+from portal.earnings.validation import usage_report_parse
 from portal.licensing.models import Licence, Licensee, Product, ProductUse, UseType
 
 WORKS_PER_ARTIST = 20
@@ -52,6 +64,25 @@ SONGWRITERS = (
 )  # fmt: skip
 PRODUCERS = ("Jonah Price", "Nadia Haddad", "Owen Fairweather", "Priya Raman")
 COMBINATIONS = len(ADJECTIVES) * len(NOUNS)
+
+HISTORY_MONTHS = 12
+CURRENCY = "USD"
+CENT = Decimal("0.01")
+# What the demo products pay per unit of each use (a generation, a training pass...).
+RATES = {
+    "training": Decimal("0.012"),
+    "style_generation": Decimal("0.045"),
+    "stems_remix": Decimal("0.030"),
+    "lyrics": Decimal("0.010"),
+    "voice_likeness": Decimal("0.080"),
+}
+# Use a product reported without being permitted, so the compliance flags show: Tunesmith
+# generating "in the style of" a song Ada Lane said no to, Stemify remixing a song of Bo
+# Reed's that nobody was asked about. (product, artist, work index, use, history months)
+STRAYS = (
+    ("tunesmith", "Ada Lane", 3, "style_generation", (7, 8)),
+    ("stemify", "Bo Reed", 0, "stems_remix", (10, 11)),
+)
 
 
 @dataclass(frozen=True)
@@ -204,7 +235,59 @@ class DemoReport:
     works_created: int = 0
     credits_created: int = 0
     decisions_changed: int = 0
+    reports_created: int = 0
+    lines_created: int = 0
     logins: list[Shown] = field(default_factory=list)
+
+
+def _shift(month: date, n: int) -> date:
+    """The first day of the month `n` months after `month` (before, if negative)."""
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """When the demo's history happened. The months of usage are the twelve complete
+    months ending with last month; the licences began three months before the first,
+    the products launched two months before it and the answers were given the month
+    before it, so usage is permitted from its first day. Echovox was suspended in the
+    fourth month and Ada Lane said yes to "in the style of" for a few songs in the sixth,
+    so the use reported in those months is flagged as permitted for part of the month.
+    """
+
+    months: tuple[date, ...]
+
+    @classmethod
+    def ending_last_month(cls) -> "Timeline":
+        this_month = timezone.now().date().replace(day=1)
+        return cls(tuple(_shift(this_month, n) for n in range(-HISTORY_MONTHS, 0)))
+
+    def moment(self, months: int, day: int, hour: int) -> datetime:
+        """`hour` o'clock UTC on `day` of the month `months` after the first month."""
+        return datetime.combine(
+            _shift(self.months[0], months).replace(day=day), time(hour), tzinfo=UTC
+        )
+
+    @property
+    def licences_start(self) -> date:
+        return _shift(self.months[0], -3)
+
+    @property
+    def launched(self) -> datetime:
+        return self.moment(-2, 1, 9)
+
+    @property
+    def consents(self) -> datetime:
+        return self.moment(-1, 10, 10)
+
+    @property
+    def suspension(self) -> datetime:
+        return self.moment(3, 14, 16)
+
+    @property
+    def style_granted(self) -> datetime:
+        return self.moment(5, 10, 14)
 
 
 # ------------------------------------------------------------------------------
@@ -339,31 +422,36 @@ def _catalogue(spec: ArtistSpec, artist: Artist, scale: int, report: DemoReport)
     report.credits_created += len(Credit.objects.bulk_create(credits, batch_size=3000))
 
 
-def _product(spec: ProductSpec, use_types: dict[str, UseType]) -> Product:
+def _product(
+    spec: ProductSpec, use_types: dict[str, UseType], launched: datetime
+) -> tuple[Product, bool]:
+    """The product, and whether it was created now. A new product starts active, as it
+    launched; the status of its spec (suspended) comes later in the history."""
     licensee, _ = Licensee.objects.get_or_create(
         name=spec.licensee, defaults={"website": spec.website}
     )
-    product, _ = Product.objects.get_or_create(
+    product, created = Product.objects.get_or_create(
         slug=spec.slug,
         defaults={
             "licensee": licensee,
             "name": spec.name,
             "summary": spec.summary,
             "description": spec.description,
-            "status": spec.status,
-            "status_changed_at": timezone.now(),
+            "status": Product.Status.ACTIVE,
+            "status_changed_at": launched,
         },
     )
     for slug, purpose in spec.uses:
         ProductUse.objects.get_or_create(
             product=product, use_type=use_types[slug], defaults={"purpose": purpose}
         )
-    return product
+    return product, created
 
 
-def _licence(spec: ProductSpec, product: Product, label: Label, label_code: str) -> Licence:
+def _licence(
+    spec: ProductSpec, product: Product, label: Label, label_code: str, starts_on: date
+) -> Licence:
     today = timezone.now().date()
-    starts_on = today - timedelta(days=365)
     artist_share, label_share, platform_share = spec.shares
     licence, created = Licence.objects.get_or_create(
         licensee=product.licensee,
@@ -390,8 +478,10 @@ def _decide(
     side: str,
     answer: str,
     works: QuerySet[Work],
+    at: datetime,
 ) -> int:
-    """Answer for the works this side has not answered yet; returns answers written."""
+    """Answer, as of `at`, for the works this side has not answered yet; returns answers
+    written."""
     answered = Decision.objects.filter(product=product, use_type=use_type, side=side)
     outcome = decisions_set(
         actor=actor,
@@ -401,6 +491,7 @@ def _decide(
         answer=answer,
         works=works.exclude(pk__in=answered.values("work_id")),
         note=DEMO_NOTE,
+        now=at,
     )
     return outcome.changed
 
@@ -453,42 +544,203 @@ def demo_seed(*, password: str, scale: int = 1) -> DemoReport:
             )
             _catalogue(spec, artist, scale, report)
 
-    products = {spec.slug: _product(spec, use_types) for spec in PRODUCTS}
+    timeline = Timeline.ending_last_month()
+    products: dict[str, Product] = {}
+    created: set[str] = set()
     for spec in PRODUCTS:
+        products[spec.slug], new = _product(spec, use_types, timeline.launched)
+        if new:
+            created.add(spec.slug)
         for label_spec in LABELS:
-            _licence(spec, products[spec.slug], labels[label_spec.name], label_spec.code)
+            _licence(
+                spec,
+                products[spec.slug],
+                labels[label_spec.name],
+                label_spec.code,
+                timeline.licences_start,
+            )
 
-    tunesmith, stemify = products["tunesmith"], products["stemify"]
+    tunesmith, stemify, echovox = (products[slug] for slug in ("tunesmith", "stemify", "echovox"))
     training, style = use_types["training"], use_types["style_generation"]
+    stems, voice = use_types["stems_remix"], use_types["voice_likeness"]
     northern, southern = labels[NORTHERN.name], labels[SOUTHERN.name]
     ada, cy = artists["Ada Lane"], artists["Cy Moss"]
+    label_manager, ada_user = managers[NORTHERN.name], members["Ada Lane"]
     steps = [
-        # The label says yes to Tunesmith for its whole roster; Stemify waits for it.
-        (managers[NORTHERN.name], tunesmith, training, Side.RIGHTS_HOLDER, Answer.GRANTED,
+        # The label says yes to Tunesmith for its whole roster.
+        (label_manager, tunesmith, training, Side.RIGHTS_HOLDER, Answer.GRANTED,
          northern.works.all()),
-        (managers[NORTHERN.name], tunesmith, style, Side.RIGHTS_HOLDER, Answer.GRANTED,
+        (label_manager, tunesmith, style, Side.RIGHTS_HOLDER, Answer.GRANTED,
          northern.works.all()),
         # Ada trains on about half, keeps a few songs out of "in the style of", and says
-        # yes to remixes of her first release (the label has not answered those yet).
-        (members["Ada Lane"], tunesmith, training, Side.ARTIST, Answer.GRANTED,
-         _even(ada.works.all())),
-        (members["Ada Lane"], tunesmith, style, Side.ARTIST, Answer.DENIED,
+        # yes to remixes of her first release; the label has answered half of those.
+        (ada_user, tunesmith, training, Side.ARTIST, Answer.GRANTED, _even(ada.works.all())),
+        (ada_user, tunesmith, style, Side.ARTIST, Answer.DENIED,
          _by_index(ada.works.all(), range(3, 20, 7))),
-        (members["Ada Lane"], stemify, use_types["stems_remix"], Side.ARTIST, Answer.GRANTED,
+        (ada_user, stemify, stems, Side.ARTIST, Answer.GRANTED,
          _by_index(ada.works.all(), range(TRACKS_PER_RELEASE))),
+        (label_manager, stemify, stems, Side.RIGHTS_HOLDER, Answer.GRANTED,
+         _by_index(ada.works.all(), range(TRACKS_PER_RELEASE // 2))),
+        # Both sides let Echovox model Ada's voice on three songs, before its suspension.
+        (ada_user, echovox, voice, Side.ARTIST, Answer.GRANTED,
+         _by_index(ada.works.all(), range(3))),
+        (label_manager, echovox, voice, Side.RIGHTS_HOLDER, Answer.GRANTED,
+         _by_index(ada.works.all(), range(3))),
         # Bo Reed has not decided anything. Across the way, Southern Cross trains too.
         (managers[SOUTHERN.name], tunesmith, training, Side.RIGHTS_HOLDER, Answer.GRANTED,
          southern.works.all()),
         (members["Cy Moss"], tunesmith, training, Side.ARTIST, Answer.GRANTED,
          _by_index(cy.works.all(), range(5))),
     ]  # fmt: skip
-    for actor, product, use_type, side, answer, works in steps:
+    for hour, (actor, product, use_type, side, answer, works) in enumerate(steps):
         report.decisions_changed += _decide(
-            actor=actor, product=product, use_type=use_type, side=side, answer=answer, works=works
+            actor=actor,
+            product=product,
+            use_type=use_type,
+            side=side,
+            answer=answer,
+            works=works,
+            at=timeline.consents + timedelta(hours=hour),
         )
+    # Only a product created in this run: one that exists has the status someone gave it.
+    for spec in PRODUCTS:
+        if spec.slug in created and spec.status != Product.Status.ACTIVE:
+            product_set_status(
+                product=products[spec.slug], status=spec.status, now=timeline.suspension
+            )
+    # Half-way through the year Ada says yes to "in the style of" for four more songs.
+    report.decisions_changed += _decide(
+        actor=ada_user,
+        product=tunesmith,
+        use_type=style,
+        side=Side.ARTIST,
+        answer=Answer.GRANTED,
+        works=_by_index(ada.works.all(), range(1, 20, 6)),
+        at=timeline.style_granted,
+    )
 
-    report.logins = _shown(staff=staff, managers=managers, artists=artists, products=products)
+    for spec in PRODUCTS:
+        _usage(products[spec.slug], artists, timeline, report)
+
+    report.logins = _shown(
+        staff=staff,
+        managers=managers,
+        artists=artists,
+        products=products,
+        last_month=timeline.months[-1],
+    )
     return report
+
+
+# ------------------------------------------------------------------------------
+# Usage
+# ------------------------------------------------------------------------------
+@dataclass(frozen=True, order=True)
+class Used:
+    """A work and a use, as a usage line names them and credits them."""
+
+    isrc: str
+    use: str
+    title: str
+    artist: str
+
+
+Span = tuple[datetime, datetime | None]
+
+
+def _permitted_spans(product: Product) -> dict[Used, list[Span]]:
+    """When each (work, use) was permitted, read from the product's permission history:
+    the changes feed a product follows to know what it may use."""
+    spans: dict[Used, list[Span]] = {}
+    history = (
+        PermissionChange.objects.filter(product=product)
+        .order_by("seq")
+        .values_list(
+            "permitted",
+            "at",
+            "work__isrc",
+            "use_type__slug",
+            "work__title",
+            "work__primary_artist__name",
+        )
+    )
+    for permitted, at, *names in history.iterator(chunk_size=5000):
+        periods = spans.setdefault(Used(*names), [])
+        if permitted:
+            periods.append((at, None))
+        elif periods and periods[-1][1] is None:
+            periods[-1] = (periods[-1][0], at)
+    return spans
+
+
+def _strays(product: Product, artists: dict[str, Artist]) -> dict[int, list[Used]]:
+    """The product's unpermitted use (STRAYS), by month of the history."""
+    strays: dict[int, list[Used]] = {}
+    for slug, artist_name, index, use, months in STRAYS:
+        if slug != product.slug:
+            continue
+        artist = artists[artist_name]
+        for isrc, title in _by_index(artist.works.all(), range(index, index + 1)).values_list(
+            "isrc", "title"
+        ):
+            for month in months:
+                strays.setdefault(month, []).append(Used(isrc, use, title, artist.name))
+    return strays
+
+
+def _line(used: Used, month: int) -> dict[str, object]:
+    """One usage line, the same on every run: units vary by work and grow through the
+    year; training is not credited per use, the other uses are."""
+    units = (400 + (designation(used.isrc) * 7919 + month * 104_729) % 2600) * (20 + month) // 20
+    return {
+        "isrc": used.isrc,
+        "use": used.use,
+        "units": units,
+        "gross": str((units * RATES[used.use]).quantize(CENT)),
+        "credit": "" if used.use == "training" else f"{used.artist} \u2014 {used.title}",
+    }
+
+
+def _usage(
+    product: Product, artists: dict[str, Artist], timeline: Timeline, report: DemoReport
+) -> None:
+    """A monthly usage report from the product for each month of the history not reported
+    yet: everything it was permitted to use at some time in the month, and its strays.
+    A month it had no use in (Echovox while suspended) has no report."""
+    done = set(UsageReport.objects.filter(product=product).values_list("reference", flat=True))
+    months = [
+        (index, month)
+        for index, month in enumerate(timeline.months)
+        if f"demo-{month:%Y-%m}" not in done
+    ]
+    if not months:
+        return
+    spans, strays = _permitted_spans(product), _strays(product, artists)
+    for index, month in months:
+        start = datetime.combine(month, time.min, tzinfo=UTC)
+        end = datetime.combine(_shift(month, 1), time.min, tzinfo=UTC)
+        used = {
+            used
+            for used, periods in spans.items()
+            if any(begin < end and (stop is None or stop > start) for begin, stop in periods)
+        }
+        used.update(strays.get(index, []))
+        if not used:
+            continue
+        parsed = usage_report_parse(
+            {
+                "reference": f"demo-{month:%Y-%m}",
+                "period": {
+                    "start": month.isoformat(),
+                    "end": (_shift(month, 1) - timedelta(days=1)).isoformat(),
+                },
+                "currency": CURRENCY,
+                "lines": [_line(one, index) for one in sorted(used)],
+            }
+        )
+        submitted = usage_report_submit(product=product, parsed=parsed)
+        report.reports_created += 1
+        report.lines_created += submitted.lines
 
 
 # ------------------------------------------------------------------------------
@@ -534,18 +786,36 @@ def _product_names(products: list[Product]) -> str:
     )
 
 
+def _money(amount: Decimal) -> str:
+    return money(amount, CURRENCY, DEFAULT_LOCALE)
+
+
+def _earned(artist: Artist, month: date) -> str:
+    """The artist's share of the month's permitted use, and what flagged use holds back."""
+    row = breakdown({"artist_id": artist.pk}, Period(month, month), CURRENCY, [])[0]
+    earned = f"earned {_money(row['artist_paid'])} in {month_name(month, DEFAULT_LOCALE)}"
+    if not row["flagged_lines"]:
+        return earned
+    flagged = _plural(row["flagged_lines"], "flagged line")
+    return f"{earned} ({_money(row['artist_held'])} held for {flagged})"
+
+
 def _shown(
     *,
     staff: User,
     managers: dict[str, User],
     artists: dict[str, Artist],
     products: dict[str, Product],
+    last_month: date,
 ) -> list[Shown]:
+    flagged = Allocation.objects.exclude(compliance=Compliance.PERMITTED).count()
     shown = [
         Shown(
             staff.email,
             f"staff: Django admin at /admin/ ({Work.objects.count():,} works, "
-            f"{len(products)} demo products, {Licence.objects.count()} licences)",
+            f"{len(products)} demo products, {Licence.objects.count()} licences, "
+            f"{_plural(UsageReport.objects.count(), 'usage report')} with "
+            f"{_plural(flagged, 'flagged line')})",
         )
     ]
     for label_spec in LABELS:
@@ -571,7 +841,7 @@ def _shown(
                     f"{artist.name}'s catalogue: {_plural(works.count(), 'work')} on "
                     f"{label.name}; {_plural(len(wanted), 'product')} want it "
                     f"({_product_names(wanted)}); artist side "
-                    f"{_answers(works, Side.ARTIST, wanted)}",
+                    f"{_answers(works, Side.ARTIST, wanted)}; {_earned(artist, last_month)}",
                 )
             )
     return shown

@@ -257,6 +257,16 @@ def _record(
     return Outcome(changed=len(changed), unchanged=len(works) - len(changed), flipped=flipped)
 
 
+def _when(now: datetime | None) -> datetime:
+    """The time a write records: `now` when an import gives one, else the clock."""
+    current = timezone.now()
+    if now is None:
+        return current
+    if now > current:
+        raise ConsentError("A decision cannot be recorded as of a time still to come.")
+    return now
+
+
 def _check_requested(product: Product, use_type: UseType) -> None:
     if use_type.pk not in requested_use_type_ids(product=product):
         raise ConsentError(f"{product.name} does not ask for {use_type.name.lower()}.")
@@ -274,6 +284,7 @@ def decisions_set(
     expires_at: datetime | None = None,
     note: str = "",
     delegation: Delegation | None = None,
+    now: datetime | None = None,
 ) -> Outcome:
     """Record one party's answer for every work in `works` (already scoped by the caller).
 
@@ -284,6 +295,11 @@ def decisions_set(
     With `delegation`, a label manager answers the artist side for the artist; the
     delegation must still be in force and cover the product and use when the locks are
     held, and the artist's team is notified.
+
+    `now` is for importing consents given before the portal (the demo's history); views
+    never pass it. The decisions, ledger entries and permission changes are dated then,
+    and the permissions judged then against today's licences and product status, so
+    the caller gives times in order and only where those have not changed since.
     """
     if side not in Side.values or answer not in Answer.values:
         raise ConsentError("That is not an answer the portal knows.")
@@ -302,7 +318,7 @@ def decisions_set(
     # on a suspended product.
     product.refresh_from_db()
     # Taken once the locks are held, so ledger times and change times follow their order.
-    now = timezone.now()
+    now = _when(now)
     outcome = Outcome()
     rows = works.order_by("pk").values_list(*WORK_ROW).iterator(CHUNK)
     for chunk in _chunks(rows):
@@ -383,8 +399,10 @@ def decision_set(
     expires_at: datetime | None = None,
     note: str = "",
     delegation: Delegation | None = None,
+    now: datetime | None = None,
 ) -> Outcome:
-    """Record one party's answer for one work. Idempotent; see `decisions_set`."""
+    """Record one party's answer for one work. Idempotent; see `decisions_set` (and for
+    `now`, which views never pass)."""
     return decisions_set(
         delegation=delegation,
         actor=actor,
@@ -395,6 +413,7 @@ def decision_set(
         works=Work.objects.filter(pk=work.pk),
         expires_at=expires_at,
         note=note,
+        now=now,
     )
 
 
@@ -435,17 +454,21 @@ def grants_withdraw_all(*, actor: User, artist: Artist, note: str = "") -> Outco
 
 @transaction.atomic
 def permissions_refresh(
-    *, product: Product, cause: str, works: QuerySet[Work] | None = None
+    *,
+    product: Product,
+    cause: str,
+    works: QuerySet[Work] | None = None,
+    now: datetime | None = None,
 ) -> int:
     """Re-evaluate the product's permissions after something other than a decision changed
     (its status, a licence, the clock) and record every flip. Returns the number of flips.
 
     Only pairs someone has answered, or that were announced before, can be permitted, so
-    those are the only ones evaluated.
+    those are the only ones evaluated. `now` as for `decisions_set`.
     """
     counter = _lock_counters([product.pk])[product.pk]
     product.refresh_from_db()
-    now = timezone.now()
+    now = _when(now)
     answered = Decision.objects.filter(product=product)
     announced = Permission.objects.filter(product=product)
     if works is not None:
@@ -472,23 +495,27 @@ def permissions_refresh(
     return flipped
 
 
-def product_set_status(*, product: Product, status: str) -> int:
-    """Change a product's status (suspend, reactivate, retire) and announce what flips."""
+def product_set_status(*, product: Product, status: str, now: datetime | None = None) -> int:
+    """Change a product's status (suspend, reactivate, retire) and announce what flips.
+
+    `now` dates the change in the past, as for `decisions_set`; views never pass it.
+    """
     if status not in Product.Status.values:
         raise ConsentError("That is not a product status the portal knows.")
     with transaction.atomic():
         # The counter first, as every writer does: decisions hold it while their inserts
         # take a key-share lock on the product row, so locking the product first deadlocks.
         _lock_counters([product.pk])
+        now = _when(now)
         previous = Product.objects.values_list("status", flat=True).get(pk=product.pk)
         # Setting the status it already has keeps the time it really changed.
         Product.objects.filter(pk=product.pk).exclude(status=status).update(
-            status=status, status_changed_at=timezone.now()
+            status=status, status_changed_at=now
         )
         product.refresh_from_db()
         if previous == Product.Status.DRAFT and status == Product.Status.ACTIVE:
             product_requests_notify(product=product)
-        return permissions_refresh(product=product, cause=Cause.PRODUCT)
+        return permissions_refresh(product=product, cause=Cause.PRODUCT, now=now)
 
 
 def product_requests_notify(*, product: Product, label_ids: Iterable[int] | None = None) -> None:

@@ -10,8 +10,9 @@ from portal.catalogue.demo import DEMO_TOTP_SECRET, MAX_SCALE, WORKS_PER_ARTIST,
 
 class Command(BaseCommand):
     help = (
-        "Create or top up the demo world: logins, catalogues, products, licences and some "
-        "decisions. Idempotent; a larger --scale adds works."
+        "Create or top up the demo world: logins, catalogues, products, licences, some "
+        "decisions and twelve months of usage with earnings. Idempotent; a larger --scale "
+        "adds works."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,8 +37,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready in {elapsed:.1f} s: {report.works_created:,} works, "
-                f"{report.credits_created:,} credits and {report.decisions_changed:,} "
-                "decisions added."
+                f"{report.credits_created:,} credits, {report.decisions_changed:,} decisions "
+                f"and {report.reports_created:,} usage reports ({report.lines_created:,} "
+                "lines) added."
             )
         )
         self.stdout.write(f"Log in at /accounts/login/ with the password {password!r}:")
@@ -49,4 +51,3 @@ class Command(BaseCommand):
             f"{DEMO_TOTP_SECRET} to an authenticator app "
             f"(otpauth://totp/Consent%20Portal?secret={DEMO_TOTP_SECRET}&issuer=Consent%20Portal)."
         )
-        self.stdout.write("Not seeded yet: usage reports and earnings.")
