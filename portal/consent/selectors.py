@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from portal.catalogue.models import Artist, Label, Work
+from portal.catalogue.selectors import works_search
 from portal.consent.models import Answer, Decision, LedgerEntry, Permission, Side
 
 if TYPE_CHECKING:
@@ -177,13 +178,7 @@ def works_matching(
     now: datetime,
 ) -> QuerySet[Work]:
     """Filter a party's works by title or ISRC and by their state for this product."""
-    q = q.strip()
-    if q:
-        compact = "".join(ch for ch in q if ch.isalnum()).upper()
-        match = Q(title__icontains=q)
-        if compact:
-            match |= Q(isrc__startswith=compact)
-        works = works.filter(match)
+    works = works_search(works, q)
     if state == "waiting":
         answered = (
             Decision.objects.filter(

@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce, Trim
 from django.db.models.lookups import Exact
 
 from portal.catalogue.models import Work
+from portal.catalogue.selectors import works_search
 from portal.earnings.models import Allocation, Compliance, MonthlyEarning
 
 PERMITTED = Q(compliance=Compliance.PERMITTED)
@@ -238,14 +239,7 @@ def credits_by_product(*, artist_id: int, artist_name: str) -> list[ProductCredi
 def works_for_credits(*, artist_id: int, q: str = "") -> QuerySet[Work]:
     """The artist's works with their contributors, found by title or ISRC, reported
     ones first so that what products did with them is on the first pages."""
-    works = Work.objects.filter(primary_artist_id=artist_id)
-    q = q.strip()
-    if q:
-        compact = "".join(ch for ch in q if ch.isalnum()).upper()
-        match = Q(title__icontains=q)
-        if compact:
-            match |= Q(isrc__startswith=compact)
-        works = works.filter(match)
+    works = works_search(Work.objects.filter(primary_artist_id=artist_id), q)
     reported = Allocation.objects.filter(artist_id=artist_id, work_id=OuterRef("pk"))
     return (
         works.annotate(reported=Exists(reported))
