@@ -180,6 +180,8 @@ def test_a_product_reads_back_its_own_report(world, key):
     assert body["reference"] == "2026-10-tunesmith-1"
     assert body["period"] == {"start": "2026-10-01", "end": "2026-10-31"}
     assert (body["lines"], body["gross"], body["currency"]) == (2, "123.55", "EUR")
+    # Nothing was permitted: the product learns both lines were flagged and held.
+    assert (body["flagged_lines"], body["flagged_gross"]) == (2, "123.55")
 
 
 def test_a_report_id_that_cannot_exist_is_404(world, key):

@@ -164,7 +164,7 @@ def _schemas() -> dict[str, Any]:
                 "lines": {
                     "type": "array",
                     "minItems": 1,
-                    "maxItems": 50000,
+                    "maxItems": 100000,
                     "items": {
                         "type": "object",
                         "required": ["isrc", "use", "units", "gross"],
@@ -211,6 +211,12 @@ def _schemas() -> dict[str, Any]:
                 "received_at": {"type": "string", "format": "date-time"},
                 "lines": {"type": "integer"},
                 "gross": {"$ref": "#/components/schemas/Amount"},
+                "flagged_lines": {
+                    "type": "integer",
+                    "description": "Lines for a work and use that was not permitted for the "
+                    "whole reported period: their money is held, not paid.",
+                },
+                "flagged_gross": {"$ref": "#/components/schemas/Amount"},
             },
         },
     }

@@ -253,6 +253,8 @@ def usage_report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "received_at": timestamp(report.received_at),
             "lines": report.line_count,  # type: ignore[attr-defined]
             "gross": f"{report.gross_total:.2f}",  # type: ignore[attr-defined]
+            "flagged_lines": report.flagged_lines,  # type: ignore[attr-defined]
+            "flagged_gross": f"{report.flagged_gross:.2f}",  # type: ignore[attr-defined]
         }
     )
 

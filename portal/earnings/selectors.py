@@ -22,6 +22,7 @@ from portal.earnings.models import (
 )
 
 PERMITTED = Q(compliance=Compliance.PERMITTED)
+FLAGGED_LINE = ~Q(lines__allocation__compliance=Compliance.PERMITTED)
 
 
 def usage_report_of(*, product_id: int, report_id: int) -> UsageReport | None:
@@ -31,7 +32,12 @@ def usage_report_of(*, product_id: int, report_id: int) -> UsageReport | None:
         return None
     return (
         UsageReport.objects.filter(product_id=product_id, pk=report_id)
-        .annotate(line_count=Count("lines"), gross_total=Sum("lines__gross", default=Decimal(0)))
+        .annotate(
+            line_count=Count("lines"),
+            gross_total=Sum("lines__gross", default=Decimal(0)),
+            flagged_lines=Count("lines", filter=FLAGGED_LINE),
+            flagged_gross=Sum("lines__gross", filter=FLAGGED_LINE, default=Decimal(0)),
+        )
         .first()
     )
 
