@@ -90,6 +90,9 @@ class CreditFactory(factory.django.DjangoModelFactory):
     role = Credit.Role.COMPOSER
 
 
+USE_TYPE_ORDER = ["training", "voice_likeness", "style_generation", "stems_remix", "lyrics"]
+
+
 class UseTypeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = UseType
@@ -98,6 +101,10 @@ class UseTypeFactory(factory.django.DjangoModelFactory):
     slug = "training"
     name = factory.LazyAttribute(lambda o: o.slug.replace("_", " ").capitalize())
     explanation = "What this use means in practice."
+    # The order the initial migration gives them, whichever test made them first.
+    position = factory.LazyAttribute(
+        lambda o: USE_TYPE_ORDER.index(o.slug) if o.slug in USE_TYPE_ORDER else 99
+    )
 
 
 class LicenseeFactory(factory.django.DjangoModelFactory):

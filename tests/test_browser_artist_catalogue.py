@@ -116,7 +116,7 @@ def test_an_artist_answers_a_new_product_and_the_matrix_and_lends_the_label_the_
     assert not Decision.objects.filter(side=Side.ARTIST, use_type=world.style, work=night_2)
     page.get_by_role("button", name="Grant for 2 works").click()
     expect(page.get_by_role("status").filter(has_text="granted")).to_have_text(
-        "Style generation granted for 2 works (0 already were). 1 permissions changed."
+        "Style generation granted for 2 works (0 already were). 1 permission changed."
     )
     expect(
         page.get_by_role("button", name=f"Style generation for {night_2.title}: yes")

@@ -43,7 +43,7 @@ def test_the_manager_approves_training_for_the_roster_and_the_artist_sees_it(
     expect(preview).to_contain_text("1 of them becomes permitted at once")
     page.get_by_role("button", name="Grant for 4 works").click()
     expect(page.get_by_role("status").filter(has_text="Training granted")).to_contain_text(
-        "Training granted for 4 works (0 already were). 1 permissions changed."
+        "Training granted for 4 works (0 already were). 1 permission changed."
     )
 
     artist_page = browser.new_context().new_page()

@@ -69,7 +69,7 @@ def test_a_manager_reviews_the_roster_approves_in_bulk_exports_and_checks_the_mo
     expect(preview.get_by_role("listitem")).to_have_text([re.compile(f"^{night_1.title}")])
     page.get_by_role("button", name="Grant for 1 work").click()
     expect(page.get_by_role("status").filter(has_text="granted")).to_contain_text(
-        "1 permissions changed."
+        "1 permission changed."
     )
     assert Decision.objects.get(
         side=Side.RIGHTS_HOLDER, work=night_1, use_type=world.style

@@ -350,7 +350,7 @@ def test_bulk_previews_the_exact_count_before_changing_anything(
         {"use": "training", "answer": "granted", "scope": "all", "confirm": "yes"},
         follow=True,
     )
-    assert "Training granted for 2 works (1 already were)" in response.content.decode()
+    assert "Training granted for 2 works (1 already was)" in response.content.decode()
     assert Decision.objects.filter(answer=Answer.GRANTED).count() == 3
 
 

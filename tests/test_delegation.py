@@ -47,6 +47,9 @@ def test_the_artist_admin_lets_the_label_decide(world: World, artist_client: Cli
     assert list(delegation.products.all()) == [world.product]
     # The label's managers are told.
     assert Notification.objects.filter(user=world.manager, kind="delegation").exists()
+    # Changing it starts from what it covers now.
+    form = artist_client.get(url).context["form"]
+    assert list(form["products"].value()) == [world.product.pk]
 
 
 @pytest.mark.parametrize("role", [ArtistMembership.Role.EDITOR, ArtistMembership.Role.READER])

@@ -129,7 +129,7 @@ def test_approving_only_where_the_artist_said_yes(world: World, manager_client: 
         },
         follow=True,
     )
-    assert "Training granted for 1 works (0 already were). 1 permissions changed." in body(response)
+    assert "Training granted for 1 work (0 already were). 1 permission changed." in body(response)
     assert list(
         Decision.objects.filter(side=Side.RIGHTS_HOLDER).values_list("work_id", flat=True)
     ) == [world.works[2].pk]

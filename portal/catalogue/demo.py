@@ -35,6 +35,7 @@ from portal.earnings.selectors import Period, breakdown
 from portal.earnings.services import usage_report_submit
 from portal.earnings.validation import usage_report_parse
 from portal.licensing.models import Licence, Licensee, Product, ProductUse, UseType
+from portal.words import counted
 
 WORKS_PER_ARTIST = 20
 TRACKS_PER_RELEASE = 10
@@ -775,10 +776,6 @@ def _wanted_by(works: QuerySet[Work], products: dict[str, Product]) -> list[Prod
     ]
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
-
-
 def _product_names(products: list[Product]) -> str:
     return ", ".join(
         f"{p.name} (suspended)" if p.status == Product.Status.SUSPENDED else p.name
@@ -796,7 +793,7 @@ def _earned(artist: Artist, month: date) -> str:
     earned = f"earned {_money(row['artist_paid'])} in {month_name(month, DEFAULT_LOCALE)}"
     if not row["flagged_lines"]:
         return earned
-    flagged = _plural(row["flagged_lines"], "flagged line")
+    flagged = counted(row["flagged_lines"], "flagged line")
     return f"{earned} ({_money(row['artist_held'])} held for {flagged})"
 
 
@@ -814,8 +811,8 @@ def _shown(
             staff.email,
             f"staff: Django admin at /admin/ ({Work.objects.count():,} works, "
             f"{len(products)} demo products, {Licence.objects.count()} licences, "
-            f"{_plural(UsageReport.objects.count(), 'usage report')} with "
-            f"{_plural(flagged, 'flagged line')})",
+            f"{counted(UsageReport.objects.count(), 'usage report')} with "
+            f"{counted(flagged, 'flagged line')})",
         )
     ]
     for label_spec in LABELS:
@@ -825,8 +822,8 @@ def _shown(
         shown.append(
             Shown(
                 label_spec.manager.email,
-                f"{label.name} roster: {_plural(label.roster.count(), 'artist')}, "
-                f"{_plural(works.count(), 'work')}; {_plural(len(wanted), 'product')} want "
+                f"{label.name} roster: {counted(label.roster.count(), 'artist')}, "
+                f"{counted(works.count(), 'work')}; {counted(len(wanted), 'product')} want "
                 f"them ({_product_names(wanted)}); label side "
                 f"{_answers(works, Side.RIGHTS_HOLDER, wanted)}",
             )
@@ -838,8 +835,8 @@ def _shown(
             shown.append(
                 Shown(
                     spec.login.email,
-                    f"{artist.name}'s catalogue: {_plural(works.count(), 'work')} on "
-                    f"{label.name}; {_plural(len(wanted), 'product')} want it "
+                    f"{artist.name}'s catalogue: {counted(works.count(), 'work')} on "
+                    f"{label.name}; {counted(len(wanted), 'product')} want it "
                     f"({_product_names(wanted)}); artist side "
                     f"{_answers(works, Side.ARTIST, wanted)}; {_earned(artist, last_month)}",
                 )

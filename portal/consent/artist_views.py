@@ -107,7 +107,15 @@ def delegation(request: AuthedRequest, artist_id: int) -> HttpResponse:
     )
     products = selectors.products_requesting(works=party.works())
     use_types = list(UseType.objects.filter(products__in=products).distinct())
-    form = DelegationForm(request.POST or None, products=products, use_types=use_types)
+    # Changing a delegation starts from what it covers now.
+    initial = (
+        {"products": list(current.products.all()), "use_types": list(current.use_types.all())}
+        if current is not None
+        else {}
+    )
+    form = DelegationForm(
+        request.POST or None, products=products, use_types=use_types, initial=initial
+    )
     if request.method == "POST":
         if not party.can_manage:
             messages.error(request, "Only the team's admins can change who decides for you.")

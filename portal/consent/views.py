@@ -35,6 +35,7 @@ from portal.consent.permissions import (
 from portal.consent.services import ConsentError, decision_set, decisions_set
 from portal.delivery.selectors import receipt_status
 from portal.licensing.models import Product, UseType
+from portal.words import counted
 
 READ_ONLY = "Your role on this team can see decisions but not make them."
 
@@ -298,8 +299,9 @@ def bulk(request: AuthedRequest, kind: str, party_id: int, product_slug: str) ->
     verb = "granted" if data["answer"] == Answer.GRANTED else "denied"
     messages.success(
         request,
-        f"{data['use'].name} {verb} for {outcome.changed:,} works "
-        f"({outcome.unchanged:,} already were). {outcome.flipped:,} permissions changed.",
+        f"{data['use'].name} {verb} for {counted(outcome.changed, 'work')} "
+        f"({outcome.unchanged:,} already {'was' if outcome.unchanged == 1 else 'were'}). "
+        f"{counted(outcome.flipped, 'permission')} changed.",
     )
     return redirect(back)
 

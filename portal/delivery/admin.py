@@ -23,12 +23,9 @@ from portal.delivery import services
 from portal.delivery.models import Attempt, Delivery, Endpoint, EndpointSecret
 from portal.delivery.selectors import delivery_lag, with_backlog
 from portal.licensing.models import Product
+from portal.words import counted
 
 NEW_SECRETS = "_delivery_new_secrets"
-
-
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
 
 
 def lag_text(lag: timedelta | None) -> str:
@@ -252,7 +249,7 @@ class EndpointAdmin(admin.ModelAdmin):
             services.endpoint_enable(endpoint=endpoint)
             self.log_change(request, endpoint, "Re-enabled.")
         self.message_user(
-            request, f"Re-enabled {_plural(len(endpoints), 'endpoint')}.", messages.SUCCESS
+            request, f"Re-enabled {counted(len(endpoints), 'endpoint')}.", messages.SUCCESS
         )
 
     @admin.action(description="Retry selected endpoints now", permissions=["change"])
@@ -266,7 +263,7 @@ class EndpointAdmin(admin.ModelAdmin):
             except services.DeliveryError as exc:
                 self.message_user(request, str(exc), messages.WARNING)
         if done:
-            self.message_user(request, f"Retrying {_plural(done, 'endpoint')} now.")
+            self.message_user(request, f"Retrying {counted(done, 'endpoint')} now.")
 
     @admin.action(
         description="Rotate the signing secret (the old one works for 24 hours)",
@@ -312,7 +309,7 @@ class EndpointAdmin(admin.ModelAdmin):
                     request,
                     f"Replaying changes {form.cleaned_data['first_seq']}–"
                     f"{form.cleaned_data['last_seq']} to {endpoint.product} as "
-                    f"{_plural(len(deliveries), 'new delivery', 'new deliveries')}.",
+                    f"{counted(len(deliveries), 'new delivery', 'new deliveries')}.",
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(
@@ -437,6 +434,6 @@ class DeliveryAdmin(admin.ModelAdmin):
             )
         self.message_user(
             request,
-            f"Queued {_plural(created, 'new delivery', 'new deliveries')}.",
+            f"Queued {counted(created, 'new delivery', 'new deliveries')}.",
             messages.SUCCESS,
         )

@@ -28,6 +28,7 @@ from portal.licensing.models import (
     UseType,
 )
 from portal.licensing.services import licence_changed, licences_deleted, product_changed
+from portal.words import counted
 
 SHARES = ("artist_share", "label_share", "platform_share")
 # What the effective permission reads from a licence.
@@ -36,12 +37,8 @@ PERMISSION_FIELDS = {"licensee", "label", "starts_on", "ends_on", "use_types"}
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
-
-
 def _flipped_message(flipped: int) -> str:
-    return f"{_plural(flipped, 'permission')} flipped as a result."
+    return f"{counted(flipped, 'permission')} flipped as a result."
 
 
 @admin.register(UseType)
@@ -274,9 +271,9 @@ class ProductAdmin(admin.ModelAdmin):
             changed = product_set_status(product=product, status=status)
             flipped += changed
             self.log_change(request, product, f"{done}; {_flipped_message(changed)}")
-        message = f"{done} {_plural(len(to_change), 'product')}; {_flipped_message(flipped)}"
+        message = f"{done} {counted(len(to_change), 'product')}; {_flipped_message(flipped)}"
         if already := len(products) - len(to_change):
-            message += f" {_plural(already, 'was', 'were')} already {status}."
+            message += f" {counted(already, 'was', 'were')} already {status}."
         self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description="Suspend selected products", permissions=["change"])
