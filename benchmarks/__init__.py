@@ -10,9 +10,14 @@ floor) and webhook delivery (`benchmarks.delivery`: one Celery worker and a rece
 loopback; a revocation's propagation from commit to receipt, and the changes per second
 delivered after one bulk approval records 100,000). Earnings (`benchmarks.earnings`): the
 artist's earnings page over twelve months of usage of 10,000 works, and a usage report of
-100,000 lines ingested. The server-side parts need PostgreSQL and Redis
-(DATABASE_URL, REDIS_URL); without them they are skipped, and the report says why.
-Prints figures; never fails on speed, only when something crashes.
+100,000 lines ingested. Last, the load (`benchmarks.load`, about 2 minutes): 50 artists at
+once for 60 s against gunicorn, a Celery worker with beat, PostgreSQL and Redis, browsing
+and answering with a moment's thought between clicks; p50/p95/p99 per page and for the
+htmx toggle, errors (aim: none), and every permission change they caused counted at a
+signature-verifying receiver once the load stops (aim: all, within 2 minutes). The
+server-side parts need PostgreSQL and Redis (DATABASE_URL, REDIS_URL); without them they
+are skipped, and the report says why. Prints figures; never fails on speed, only when
+something crashes.
 
 One stage alone, on a fresh database seeded once at BENCH_SCALE (default 2,500, a label
 of 100,000 works; 1 for a quick try):
@@ -20,6 +25,7 @@ of 100,000 works; 1 for a quick try):
     DATABASE_URL=postgres://... REDIS_URL=redis://.../6 .venv/bin/python -m benchmarks.api
     DATABASE_URL=postgres://... REDIS_URL=redis://.../6 .venv/bin/python -m benchmarks.delivery
     DATABASE_URL=postgres://... .venv/bin/python -m benchmarks.earnings  (at 500, then 2,500)
+    DATABASE_URL=postgres://... REDIS_URL=redis://.../6 .venv/bin/python -m benchmarks.load  (at 1)
 
 On PostgreSQL the bench's database is `consent_bench`, or BENCH_DATABASE_NAME.
 """

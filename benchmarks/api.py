@@ -149,8 +149,12 @@ def web_workers() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(workdir: Path) -> Iterator[str]:
-    """gunicorn as the Procfile's `web`, on a free loopback port; yields its base URL."""
+def gunicorn(
+    workdir: Path, workers: int | None = None, access_format: str | None = None
+) -> Iterator[str]:
+    """gunicorn as the Procfile's `web`, on a free loopback port; yields its base URL.
+    `workers` sync workers, by default `web_workers()`; the access log, `access.log` in
+    `workdir`, in gunicorn's own format unless `access_format` is given."""
     port, log = free_port(), workdir / "gunicorn.log"
     command = [
         str(BIN / "gunicorn"),
@@ -158,10 +162,12 @@ def gunicorn(workdir: Path) -> Iterator[str]:
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
-        str(web_workers()),
+        str(workers or web_workers()),
         "--access-logfile",
         str(workdir / "access.log"),
     ]
+    if access_format:
+        command += ["--access-logformat", access_format]
     proc = start(command, log, server_environment())
     base = f"http://127.0.0.1:{port}"
     try:

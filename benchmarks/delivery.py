@@ -59,6 +59,8 @@ class Arrivals:
         self.highest = 0
         self.rejected = 0
         self.requests = 0
+        # Seqs that arrived again (a retry after a lost answer, a sweep racing a send).
+        self.repeats = 0
         self.changed = threading.Condition()
         self.receiver = Receiver(secret=None, answer=self._answer)
 
@@ -78,6 +80,7 @@ class Arrivals:
             self.requests += 1
             self.rejected += 0 if received.verified else 1
             for seq in seqs:
+                self.repeats += seq in self.at
                 self.at.setdefault(seq, now)
             self.highest = max(self.highest, *seqs) if seqs else self.highest
             self.changed.notify_all()

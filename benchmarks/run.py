@@ -20,6 +20,7 @@ from benchmarks import api as api_stage
 from benchmarks import delivery as delivery_stage
 from benchmarks import earnings as earnings_stage
 from benchmarks import label as label_scale
+from benchmarks import load as load_stage
 from benchmarks.database import fresh_database, prepare_environment
 from benchmarks.measure import Series, Wall, duration, ms, once, requests
 
@@ -445,5 +446,9 @@ def main() -> int:
         report.attempt("webhook delivery", lambda: delivery_stage.measure(report, Demo.load()))
         print("Measuring a usage report of 100,000 lines...", file=sys.stderr)
         report.attempt("usage ingest", lambda: earnings_stage.measure_ingest(report, Demo.load()))
+        print(
+            "Measuring 50 artists at once for 60 s (gunicorn, worker, receiver)...", file=sys.stderr
+        )
+        report.attempt("load", lambda: load_stage.measure(report, Demo.load()))
     print_report(report, time.perf_counter() - started)
     return 1 if report.failures else 0
