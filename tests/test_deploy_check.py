@@ -1,0 +1,59 @@
+"""The production settings, as an operator sets them, pass Django's deployment checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def production_env(**changes: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "SECURE_", "SESSION_", "CSRF_"))
+    }
+    key = manage(
+        "receipt_signing_key", env=env | {"DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    )
+    assert key.returncode == 0, key.stderr
+    return env | {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "ALLOWED_HOSTS": "consent.example",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "RECEIPT_SIGNING_KEYS": f"[{key.stdout.strip()}]",
+        **changes,
+    }
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_fails_when_https_is_turned_off():
+    """A guard on the guard: the check does catch an unsafe setting."""
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=production_env(SECURE_SSL_REDIRECT="false"),
+    )
+    assert result.returncode != 0
+    assert "security.W008" in result.stdout + result.stderr
