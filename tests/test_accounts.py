@@ -30,6 +30,23 @@ def test_a_wrong_password_is_refused_with_a_message(db: None) -> None:
     assert b"not correct" in response.content
 
 
+def test_repeated_wrong_passwords_lock_the_address_out_for_a_while(db: None) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    f.UserFactory(email="ada@example.test")
+    guess = {"login": "ada@example.test", "password": "nope"}
+    for _ in range(5):
+        assert b"not correct" in Client().post(reverse("account_login"), guess).content
+    # Even the right password now waits until the lock-out ends.
+    right = {"login": "ada@example.test", "password": "correct horse battery"}
+    response = Client().post(reverse("account_login"), right)
+    assert response.status_code == 200
+    assert b"Too many failed login attempts" in response.content
+    assert not response.wsgi_request.user.is_authenticated
+    cache.clear()
+
+
 def test_an_unverified_address_gets_a_verification_email_first(db: None) -> None:
     user = User.objects.create_user("new@example.test", "correct horse battery")
     response = Client().post(
