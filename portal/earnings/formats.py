@@ -43,7 +43,7 @@ def money(amount: Decimal | int | None, currency: str, locale: Locale) -> str:
 
 
 def number(value: int | Decimal | None, locale: Locale) -> str:
-    """"1,234" or "1.234": counts grouped the reader's way."""
+    """ "1,234" or "1.234": counts grouped the reader's way."""
     return format_decimal(value or 0, locale=locale)
 
 
