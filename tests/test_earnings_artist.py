@@ -129,7 +129,7 @@ def text_of(html: str) -> str:
 def page_of(client: Client, url: str, **headers: str) -> str:
     response = client.get(url, headers=headers)
     assert response.status_code == 200
-    return response.content.decode()
+    return response.getvalue().decode()
 
 
 def section(html: str, heading_id: str) -> str:
@@ -431,7 +431,7 @@ def test_the_csv_has_a_row_per_month_product_and_use_in_plain_figures(earned: Wo
     assert response["Content-Disposition"] == (
         'attachment; filename="ada-lane-earnings-2026-09-2026-10.csv"'
     )
-    assert list(csv.reader(io.StringIO(response.content.decode()))) == [
+    assert list(csv.reader(io.StringIO(response.getvalue().decode()))) == [
         [
             "month",
             "currency",
@@ -503,7 +503,7 @@ def test_the_csv_has_a_row_per_month_product_and_use_in_plain_figures(earned: Wo
 def test_the_csv_of_an_artist_without_earnings_is_just_its_header(world: World) -> None:
     response = logged_in(world.artist_user).get(csv_url(world, **{"from": "bad"}))
     assert response.status_code == 200
-    assert response.content.decode().splitlines() == [
+    assert response.getvalue().decode().splitlines() == [
         "month,currency,product,product_name,use,use_name,units,gross,artist_paid,artist_held,"
         "flagged_lines"
     ]

@@ -1,10 +1,7 @@
 """The label manager's own screens: the roster's state at a glance, and the export."""
 
-import csv
-from collections.abc import Iterator
-
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -12,6 +9,7 @@ from portal.consent import selectors
 from portal.consent.forms import ExportFilter
 from portal.consent.permissions import delegations_to, label_party
 from portal.consent.views import AuthedRequest
+from portal.exports import csv_response
 
 
 @login_required
@@ -37,13 +35,6 @@ def label_home(request: AuthedRequest, label_id: int) -> HttpResponse:
     return render(request, "consent/label_home.html", context)
 
 
-class Echo:
-    """A file-like object csv.writer can write one row to, returning it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 def label_export(request: AuthedRequest, label_id: int) -> HttpResponse:
     """The roster's consent state as CSV, streamed: one row per work, product and use.
@@ -67,15 +58,6 @@ def label_export(request: AuthedRequest, label_id: int) -> HttpResponse:
         state=form.cleaned_data["state"],
         now=timezone.now(),
     )
-    writer = csv.writer(Echo())
-
-    def lines() -> Iterator[str]:
-        yield writer.writerow(selectors.EXPORT_COLUMNS)
-        for row in rows:
-            yield writer.writerow(row)
-
     assert party.label is not None
     filename = f"consent-{party.label.pk}-{timezone.now():%Y%m%d-%H%M}.csv"
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(selectors.EXPORT_COLUMNS, rows, filename)

@@ -6,7 +6,6 @@ does not manage it), and sums are made in the database from the summary tables; 
 the flags page reads allocation lines, a page at a time.
 """
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -15,15 +14,15 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 
-from portal.consent.label_views import Echo
 from portal.consent.permissions import label_party
 from portal.consent.views import AuthedRequest
 from portal.earnings.currencies import MINOR_UNITS
 from portal.earnings.models import Allocation, Compliance, MonthlyEarning
 from portal.earnings.selectors import Period, breakdown, currencies, latest_month, period_from
+from portal.exports import csv_response
 from portal.licensing.models import Product
 
 ARTISTS_PER_PAGE = 25
@@ -171,17 +170,8 @@ def label_earnings_csv(request: AuthedRequest, label_id: int) -> HttpResponse:
     found = currencies(scope, period)
     if request.GET.get("currency") in found:
         found = [request.GET["currency"]]
-    writer = csv.writer(Echo())
-
-    def lines() -> Iterator[str]:
-        yield writer.writerow(CSV_COLUMNS)
-        for row in _csv_rows(scope, period, found):
-            yield writer.writerow(row)
-
     filename = f"earnings-{label_id}-{period.first:%Y-%m}-{period.last:%Y-%m}.csv"
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(CSV_COLUMNS, _csv_rows(scope, period, found), filename)
 
 
 # --- use reported without permission ---------------------------------------------------

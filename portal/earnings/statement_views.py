@@ -1,20 +1,19 @@
 """How an artist is credited, and the monthly statements of artists and labels: printable
 pages that reconcile to the usage reports behind them, and every line of them as CSV."""
 
-import csv
-from collections.abc import Iterable, Sequence
 from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from portal.consent.permissions import Party, artist_party, label_party
 from portal.consent.views import AuthedRequest
 from portal.earnings import statements
+from portal.exports import csv_response
 
 WORKS_PER_PAGE = 25
 
@@ -61,7 +60,7 @@ def artist_statement_csv(request: AuthedRequest, artist_id: int, month: str) -> 
     party = artist_party(request.user, artist_id)
     first = statements.month_from(month)
     rows = statements.statement_lines(scope={"artist_id": party.pk}, month=first)
-    return _csv(statements.CSV_COLUMNS, rows, f"statement-artist-{party.pk}-{month}.csv")
+    return csv_response(statements.CSV_COLUMNS, rows, f"statement-artist-{party.pk}-{month}.csv")
 
 
 @login_required
@@ -89,33 +88,11 @@ def label_statement_csv(request: AuthedRequest, label_id: int, month: str) -> Ht
     party = label_party(request.user, label_id)
     first = statements.month_from(month)
     rows = statements.statement_lines(scope={"label_id": party.pk}, month=first, with_artist=True)
-    return _csv(statements.LABEL_CSV_COLUMNS, rows, f"statement-label-{party.pk}-{month}.csv")
+    filename = f"statement-label-{party.pk}-{month}.csv"
+    return csv_response(statements.LABEL_CSV_COLUMNS, rows, filename)
 
 
 def _statement(party: Party, month: date, sections: list[statements.Section]) -> dict[str, object]:
     # The time it was made: reports received later for periods ending in the month
     # are added to it, so a printed copy says what it included.
     return {"party": party, "month": month, "sections": sections, "made_at": timezone.now()}
-
-
-class Echo:
-    """A file-like object csv.writer can write one row to, returning it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv(
-    columns: Sequence[str], rows: Iterable[Sequence[object]], filename: str
-) -> StreamingHttpResponse:
-    """Rows streamed as CSV under a header: plain decimals, ISO dates, empty for none."""
-    writer = csv.writer(Echo())
-
-    def lines() -> Iterable[str]:
-        yield writer.writerow(columns)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -5,7 +5,6 @@ gets a 404. Figures come from the summary tables, grouped in the database, so ea
 costs the same few queries whatever the size of the catalogue.
 """
 
-import csv
 import math
 from dataclasses import asdict, replace
 from datetime import date
@@ -49,6 +48,7 @@ from portal.earnings.selectors import (
     work_earnings,
     works_earning,
 )
+from portal.exports import csv_response
 
 WORKS_PER_PAGE = 25
 LINES_PER_PAGE = 50
@@ -299,11 +299,6 @@ CSV_HEADER = [
 ]
 
 
-def _text(value: str) -> str:
-    """A name as a CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @login_required
 def artist_earnings_csv(request: AuthedRequest, artist_id: int) -> HttpResponse:
     """The period's earnings, every currency, one row per month, product and use: plain
@@ -314,26 +309,27 @@ def artist_earnings_csv(request: AuthedRequest, artist_id: int) -> HttpResponse:
     filename = (
         f"{slugify(party.name) or 'artist'}-earnings-{period.first:%Y-%m}-{period.last:%Y-%m}"
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
-    for row in earnings_rows(scope, period):
-        places = MINOR_UNITS.get(row["currency"], 2)
-        writer.writerow(
+    return csv_response(
+        CSV_HEADER,
+        (
             [
                 f"{row['month']:%Y-%m}",
                 row["currency"],
                 row["product__slug"],
-                _text(row["product__name"]),
+                row["product__name"],
                 row["use_type__slug"],
-                _text(row["use_type__name"]),
+                row["use_type__name"],
                 row["units"],
-                *(f"{row[key]:.{places}f}" for key in ("gross", "artist_paid", "artist_held")),
+                *(
+                    f"{row[key]:.{MINOR_UNITS.get(row['currency'], 2)}f}"
+                    for key in ("gross", "artist_paid", "artist_held")
+                ),
                 row["flagged_lines"],
             ]
-        )
-    return response
+            for row in earnings_rows(scope, period)
+        ),
+        f"{filename}.csv",
+    )
 
 
 # --- the report lines ------------------------------------------------------------------------
