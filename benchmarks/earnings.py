@@ -4,9 +4,9 @@ page coming out.
 - Ingest (a label of 100,000 works): one report of 100,000 lines, the most a report may
   have, from tunesmith: training on every work of the label. It goes in as the API takes
   it: the JSON body decoded (`parse_json`), validated (`usage_report_parse`), then
-  stored, allocated and summed (`usage_report_submit`). Its period is this month so far,
-  so its lines are checked against a real permission history: the demo's consents from
-  before the month and the bench's own bulk answers of today, inside it. Wall time per
+  stored, allocated and summed (`usage_report_submit`). Its period is this month up to
+  yesterday (a period must have ended), so its lines are checked against a real
+  permission history: the demo's consents and the bench's own earlier answers. Wall time per
   step, lines/s and statements; then the same again under tracemalloc for the peak
   memory. Aims: under 30 s and under 500 MB.
 - Page (an artist with 10,000 works): twelve months of usage from the three demo
@@ -169,14 +169,15 @@ def ingest_lines(demo: Any) -> tuple[int, list[tuple[str, str, str]]]:
 def ingest_report(figures: IngestFigures, demo: Any) -> None:
     from django.utils import timezone
 
-    today = timezone.now().date()
+    # A period must have ended: the month up to yesterday.
+    end = timezone.now().date() - timedelta(days=1)
     figures.works, lines = ingest_lines(demo)
     reference = f"bench-ingest-{time.time():.0f}"
-    body = report_body(reference, today.replace(day=1), today, lines)
+    body = report_body(reference, end.replace(day=1), end, lines)
     figures.timed = ingest(demo.product, body)
     figures.timed.compliance = compliance_of(demo.product, reference)
     # The same lines again under another reference, for the peak memory alone.
-    body = report_body(f"{reference}-memory", today.replace(day=1), today, lines)
+    body = report_body(f"{reference}-memory", end.replace(day=1), end, lines)
     figures.measured = under_tracemalloc(partial(ingest, demo.product, body))
 
 
@@ -348,7 +349,7 @@ def _mib(size: float) -> str:
 
 
 def ingest_section(figures: IngestFigures) -> str:
-    lines = ["", "Usage report ingest (tunesmith, one report, this month so far)"]
+    lines = ["", "Usage report ingest (tunesmith, one report, this month up to yesterday)"]
     timed, measured = figures.timed, figures.measured
     if timed is None:
         lines.append("  no figures (see the crash below)")

@@ -2,10 +2,10 @@
 answer.
 
 The test walks the URL resolver: a new view without a rule here fails it, so nothing is
-left unchecked. Callers: nobody, the artist's own user, another label's artist, the
-label's manager, another label's manager, staff, the product's API key and another
-product's key (keys present a bearer token on every request, pages included, and are
-treated as nobody there).
+left unchecked. Callers: nobody, the artist's own user, another artist on the same
+label, another label's artist, the label's manager, another label's manager, staff, the
+product's API key and another product's key (keys present a bearer token on every
+request, pages included, and are treated as nobody there).
 """
 
 import re
@@ -31,6 +31,7 @@ from tests.conftest import World, say
 ROLES = (
     "anonymous",
     "artist",
+    "label_mate",
     "other_artist",
     "manager",
     "other_manager",
@@ -38,7 +39,7 @@ ROLES = (
     "key",
     "other_key",
 )
-PEOPLE = ("artist", "other_artist", "manager", "other_manager", "staff")
+PEOPLE = ("artist", "label_mate", "other_artist", "manager", "other_manager", "staff")
 NOBODY = ("anonymous", "key", "other_key")
 
 
@@ -267,6 +268,7 @@ def ctx(world: World) -> Context:
     }
     users = {
         "artist": world.artist_user,
+        "label_mate": world.other_artist_user,
         "other_artist": world.outsider_user,
         "manager": world.manager,
         "other_manager": world.other_manager,
@@ -370,8 +372,7 @@ def admin_urls() -> Iterator[tuple[str, str]]:
         if not pattern.startswith("admin/"):
             continue
         path = "/" + pattern
-        for converter in ("<path:object_id>", "<int:id>", "<id>", "<path:url>"):
-            path = path.replace(converter, "1")
+        path = re.sub(r"<(?:\w+:)?\w+>", "1", path)
         path = path.replace("<app_label>", "earnings").replace("^", "").replace("$", "")
         if "<" in path or "(?P" in path:
             continue

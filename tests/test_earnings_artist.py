@@ -735,3 +735,33 @@ def test_the_home_says_earnings_this_month_once_the_month_has_some(earned: World
 
 def test_the_home_says_when_nothing_has_been_earned_yet(world: World) -> None:
     assert "Earnings: none reported yet · Credits · Statements" in home_text(world)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "\u00b2"},  # a digit to str.isdigit, not to int()
+        {"from": "0001-01", "to": "0001-01"},
+        {"from": "9999-12", "to": "9999-12"},
+        {"sort": "<script>"},
+    ],
+)
+def test_odd_parameters_get_a_page_not_an_error(earned: World, params: dict[str, str]) -> None:
+    client = logged_in(earned.artist_user)
+    assert client.get(earnings_url(earned, **params)).status_code == 200
+    assert client.get(csv_url(earned, **params)).status_code == 200
+    assert client.get(lines_url(earned, work="\u00b2", **params)).status_code == 200
+
+
+def test_a_statement_for_year_zero_is_not_found(earned: World) -> None:
+    client = logged_in(earned.artist_user)
+    assert client.get(f"/artists/{earned.artist.pk}/statements/0000-01/").status_code == 404
+
+
+def test_currencies_whose_cents_cldr_hides_still_show_them() -> None:
+    from babel import Locale
+
+    from portal.earnings.formats import money
+
+    assert money(Decimal("0.50"), "IRR", Locale.parse("en_GB")) == "IRR0.50"
+    assert money(Decimal("1234"), "JPY", Locale.parse("en_GB")) == "JP¥1,234"

@@ -242,3 +242,36 @@ def test_an_allocation_that_does_not_add_up_is_refused_by_the_database(licensed_
     report = ingest(licensed_all_year, [line(licensed_all_year.works[0])])
     with pytest.raises(IntegrityError), transaction.atomic():
         Allocation.objects.filter(report=report).update(artist_amount=Decimal("5.01"))
+
+
+def test_a_use_permitted_by_history_but_under_no_licence_is_unpermitted(licensed_all_year):
+    world = licensed_all_year
+    with at("2026-09-15"):
+        both_yes(world)
+    # The licence edited underneath the consent history: it ended before October.
+    Licence.objects.filter(pk=world.licence.pk).update(ends_on=date(2026, 9, 30))
+    report = ingest(world, [line(world.works[0])])
+    allocation = Allocation.objects.get(report=report)
+    assert (allocation.compliance, allocation.licence_id) == (Compliance.UNPERMITTED, None)
+
+
+def test_a_period_that_has_not_ended_is_refused(db):
+    from django.utils import timezone
+
+    from portal.earnings.validation import UsageReportInvalid
+
+    today = timezone.now().date().isoformat()
+    with pytest.raises(UsageReportInvalid) as refused:
+        usage_report_parse(
+            {
+                "reference": "today",
+                "period": {"start": today, "end": today},
+                "currency": "EUR",
+                "lines": [{"isrc": "USRC17607839", "use": "training", "units": 1, "gross": "1"}],
+            }
+        )
+    assert {
+        "line": None,
+        "field": "period.end",
+        "message": "Report a period once it has ended (UTC).",
+    } in refused.value.details

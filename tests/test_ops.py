@@ -291,6 +291,9 @@ def test_without_a_token_metrics_are_served_only_to_this_host(db, settings) -> N
     # A proxy on this host forwarding someone else's request is not "this host".
     forwarded = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert forwarded.get("/metrics").status_code == 403
+    # Nor is one that only says which scheme it was asked in, as production's must.
+    proxied = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    assert proxied.get("/metrics").status_code == 403
 
 
 def test_the_request_histogram_counts_requests_by_view_method_and_status(db) -> None:

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from portal.earnings.validation import MAX_LINES
+
 COLUMNS = ("isrc", "use", "units", "gross", "credit")
 HEADER = ",".join(COLUMNS)
 MAX_PROBLEMS = 100
@@ -119,6 +121,10 @@ def _rows(text: str) -> tuple[list[str], list[tuple[Origin, list[str]]]]:
             if any(value.strip() for value in row):
                 if header is None:
                     header = _header(row)
+                elif len(rows) == MAX_LINES:
+                    raise _refuse(
+                        f"The file has more than {MAX_LINES:,} rows; split it into several reports."
+                    )
                 else:
                     rows.append((Origin(len(rows) + 1, starts_on), row))
             starts_on = reader.line_num + 1

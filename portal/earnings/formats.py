@@ -9,9 +9,11 @@ from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_precision
 from django.http import HttpRequest
 from django.utils.translation.trans_real import parse_accept_lang_header
+
+from portal.earnings.currencies import MINOR_UNITS
 
 DEFAULT_LOCALE = Locale.parse("en_GB")
 
@@ -39,7 +41,10 @@ def locale_of(request: HttpRequest | None) -> Locale:
 def money(amount: Decimal | int | None, currency: str, locale: Locale) -> str:
     """ "€1.234,50", "$1,234.50", "¥1,235": the currency's own minor units, the locale's
     symbols and grouping."""
-    return format_currency(amount or 0, currency, locale=locale)
+    # CLDR shows some currencies (IRR, LBP...) without the cents ISO 4217 gives them and
+    # reports carry; then the locale's own pattern, with its two decimals, is used.
+    exact = get_currency_precision(currency) == MINOR_UNITS.get(currency, 2)
+    return format_currency(amount or 0, currency, locale=locale, currency_digits=exact)
 
 
 def number(value: int | Decimal | None, locale: Locale) -> str:

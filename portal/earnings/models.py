@@ -161,10 +161,10 @@ class MonthlyEarning(models.Model):
     compliance = models.CharField(max_length=12, choices=Compliance.choices)
     lines = models.PositiveIntegerField()
     units = models.PositiveBigIntegerField()
-    gross = models.DecimalField(max_digits=18, decimal_places=2)
-    artist_amount = models.DecimalField(max_digits=18, decimal_places=2)
-    label_amount = models.DecimalField(max_digits=18, decimal_places=2)
-    platform_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    gross = models.DecimalField(max_digits=24, decimal_places=2)
+    artist_amount = models.DecimalField(max_digits=24, decimal_places=2)
+    label_amount = models.DecimalField(max_digits=24, decimal_places=2)
+    platform_amount = models.DecimalField(max_digits=24, decimal_places=2)
 
     class Meta:
         constraints = [
@@ -192,12 +192,12 @@ class WorkMonthEarning(models.Model):
     currency = models.CharField(max_length=3)
     lines = models.PositiveIntegerField()
     units = models.PositiveBigIntegerField()
-    gross = models.DecimalField(max_digits=18, decimal_places=2)
+    gross = models.DecimalField(max_digits=24, decimal_places=2)
     artist_amount = models.DecimalField(
-        max_digits=18, decimal_places=2, help_text="Permitted use only."
+        max_digits=24, decimal_places=2, help_text="Permitted use only."
     )
     artist_held = models.DecimalField(
-        max_digits=18, decimal_places=2, help_text="The artist's share of flagged use."
+        max_digits=24, decimal_places=2, help_text="The artist's share of flagged use."
     )
     flagged_lines = models.PositiveIntegerField()
 

@@ -72,7 +72,8 @@ def month_param(value: str | None) -> date | None:
     """The month in a URL parameter such as 2026-10, as its first day; None if it is not one."""
     try:
         year, month = (value or "").split("-")
-        return date(int(year), int(month), 1) if len(year) == 4 else None
+        # From year 1000: a period reaches back ten years from its last month.
+        return date(int(year), int(month), 1) if len(year) == 4 and year >= "1000" else None
     except ValueError:
         return None
 

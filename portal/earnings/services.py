@@ -157,7 +157,7 @@ def allocations_for(report: UsageReport) -> list[dict[str, Any]]:
         UsageLine.objects.filter(report=report)
         .annotate(
             at_start=Subquery(
-                history.filter(at__lt=start).order_by("-seq").values("permitted")[:1]
+                history.filter(at__lt=start).order_by("-at", "-seq").values("permitted")[:1]
             ),
             lost=Exists(in_period.filter(permitted=False)),
             gained=Exists(in_period.filter(permitted=True)),
@@ -203,7 +203,11 @@ def allocations_for(report: UsageReport) -> list[dict[str, Any]]:
                 "artist_amount": amounts[0],
                 "label_amount": amounts[1],
                 "platform_amount": amounts[2],
-                "compliance": _compliance(*history_flags),
+                # Without a licence nothing was permitted, whatever the history says
+                # (a work moved to a label the product has no licence with, say).
+                "compliance": (
+                    _compliance(*history_flags) if licence_id else Compliance.UNPERMITTED
+                ),
             }
         )
     return rows

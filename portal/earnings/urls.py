@@ -6,7 +6,7 @@ from portal.earnings import label_views, statement_views, views
 class Month:
     """A statement's month in URLs: 2026-10."""
 
-    regex = r"[0-9]{4}-(0[1-9]|1[0-2])"
+    regex = r"[1-9][0-9]{3}-(0[1-9]|1[0-2])"
 
     def to_python(self, value: str) -> str:
         return value

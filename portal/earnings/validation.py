@@ -168,7 +168,7 @@ def usage_report_parse(data: Any) -> ParsedReport:
         errors.add(None, "period.end", "Give the period's last day as YYYY-MM-DD.")
     if start and end and end < start:
         errors.add(None, "period.end", "The period cannot end before it starts.")
-    if end and end > timezone.now().date():
+    if end and end >= timezone.now().date():
         # Usage is checked against the permission history of the whole period, which
         # does not exist yet for days to come.
         errors.add(None, "period.end", "Report a period once it has ended (UTC).")

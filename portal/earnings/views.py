@@ -176,7 +176,11 @@ def _works_page(
 ) -> Page:
     """The asked-for page of earnings by work; the last one if asked past it, the first
     if the number is not one (as Paginator.get_page)."""
-    number = int(asked) if asked and asked.isdigit() and 0 < int(asked) < 10**6 else 1
+    number = (
+        int(asked)
+        if asked and asked.isascii() and asked.isdigit() and 0 < int(asked) < 10**6
+        else 1
+    )
     found = {"artist_id": artist_id, "period": period, "currency": currency}
     rows, count = work_earnings(**found, order=sort, page=number, per_page=WORKS_PER_PAGE)
     if not rows and number > 1:
@@ -403,7 +407,8 @@ def _work(params: QueryDict, artist_id: int, problems: list[str]) -> Work | None
     value = params.get("work", "")
     if not value:
         return None
-    work = artist_work(artist_id=artist_id, work_id=int(value)) if value.isdigit() else None
+    digits = value.isascii() and value.isdigit() and len(value) < 19
+    work = artist_work(artist_id=artist_id, work_id=int(value)) if digits else None
     if work is None:
         problems.append("That work is not in this catalogue, so lines of every work are shown.")
     return work

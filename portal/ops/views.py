@@ -35,10 +35,19 @@ def readyz(request: HttpRequest) -> HttpResponse:
     return JsonResponse(result.as_json(), status=200 if result.ready else 503)
 
 
+FORWARDING_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_REAL_IP",
+)
+
+
 def _loopback(request: HttpRequest) -> bool:
     # A proxy on the same host makes every request look local; one that says it forwarded
-    # the request is not trusted as local.
-    if "HTTP_X_FORWARDED_FOR" in request.META or "HTTP_FORWARDED" in request.META:
+    # the request is not trusted as local. Production's proxy must send X-Forwarded-Proto
+    # (SECURE_PROXY_SSL_HEADER), so even one that adds nothing else is caught.
+    if any(header in request.META for header in FORWARDING_HEADERS):
         return False
     try:
         return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
