@@ -117,6 +117,18 @@ def test_a_binary_file_is_refused() -> None:
     ]
 
 
+def test_a_file_with_more_rows_than_a_report_may_have_is_refused_as_it_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from portal.earnings import csv_upload
+
+    monkeypatch.setattr(csv_upload, "MAX_LINES", 3)
+    rows = "".join("USRC17607839,training,1,1,\n" for _ in range(4))
+    assert refusal("isrc,use,units,gross,credit\n" + rows) == [
+        "The file has more than 3 rows; split it into several reports."
+    ]
+
+
 def test_a_file_without_the_header_is_refused() -> None:
     assert refusal("USRC17607839,training,1,1.00,Ada\n") == [
         "The first line must be the header isrc,use,units,gross,credit; it is "
