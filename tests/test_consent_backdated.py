@@ -66,7 +66,9 @@ def test_an_answer_given_as_of_a_past_time_is_dated_then_everywhere(licensed_lon
 def test_use_after_a_backdated_yes_is_permitted_for_the_whole_period(licensed_long_ago):
     world = licensed_long_ago
     both_yes(world, days_ago(90))
-    start, end = timezone.now().date() - timedelta(days=60), timezone.now().date()
+    # A period that has ended: up to yesterday.
+    end = timezone.now().date() - timedelta(days=1)
+    start = end - timedelta(days=60)
     parsed = usage_report_parse(
         {
             "reference": "imported",
