@@ -31,6 +31,20 @@ def _changelist_link(model: type[Any], filter_field: str, pk: int, text: str) ->
     return format_html('<a href="{}?{}={}">{}</a>', url, filter_field, pk, text)
 
 
+class ReadOnlyMixin:
+    """For records the portal's own services write (audit trails, deliveries, what
+    products reported): staff read them here, and never add, edit or delete them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class IsrcSearchMixin:
     """Search also finds a work by its ISRC typed any way (`us-rc1-76-07839`).
 

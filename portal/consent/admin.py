@@ -5,30 +5,18 @@ ledger and announces permission changes; an edit here would bypass all three. Th
 head and the change counters are bookkeeping and are not shown.
 """
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from portal.catalogue.admin import IsrcSearchMixin
+from portal.catalogue.admin import IsrcSearchMixin, ReadOnlyMixin
 from portal.consent.models import Decision, LedgerEntry, Permission, PermissionChange
 
 
-class ReadOnlyAdmin(IsrcSearchMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, IsrcSearchMixin, admin.ModelAdmin):
     """Visible to staff for audit; never added, edited or deleted from here."""
 
     isrc_lookup = "work__isrc"
     # These tables grow with every answer: no full count on each page.
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(LedgerEntry)

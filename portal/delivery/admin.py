@@ -19,6 +19,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from portal.catalogue.admin import ReadOnlyMixin
 from portal.delivery import services
 from portal.delivery.models import Attempt, Delivery, Endpoint, EndpointSecret
 from portal.delivery.selectors import delivery_lag, with_backlog
@@ -329,22 +330,15 @@ class EndpointAdmin(admin.ModelAdmin):
         )
 
 
-class AttemptInline(admin.TabularInline):
+class AttemptInline(ReadOnlyMixin, admin.TabularInline):
     model = Attempt
     extra = 0
     fields = ["at", "url", "status_code", "latency_ms", "error", "response_excerpt"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "webhook_id",
         "product",
@@ -388,15 +382,6 @@ class DeliveryAdmin(admin.ModelAdmin):
             .select_related("endpoint__product")
             .annotate(latency=Subquery(latest.values("latency_ms")[:1]))
         )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="product", ordering="endpoint__product__name")
     def product(self, delivery: Delivery) -> str:

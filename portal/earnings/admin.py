@@ -28,7 +28,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from portal.catalogue.admin import IsrcSearchMixin
+from portal.catalogue.admin import IsrcSearchMixin, ReadOnlyMixin
 from portal.earnings.csv_upload import (
     CsvInvalid,
     Origin,
@@ -49,17 +49,6 @@ from portal.licensing.models import Product
 
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
 FLAGGED = ~Q(compliance=Compliance.PERMITTED)
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def _of_report(aggregate: Any, output: Any) -> Expression:
@@ -191,7 +180,7 @@ def _upload(form: UsageReportUploadForm) -> Submitted:
 
 
 @admin.register(UsageReport)
-class UsageReportAdmin(_ReadOnly):
+class UsageReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "product",
@@ -344,7 +333,7 @@ class UsageReportAdmin(_ReadOnly):
 
 
 @admin.register(UsageLine)
-class UsageLineAdmin(_ReadOnly):
+class UsageLineAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["report", "work", "use_type", "units", "gross", "credit"]
     list_select_related = ["report", "work", "use_type"]
     list_filter = ["use_type", "report__product"]
@@ -390,7 +379,7 @@ class MonthFilter(admin.SimpleListFilter):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(IsrcSearchMixin, _ReadOnly):
+class AllocationAdmin(ReadOnlyMixin, IsrcSearchMixin, admin.ModelAdmin):
     """Where each reported line's money went, and whether its use was permitted."""
 
     isrc_lookup = "work__isrc"

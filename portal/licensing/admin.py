@@ -17,6 +17,7 @@ from django.forms.formsets import BaseFormSet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from portal.catalogue.admin import ReadOnlyMixin
 from portal.consent.services import product_set_status
 from portal.delivery.admin import product_delivery
 from portal.licensing.models import (
@@ -57,20 +58,11 @@ class UseTypeAdmin(admin.ModelAdmin):
         return {"slug": ["name"]} if obj is None else {}
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     """Listed for context with a link to their own page, where edits announce their effects."""
 
     extra = 0
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class LicenseeProductInline(_ReadOnlyInline):

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from portal.catalogue.admin import ReadOnlyMixin
 from portal.teams import selectors
 from portal.teams.models import Invitation, TeamEvent
 from portal.teams.services import TeamError, email_normalise, invitation_create, invitation_revoke
@@ -137,7 +138,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamEvent)
-class TeamEventAdmin(admin.ModelAdmin):
+class TeamEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The history of every team: for audit, read-only."""
 
     list_display = ["at", "artist", "actor_name", "kind", "subject", "previous_role", "role"]
@@ -145,12 +146,3 @@ class TeamEventAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["subject", "actor_name", "artist__name"]
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
