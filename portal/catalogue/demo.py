@@ -31,7 +31,7 @@ from portal.consent.services import decisions_set, product_set_status
 from portal.earnings.formats import DEFAULT_LOCALE, money
 from portal.earnings.formats import month as month_name
 from portal.earnings.models import Allocation, Compliance, UsageReport
-from portal.earnings.selectors import Period, breakdown
+from portal.earnings.selectors import Period, add_months, breakdown
 from portal.earnings.services import usage_report_submit
 from portal.earnings.validation import usage_report_parse
 from portal.licensing.models import Licence, Licensee, Product, ProductUse, UseType
@@ -241,12 +241,6 @@ class DemoReport:
     logins: list[Shown] = field(default_factory=list)
 
 
-def _shift(month: date, n: int) -> date:
-    """The first day of the month `n` months after `month` (before, if negative)."""
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 @dataclass(frozen=True)
 class Timeline:
     """When the demo's history happened. The months of usage are the twelve complete
@@ -262,17 +256,17 @@ class Timeline:
     @classmethod
     def ending_last_month(cls) -> "Timeline":
         this_month = timezone.now().date().replace(day=1)
-        return cls(tuple(_shift(this_month, n) for n in range(-HISTORY_MONTHS, 0)))
+        return cls(tuple(add_months(this_month, n) for n in range(-HISTORY_MONTHS, 0)))
 
     def moment(self, months: int, day: int, hour: int) -> datetime:
         """`hour` o'clock UTC on `day` of the month `months` after the first month."""
         return datetime.combine(
-            _shift(self.months[0], months).replace(day=day), time(hour), tzinfo=UTC
+            add_months(self.months[0], months).replace(day=day), time(hour), tzinfo=UTC
         )
 
     @property
     def licences_start(self) -> date:
-        return _shift(self.months[0], -3)
+        return add_months(self.months[0], -3)
 
     @property
     def launched(self) -> datetime:
@@ -719,7 +713,7 @@ def _usage(
     spans, strays = _permitted_spans(product), _strays(product, artists)
     for index, month in months:
         start = datetime.combine(month, time.min, tzinfo=UTC)
-        end = datetime.combine(_shift(month, 1), time.min, tzinfo=UTC)
+        end = datetime.combine(add_months(month, 1), time.min, tzinfo=UTC)
         used = {
             used
             for used, periods in spans.items()
@@ -733,7 +727,7 @@ def _usage(
                 "reference": f"demo-{month:%Y-%m}",
                 "period": {
                     "start": month.isoformat(),
-                    "end": (_shift(month, 1) - timedelta(days=1)).isoformat(),
+                    "end": (add_months(month, 1) - timedelta(days=1)).isoformat(),
                 },
                 "currency": CURRENCY,
                 "lines": [_line(one, index) for one in sorted(used)],

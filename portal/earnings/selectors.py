@@ -45,7 +45,8 @@ def usage_report_of(*, product_id: int, report_id: int) -> UsageReport | None:
 # --- periods -------------------------------------------------------------------------------
 
 
-def _add_months(month: date, n: int) -> date:
+def add_months(month: date, n: int) -> date:
+    """The first day of the month `n` months after `month` (before, if negative)."""
     index = month.year * 12 + month.month - 1 + n
     return date(index // 12, index % 12 + 1, 1)
 
@@ -60,7 +61,7 @@ class Period:
     @property
     def months(self) -> list[date]:
         count = (self.last.year - self.first.year) * 12 + self.last.month - self.first.month
-        return [_add_months(self.first, i) for i in range(count + 1)]
+        return [add_months(self.first, i) for i in range(count + 1)]
 
     @property
     def query(self) -> str:
@@ -87,8 +88,8 @@ def period_from(params: QueryDict, *, latest: date | None) -> tuple[Period, bool
     first, last = month_param(params.get("from")), month_param(params.get("to"))
     asked = "from" in params or "to" in params
     if first is None or last is None or last < first:
-        return Period(_add_months(default_last, -11), default_last), asked
-    return Period(max(first, _add_months(last, -119)), last), False
+        return Period(add_months(default_last, -11), default_last), asked
+    return Period(max(first, add_months(last, -119)), last), False
 
 
 # --- breakdowns -------------------------------------------------------------------------------
