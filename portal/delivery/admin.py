@@ -213,11 +213,6 @@ class EndpointAdmin(admin.ModelAdmin):
         obj.pk = endpoint.pk
         setattr(request, NEW_SECRETS, [(endpoint, secret)])
 
-    def save_related(
-        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
-    ) -> None:
-        pass  # secrets are read-only here; they change through the rotate action
-
     def response_add(
         self, request: HttpRequest, obj: Endpoint, post_url_continue: str | None = None
     ) -> HttpResponse:
