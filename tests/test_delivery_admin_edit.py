@@ -1,6 +1,8 @@
 """Staff edit a webhook endpoint through the real admin change form, as a browser posts
-it (every field the page carries, inline management forms included)."""
+it (every field the page carries, inline management forms included); the URL rule of
+production holds there; and what a receiver answered is shown short and escaped."""
 
+from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import pytest
@@ -8,9 +10,12 @@ from django.contrib.admin.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 
-from portal.delivery.models import Endpoint
-from portal.delivery.services import endpoint_create
-from tests.conftest import World, logged_in
+from portal.consent.models import Answer, Side
+from portal.delivery.models import Attempt, Delivery, Endpoint
+from portal.delivery.receiver import Answer as Reply
+from portal.delivery.services import deliveries_send_due, endpoint_create
+from tests.conftest import World, logged_in, say
+from tests.receiver import TestReceiver, receiving
 
 
 class FormFields(HTMLParser):
@@ -50,6 +55,12 @@ def staff(world: World) -> Client:
     return logged_in(world.staff)
 
 
+@pytest.fixture
+def receiver() -> Iterator[TestReceiver]:
+    with receiving() as receiver:
+        yield receiver
+
+
 def test_staff_change_an_endpoints_url_and_the_change_is_logged(
     world: World, staff: Client
 ) -> None:
@@ -64,3 +75,66 @@ def test_staff_change_an_endpoints_url_and_the_change_is_logged(
     assert endpoint.url == "https://hooks.tunesmith.example/b"
     logged = LogEntry.objects.get(object_id=str(endpoint.pk))
     assert (logged.user, logged.get_change_message()) == (world.staff, "Changed URL.")
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://hooks.tunesmith.example/consent", "https only"),
+        ("https://localhost/hooks", "which is a loopback address"),
+        ("https://127.0.0.1:8765/hooks", "127.0.0.1 is a loopback address"),
+        ("https://10.1.2.3/hooks", "10.1.2.3 is a private address"),
+        ("https://169.254.169.254/latest/meta-data/", "the cloud metadata address"),
+        ("https://[::ffff:192.168.0.1]/hooks", "is a private address"),
+        ("https://100.64.0.9/hooks", "carrier-grade NAT"),
+    ],
+)
+def test_production_refuses_to_save_a_url_into_our_own_network(
+    world: World, staff: Client, settings, url: str, reason: str
+) -> None:
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+
+    added = staff.post(
+        reverse("admin:delivery_endpoint_add"), {"product": world.product.pk, "url": url}
+    )
+
+    assert added.status_code == 200
+    assert reason in added.content.decode()
+    assert not Endpoint.objects.exists()
+
+
+def test_production_refuses_to_change_a_url_to_one_into_our_own_network(
+    world: World, staff: Client, settings
+) -> None:
+    endpoint, _ = endpoint_create(product=world.product, url="https://hooks.tunesmith.example/a")
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    url, fields = change_form(staff, endpoint)
+
+    response = staff.post(url, {**fields, "url": "https://192.168.1.20/hooks", "_save": ""})
+
+    assert response.status_code == 200
+    assert "192.168.1.20 is a private address" in response.content.decode()
+    endpoint.refresh_from_db()
+    assert endpoint.url == "https://hooks.tunesmith.example/a"
+    assert not LogEntry.objects.exists()
+
+
+def test_a_receivers_answer_is_kept_short_on_one_line_and_shown_escaped(
+    world: World, staff: Client, receiver: TestReceiver
+) -> None:
+    _, secret = endpoint_create(product=world.product, url=receiver.url)
+    receiver.use_secret(secret)
+    body = "<script>alert('x')</script>\x1b[31m\r\nroot:x:0:0\u202e" + "A" * 5000
+    receiver.then(Reply(500, body=body))
+    say(world, Side.ARTIST, Answer.GRANTED)
+    say(world, Side.RIGHTS_HOLDER, Answer.GRANTED)
+    deliveries_send_due(product_id=world.product.pk)
+
+    excerpt = Attempt.objects.get().response_excerpt
+    assert len(excerpt) <= 200
+    assert excerpt.startswith("<script>alert('x')</script> [31m root:x:0:0 AAA")
+    assert not any(ch in excerpt for ch in "\x1b\r\n\u202e")
+    page = staff.get(reverse("admin:delivery_delivery_change", args=[Delivery.objects.get().pk]))
+    html = page.content.decode()
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "<script>alert(" not in html

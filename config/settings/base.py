@@ -29,6 +29,8 @@ SECRET_KEY = env("SECRET_KEY")
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 # Encrypts webhook signing secrets at rest; defaults to one derived from SECRET_KEY.
 WEBHOOK_SECRET_KEY = env("WEBHOOK_SECRET_KEY")
+# Webhooks go over https to public addresses only (docs/delivery.md); on for local receivers.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -30,6 +30,8 @@ WEBHOOK_DELIVERY = {
     "requeue_after": 2.0,
     **json.loads(env("WEBHOOK_DELIVERY_JSON", "{}")),
 }
+# The test receivers listen on http://127.0.0.1; tests of the production rule turn it off.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
 WEBHOOK_QUEUE = env("WEBHOOK_QUEUE") or f"webhooks-test-{os.getpid()}"
 CELERY_TASK_QUEUES = {"celery": {}, WEBHOOK_QUEUE: {}}
 CELERY_TASK_ROUTES = {"portal.delivery.tasks.*": {"queue": WEBHOOK_QUEUE}}

@@ -1,8 +1,13 @@
-"""One POST with a hard deadline, never following a redirect. The standard library only.
+"""One POST with a hard deadline, never following a redirect, only where it may go.
 
 `http.client` applies its timeout to each socket operation, so a receiver that drips a
 byte every few seconds could hold a worker for ever; a watchdog shuts the socket down
 when the whole request's time is up.
+
+The host is resolved once and every address checked (`portal.delivery.destinations`);
+the connection is then made to a checked address, not to whatever the name resolves to
+a moment later, while the `Host` header, TLS SNI and certificate verification still use
+the host name.
 """
 
 import contextlib
@@ -12,11 +17,16 @@ import socket
 import ssl
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
-EXCERPT_BYTES = 2048
+from portal.delivery.destinations import Destination, DestinationRefused, destination_resolve
+
+# Only a glimpse of the receiver's answer is kept, to tell staff what it said: the
+# answer of a misdirected request must not become a way to read another server.
+EXCERPT_BYTES = 1024
+EXCERPT_CHARS = 200
 USER_AGENT = "ConsentPortal-Webhooks/1"
 
 
@@ -52,19 +62,83 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-def post(*, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response:
-    """POST `body` to `url`; at most `timeout` seconds from connecting to the last byte."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return Response(status=None, latency_ms=0, error=f"Not an http(s) URL: {url[:200]}")
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+def excerpt_of(raw: bytes) -> str:
+    """At most `EXCERPT_CHARS` of an answer as one line of text: control and format
+    characters (newlines, escapes, bidi overrides) become spaces."""
+    text = raw.decode("utf-8", "replace")
+    shown = "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
+    return " ".join(shown.split())[:EXCERPT_CHARS]
+
+
+def _open(addresses: tuple[str, ...], port: int, deadline: float) -> socket.socket:
+    """A connection to the first of the checked addresses that answers in time."""
+    error: OSError = TimeoutError("no time left to connect")
+    for address in addresses:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            sock = socket.create_connection((address, port), timeout=left)
+        except OSError as exc:
+            error = exc
+            continue
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+    raise error
+
+
+class _Pinned(http.client.HTTPConnection):
+    """Plain HTTP to a checked address, naming the host in `Host`."""
+
+    def __init__(self, destination: Destination, *, timeout: float, deadline: float) -> None:
+        super().__init__(destination.host, destination.port, timeout=timeout)
+        self.addresses = destination.addresses
+        self.deadline = deadline
+
+    def connect(self) -> None:
+        self.sock = _open(self.addresses, self.port, self.deadline)
+        self.sock.settimeout(self.timeout)
+
+
+class _PinnedTLS(http.client.HTTPSConnection):
+    """HTTPS to a checked address, with SNI and the certificate checked for the host name."""
+
+    def __init__(self, destination: Destination, *, timeout: float, deadline: float) -> None:
+        self.tls = ssl.create_default_context()
+        super().__init__(destination.host, destination.port, timeout=timeout, context=self.tls)
+        self.addresses = destination.addresses
+        self.deadline = deadline
+
+    def connect(self) -> None:
+        # The plain socket is held first, so the watchdog can cut a stalled handshake too.
+        self.sock = _open(self.addresses, self.port, self.deadline)
+        self.sock.settimeout(self.timeout)
+        self.sock = self.tls.wrap_socket(self.sock, server_hostname=self.host)
+
+
+def post(
+    *,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float,
+    allow_private: bool = False,
+) -> Response:
+    """POST `body` to `url`; at most `timeout` seconds from connecting to the last byte.
+
+    Refused without a request (`error` says why) when the URL or any address its host
+    resolves to may not be sent to (`portal.delivery.destinations`)."""
+    started = time.monotonic()
+    try:
+        destination = destination_resolve(url, allow_private=allow_private)
+    except DestinationRefused as exc:
+        return Response(status=None, latency_ms=_ms(started), error=f"Refused: {exc}"[:300])
+    deadline = time.monotonic() + timeout
     connection: http.client.HTTPConnection
-    if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context()
-        )
+    if destination.scheme == "https":
+        connection = _PinnedTLS(destination, timeout=timeout, deadline=deadline)
     else:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        connection = _Pinned(destination, timeout=timeout, deadline=deadline)
     expired = threading.Event()
 
     def cut() -> None:
@@ -74,14 +148,13 @@ def post(*, url: str, body: bytes, headers: dict[str, str], timeout: float) -> R
             with contextlib.suppress(OSError):  # already closed: nothing to cut
                 sock.shutdown(socket.SHUT_RDWR)
 
-    watchdog = threading.Timer(timeout, cut)
+    watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), cut)
     watchdog.daemon = True
-    started = time.monotonic()
     watchdog.start()
     try:
         connection.request(
             "POST",
-            path,
+            destination.target,
             body=body,
             headers={
                 **headers,
@@ -91,11 +164,10 @@ def post(*, url: str, body: bytes, headers: dict[str, str], timeout: float) -> R
             },
         )
         answer = connection.getresponse()
-        excerpt = answer.read(EXCERPT_BYTES).decode("utf-8", "replace")
         return Response(
             status=answer.status,
             latency_ms=_ms(started),
-            excerpt=excerpt,
+            excerpt=excerpt_of(answer.read(EXCERPT_BYTES)),
             retry_after=retry_after_seconds(answer.getheader("Retry-After")),
             location=answer.getheader("Location", "") or "",
         )

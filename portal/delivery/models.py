@@ -10,6 +10,7 @@ delivery until the sweeper notices, it never loses one. Written only by
 from django.conf import settings
 from django.db import models
 
+from portal.delivery.destinations import validate_webhook_url
 from portal.licensing.models import Product
 
 
@@ -30,7 +31,11 @@ class Endpoint(models.Model):
     product = models.OneToOneField(
         Product, on_delete=models.PROTECT, related_name="webhook_endpoint"
     )
-    url = models.URLField(max_length=500, help_text="HTTPS in production; redirects fail.")
+    url = models.URLField(
+        max_length=500,
+        validators=[validate_webhook_url],
+        help_text="HTTPS to a public address in production; redirects are not followed.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     delivered_seq = models.PositiveBigIntegerField(
         default=0, help_text="Every change up to this sequence number has been acknowledged."

@@ -40,6 +40,7 @@ from portal.consent.models import ChangeCounter
 from portal.delivery import http
 from portal.delivery.conf import DeliveryConf, delivery_conf
 from portal.delivery.crypto import secret_encrypt, secret_generate
+from portal.delivery.destinations import DestinationRefused, private_allowed, webhook_url_check
 from portal.delivery.models import Attempt, Delivery, Endpoint, EndpointSecret
 from portal.delivery.payload import body_json, signed_headers
 from portal.delivery.selectors import (
@@ -283,8 +284,14 @@ def _attempt(claim: Claim, delivery: Delivery, conf: DeliveryConf) -> bool:
         headers = signed_headers(
             webhook_id=delivery.webhook_id, body=body, secrets=secrets, now=now
         )
+        # Checked again at every send, not only when saved: a name can come to point
+        # elsewhere, and URLs saved under an older rule are held to the current one.
         response = http.post(
-            url=endpoint.url, body=body.encode(), headers=headers, timeout=conf.timeout
+            url=endpoint.url,
+            body=body.encode(),
+            headers=headers,
+            timeout=conf.timeout,
+            allow_private=private_allowed(),
         )
     else:
         response = http.Response(
@@ -603,11 +610,21 @@ def _secret_add(endpoint: Endpoint, now: datetime) -> str:
     return secret
 
 
+def _url_check(url: str) -> None:
+    try:
+        webhook_url_check(url)
+    except DestinationRefused as exc:
+        raise DeliveryError(str(exc)) from None
+
+
 @transaction.atomic
 def endpoint_create(*, product: Product, url: str) -> tuple[Endpoint, str]:
     """Give a product a webhook endpoint and its first signing secret (returned in the
     clear this once; only its encryption is stored). Every change the product already
-    has is delivered to it, from seq 1, in order."""
+    has is delivered to it, from seq 1, in order.
+
+    Raises `DeliveryError` for a URL that may not be sent to (`destinations`)."""
+    _url_check(url)
     if Endpoint.objects.filter(product=product).exists():
         raise DeliveryError(f"{product.name} already has a webhook endpoint.")
     now = timezone.now()
@@ -619,7 +636,10 @@ def endpoint_create(*, product: Product, url: str) -> tuple[Endpoint, str]:
 
 @transaction.atomic
 def endpoint_url_set(*, endpoint: Endpoint, url: str) -> None:
-    """Point the endpoint elsewhere. Open deliveries go to the new URL, same webhook-ids."""
+    """Point the endpoint elsewhere. Open deliveries go to the new URL, same webhook-ids.
+
+    Raises `DeliveryError` for a URL that may not be sent to (`destinations`)."""
+    _url_check(url)
     Endpoint.objects.filter(pk=endpoint.pk).update(url=url)
     endpoint.url = url
 
