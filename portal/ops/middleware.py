@@ -1,11 +1,14 @@
-"""Outermost middleware: a request id for every request, and its latency in the metrics."""
+"""Middleware: a request id for every request and its latency in the metrics (outermost),
+and answers meant for one person kept out of every cache."""
 
 import re
 import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from portal.ops.logs import request_id
 from portal.ops.metrics import request_observe
@@ -51,4 +54,38 @@ class RequestMetricsMiddleware:
         request_observe(
             request=request, status=response.status_code, seconds=time.perf_counter() - started
         )
+        return response
+
+
+def _download(response: HttpResponse) -> bool:
+    content_type = response.get("Content-Type", "")
+    disposition = response.get("Content-Disposition", "")
+    return content_type.startswith("text/csv") or disposition.startswith("attachment")
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    # Without a session cookie nobody is signed in, and the session is left untouched:
+    # reading it would add `Vary: Cookie` to public answers that never looked at it.
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every answer to a signed-in person and on
+    every download (CSV or any attachment), unless the view chose its own: pages and
+    exports hold one person's catalogue, decisions and earnings, so no browser cache,
+    back button after sign-out or shared proxy may keep a copy (ASVS 8.2.1). Static files
+    (WhiteNoise, above this) and the API (its own `no-store`) never reach this rule."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control") and (
+            _download(response) or _signed_in(request)
+        ):
+            patch_cache_control(response, no_store=True, private=True)
         return response
