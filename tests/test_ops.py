@@ -64,7 +64,8 @@ def worker_alive(heartbeat_key: str) -> None:
 
 
 def readyz() -> tuple[int, dict]:
-    response = Client().get("/readyz")
+    """/readyz as a probe on this host sees it: with every check's detail."""
+    response = Client(REMOTE_ADDR="127.0.0.1").get("/readyz")
     assert response["Content-Type"] == "application/json"
     return response.status_code, response.json()
 
@@ -172,6 +173,34 @@ def test_a_failing_receiver_does_not_make_the_portal_unready(world: World, worke
     status, body = readyz()
     assert status == 200, body
     assert body["checks"]["delivery_lag"]["endpoints_behind"] == 0
+
+
+@needs_redis
+def test_readyz_tells_a_remote_caller_the_status_and_nothing_else(db, worker_alive) -> None:
+    remote = Client(REMOTE_ADDR="203.0.113.9")
+    response = remote.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    with override_settings(REDIS_URL=CLOSED_PORT):
+        failing = remote.get("/readyz")
+    assert failing.status_code == 503
+    assert failing.json() == {"status": "failing"}
+
+
+def test_readyz_keeps_its_detail_from_what_a_proxy_forwarded(db, heartbeat_key) -> None:
+    for headers in ({"HTTP_X_FORWARDED_FOR": "203.0.113.9"}, {"HTTP_X_FORWARDED_PROTO": "https"}):
+        response = Client(REMOTE_ADDR="127.0.0.1", **headers).get("/readyz")
+        assert set(response.json()) == {"status"}
+
+
+def test_readyz_detail_takes_the_metrics_token_when_one_is_set(db, settings, heartbeat_key) -> None:
+    settings.METRICS_TOKEN = "scrape-me-9f2c"
+    remote = Client(REMOTE_ADDR="203.0.113.9")
+    assert set(remote.get("/readyz").json()) == {"status"}
+    assert set(Client().get("/readyz").json()) == {"status"}  # this host, without the token
+    detail = remote.get("/readyz", HTTP_AUTHORIZATION="Bearer scrape-me-9f2c").json()
+    assert {"status", "failing", "checks"} <= set(detail)
+    assert "delivery_lag" in detail["checks"]
 
 
 # --- request ids and logs ------------------------------------------------------------------

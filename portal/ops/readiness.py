@@ -2,7 +2,8 @@
 so /readyz says which dependency is the problem.
 
 A failing check is logged with its exception; the response only names the exception's
-type, so a connection string or a host name never reaches an unauthenticated caller.
+type, so a connection string or a host name never reaches a caller. The checks are shown
+only to trusted callers (`portal.ops.views.trusted_caller`); others get the verdict.
 """
 
 import logging
@@ -44,9 +45,13 @@ class Readiness:
     def ready(self) -> bool:
         return all(check.status != FAILING for check in self.checks)
 
+    def status_json(self) -> Detail:
+        """The verdict alone, for callers who may not see the checks."""
+        return {"status": "ok" if self.ready else "failing"}
+
     def as_json(self) -> Detail:
         return {
-            "status": "ok" if self.ready else "failing",
+            **self.status_json(),
             "failing": [check.name for check in self.checks if check.status == FAILING],
             "checks": {check.name: check.as_json() for check in self.checks},
         }

@@ -30,9 +30,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_safe
 @never_cache
 def readyz(request: HttpRequest) -> HttpResponse:
-    """Readiness: 200 when every check passes, 503 naming the ones that fail."""
+    """Readiness: 200 when every check passes, 503 when one fails. Anyone gets the status;
+    which checks failed, worker counts, lags and timings go only to the callers /metrics
+    serves, since they map the deployment for whoever asks."""
     result = readiness()
-    return JsonResponse(result.as_json(), status=200 if result.ready else 503)
+    body = result.as_json() if trusted_caller(request) else result.status_json()
+    return JsonResponse(body, status=200 if result.ready else 503)
 
 
 FORWARDING_HEADERS = (
@@ -55,9 +58,10 @@ def _loopback(request: HttpRequest) -> bool:
         return False
 
 
-def metrics_allowed(request: HttpRequest) -> bool:
-    """With METRICS_TOKEN set, only `Authorization: Bearer <token>` (compared in constant
-    time); without it, only a direct connection from this host."""
+def trusted_caller(request: HttpRequest) -> bool:
+    """Who may read /metrics and /readyz's detail. With METRICS_TOKEN set, only
+    `Authorization: Bearer <token>` (compared in constant time); without it, only a
+    direct connection from this host."""
     token = settings.METRICS_TOKEN
     if not token:
         return _loopback(request)
@@ -83,6 +87,6 @@ def _refused() -> HttpResponse:
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus metrics (docs/operations.md lists them)."""
-    if not metrics_allowed(request):
+    if not trusted_caller(request):
         return _refused()
     return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
