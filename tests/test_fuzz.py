@@ -7,11 +7,15 @@ arbitrary text and JSON, and with near-valid reports mutated one field at a time
 import json
 import re
 import string
+import uuid
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -64,8 +68,19 @@ def test_a_valid_isrc_however_written_normalises_to_its_twelve_characters(isrc) 
 
 # --- the API ------------------------------------------------------------------------------
 
+# Text as anyone may send it, with the characters that break things drawn often: NUL
+# (PostgreSQL text cannot hold it), other C0 and C1 controls, DEL, line breaks and the
+# direction marks.
+CONTROLS = ["\x00", "\x01", "\x1b", "\x7f", "\x85", "\x9f", "\t", "\n", "\r", "\u202e"]
+nasty_text = st.lists(st.characters() | st.sampled_from(CONTROLS), max_size=20).map("".join)
+
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20)
+    | nasty_text,
     lambda children: (
         st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
     ),
@@ -90,6 +105,24 @@ def test_the_consent_check_answers_any_query_without_error(api, isrc, use) -> No
     assert response.status_code in (200, 400, 404)
     body = response.json()
     assert "permitted" in body or body["error"]["code"]
+
+
+@FUZZ
+@given(use=nasty_text)
+@override_settings(API_RATE_LIMIT="100000/minute")
+def test_the_consent_check_answers_any_use_of_a_known_work_without_error(world, api, use) -> None:
+    response = api.get("/api/v1/permissions/check", {"isrc": world.works[0].isrc, "use": use})
+    assert response.status_code in (200, 400)
+    assert response.json()
+
+
+@FUZZ
+@given(uses=st.lists(nasty_text, min_size=1, max_size=5))
+@override_settings(API_RATE_LIMIT="100000/minute")
+def test_any_uses_in_a_bulk_check_are_answered_without_error(world, api, uses) -> None:
+    items = [{"isrc": world.works[0].isrc, "use": use} for use in uses]
+    response = api.post("/api/v1/permissions/check", {"items": items}, "application/json")
+    assert response.status_code in (200, 400)
 
 
 @FUZZ
@@ -152,3 +185,50 @@ def test_a_report_with_one_field_mutated_is_stored_whole_or_not_at_all(
         assert (reports, lines, allocations) == (before[0] + 1, before[1] + 3, before[2] + 3)
     else:
         assert (reports, lines, allocations) == before
+
+
+# --- amounts and periods ------------------------------------------------------------------
+
+PUBLISHED_AMOUNT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?")
+amounts = (
+    st.from_regex(PUBLISHED_AMOUNT, fullmatch=True)
+    | st.text("0123456789.,_+-eE \u0661\uff12\x00", max_size=8)
+    | st.from_regex(r"[+-]?[0-9]{0,3}(\.[0-9]{0,3})?([eE][+-]?[0-9])?", fullmatch=True)
+)
+
+
+@FUZZ
+@given(gross=amounts)
+@override_settings(API_RATE_LIMIT="100000/minute")
+def test_an_amount_is_stored_exactly_when_it_is_written_as_the_published_pattern(
+    world, api, gross
+) -> None:
+    # Hypothesis repeats examples; a report is new only under a new reference.
+    reference = uuid.uuid4()
+    body = valid_report(world) | {"reference": str(reference)}
+    body["lines"][1]["gross"] = gross
+    before = stored()
+    response = api.post("/api/v1/usage-reports", json.dumps(body), "application/json")
+    if PUBLISHED_AMOUNT.fullmatch(gross):
+        assert response.status_code == 201
+        assert UsageLine.objects.filter(report__reference=str(reference), gross=Decimal(gross))
+    else:
+        assert response.status_code == 400
+        details = response.json()["error"]["details"]
+        assert [(d["line"], d["field"]) for d in details] == [(1, "gross")]
+        assert stored() == before
+
+
+@FUZZ
+@given(start=st.dates(), end=st.dates())
+@override_settings(API_RATE_LIMIT="100000/minute")
+def test_a_period_is_taken_exactly_when_it_is_from_2000_at_most_a_year_and_over(
+    world, api, start, end
+) -> None:
+    reference = uuid.uuid4()
+    body = valid_report(world) | {"reference": str(reference)}
+    body["period"] = {"start": start.isoformat(), "end": end.isoformat()}
+    response = api.post("/api/v1/usage-reports", json.dumps(body), "application/json")
+    today = timezone.now().date()
+    taken = date(2000, 1, 1) <= start <= end < today and (end - start).days < 366
+    assert response.status_code == (201 if taken else 400)

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.RequireMfaMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.ops.inputs.ControlCharactersMiddleware",
 ]
 
 TEMPLATES = [

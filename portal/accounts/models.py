@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
+from portal.text import validate_name
+
 
 class UserManager(DjangoUserManager["User"]):
     """Users are identified by email alone."""
@@ -30,7 +32,10 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
     name = models.CharField(
-        max_length=150, blank=True, help_text="Shown in histories and receipts."
+        max_length=150,
+        blank=True,
+        validators=[validate_name],
+        help_text="Shown in histories and receipts.",
     )
     email_notifications = models.BooleanField(
         default=True, help_text="Also send notifications by email."

@@ -4,6 +4,7 @@ and its contract is the BRIEF's, so it is stated rather than derived."""
 from typing import Any
 
 from portal.consent.rules import Reason
+from portal.earnings.validation import AMOUNT_PATTERN, EARLIEST_START, MAX_PERIOD_DAYS
 
 ISRC_EXAMPLE = "USRC17607839"
 
@@ -142,10 +143,12 @@ def _schemas() -> dict[str, Any]:
         },
         "Amount": {
             "type": "string",
-            "pattern": r"^\d{1,12}(\.\d{1,2})?$",
+            "pattern": f"^{AMOUNT_PATTERN}$",
             "description": "A decimal string, 0 or more, with at most the currency's "
-            "decimal places (two; none for currencies such as JPY). JSON numbers are "
-            "accepted and read exactly, never as floating point.",
+            "decimal places (two; none for currencies such as JPY): ASCII digits and a "
+            "point, nothing else (no sign, spaces, separators or exponent). A JSON number "
+            "is accepted when written the same way (`123.45`, not `1e2` or `-0.0`), and "
+            "read exactly, never as floating point.",
             "examples": ["123.45"],
         },
         "UsageReport": {
@@ -186,6 +189,8 @@ def _schemas() -> dict[str, Any]:
         "Period": {
             "type": "object",
             "required": ["start", "end"],
+            "description": f"Days, first and last included: from {EARLIEST_START} on, at "
+            f"most {MAX_PERIOD_DAYS} days, ended before the report is sent (UTC).",
             "properties": {
                 "start": {"type": "string", "format": "date"},
                 "end": {"type": "string", "format": "date", "description": "Inclusive."},
@@ -289,9 +294,9 @@ def openapi_document() -> dict[str, Any]:
                             "headers": REPLAYED,
                         },
                         "400": _error(
-                            "Malformed JSON or shape, or items with a malformed ISRC "
-                            "or unknown use (listed in `details` by `index`); "
-                            "nothing is answered.",
+                            "Malformed JSON or shape (or nested too deeply), or items "
+                            "with a malformed ISRC or unknown use (listed in `details` "
+                            "by `index`); nothing is answered.",
                             "invalid_request",
                         ),
                         "413": _error(
@@ -359,7 +364,8 @@ def openapi_document() -> dict[str, Any]:
                         ),
                         "400": _error(
                             "Mistakes, each named in `details` as {line, field, "
-                            "message} (line counts from 0); nothing was stored.",
+                            "message} (line counts from 0); nothing was stored. Or the "
+                            "body is not JSON, or is nested too deeply.",
                             "invalid_report",
                             "invalid_request",
                         ),

@@ -47,6 +47,7 @@ from portal.earnings.validation import (
     UsageReportTooLarge,
     usage_report_parse,
 )
+from portal.text import code_point, control_in
 
 MAX_ITEMS = 1000
 CHECK_BODY_LIMIT = 1024 * 1024
@@ -98,6 +99,10 @@ def _shown(value: object) -> str:
     return text if len(text) <= 50 else text[:47] + "..."
 
 
+def _control_message(name: str, value: str, char: str) -> str:
+    return f"`{name}` {_shown(value)} holds a control character ({code_point(char)})."
+
+
 # --- checks ------------------------------------------------------------------------------
 
 
@@ -106,14 +111,17 @@ def check(request: HttpRequest) -> HttpResponse:
     key_hash = bearer_key_hash(request)
     _throttle(key_hash)
     raw_isrc, use = request.GET.get("isrc", ""), request.GET.get("use", "")
-    isrc = _isrc(raw_isrc)
+    isrc, char = _isrc(raw_isrc), control_in(use)
+    # A bad key hears 401 before it hears anything about its input.
+    if (isrc is None or char is not None) and key_context(key_hash=key_hash) is None:
+        raise bad_key()
     if isrc is None:
-        # A bad key hears 401 before it hears anything about its input.
-        if key_context(key_hash=key_hash) is None:
-            raise bad_key()
         raise ApiError(
             400, "invalid_isrc", f"{_shown(raw_isrc)} is not a valid ISRC (such as USRC17607839)."
         )
+    if char is not None:
+        # Nothing with one is a use type; nor can PostgreSQL compare text with a NUL.
+        raise ApiError(400, "unknown_use", _control_message("use", use, char))
     row = check_row(key_hash=key_hash, isrc=isrc, use=use)
     if row is None:
         raise bad_key()
@@ -144,6 +152,14 @@ def _bulk_items(data: Any) -> list[tuple[str | None, str, Any]]:
     return parsed
 
 
+def _use_detail(index: int, use: str) -> dict[str, object]:
+    if (char := control_in(use)) is not None:
+        message = _control_message("use", use, char)
+    else:
+        message = f"{_shown(use)} is not a use type the portal knows."
+    return {"index": index, "code": "unknown_use", "message": message}
+
+
 def check_bulk(request: HttpRequest) -> HttpResponse:
     """Up to 1,000 (ISRC, use) pairs, answered in order. Any malformed ISRC or unknown
     use makes the whole request a 400 naming each bad item: nothing is half-answered."""
@@ -152,15 +168,14 @@ def check_bulk(request: HttpRequest) -> HttpResponse:
 
     def answer() -> HttpResponse:
         items = _bulk_items(parse_json(body))
-        known = use_type_ids(slugs={use for _, use, _ in items})
+        known = use_type_ids(slugs={use for _, use, _ in items if control_in(use) is None})
         details = []
         for index, (isrc, use, raw_isrc) in enumerate(items):
             if isrc is None:
                 message = f"{_shown(raw_isrc)} is not a valid ISRC."
                 details.append({"index": index, "code": "invalid_isrc", "message": message})
             if use not in known:
-                message = f"{_shown(use)} is not a use type the portal knows."
-                details.append({"index": index, "code": "unknown_use", "message": message})
+                details.append(_use_detail(index, use))
         if details:
             raise ApiError(
                 400,

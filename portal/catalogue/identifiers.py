@@ -9,17 +9,23 @@ from django.core.exceptions import ValidationError
 from stdnum import isni, isrc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from portal.text import control_in
+
 
 def isrc_normalise(value: str) -> str:
-    """Return the ISRC in its stored form (`USRC17607839`) or raise ValidationError."""
-    try:
-        return isrc.validate(value)
-    except StdnumError as exc:
-        raise ValidationError(
-            "%(value)s is not a valid ISRC (12 characters such as USRC17607839).",
-            code="invalid_isrc",
-            params={"value": value},
-        ) from exc
+    """Return the ISRC in its stored form (`USRC17607839`) or raise ValidationError.
+    Spaces around it are trimmed, but a control character makes it a wrong ISRC, not
+    one to clean up."""
+    if control_in(value) is None:
+        try:
+            return isrc.validate(value)
+        except StdnumError:
+            pass
+    raise ValidationError(
+        "%(value)s is not a valid ISRC (12 characters such as USRC17607839).",
+        code="invalid_isrc",
+        params={"value": value},
+    )
 
 
 def isni_normalise(value: str) -> str:
@@ -34,7 +40,8 @@ def isni_normalise(value: str) -> str:
 
 
 def _iswc_valid(compact: str) -> bool:
-    if not re.fullmatch(r"T\d{10}", compact):
+    # ASCII digits: \d would take ٠٣٤ and store them.
+    if not re.fullmatch(r"T[0-9]{10}", compact):
         return False
     digits = [int(c) for c in compact[1:]]
     # ISO 15707: 1 + the sum of each of the nine digits times its position, mod 10.

@@ -6,12 +6,13 @@ from django.db import models
 from django.db.models.functions import Upper
 
 from portal.catalogue.identifiers import isni_normalise, isrc_normalise, iswc_normalise
+from portal.text import validate_name
 
 
 class Label(models.Model):
     """A rights holder owning master rights. Its managers decide the rights-holder side."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_name])
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="LabelManager", related_name="managed_labels"
     )
@@ -40,7 +41,7 @@ class LabelManager(models.Model):
 class Artist(models.Model):
     """A performer profile. Users act for it through memberships."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_name])
     isni = models.CharField("ISNI", max_length=16, blank=True)
     label = models.ForeignKey(
         Label,
@@ -94,11 +95,11 @@ class Work(models.Model):
     """A recording, identified by its ISRC (stored normalised: USRC17607839)."""
 
     isrc = models.CharField("ISRC", max_length=12, unique=True)
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[validate_name])
     primary_artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="works")
     label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="works")
     iswc = models.CharField("ISWC", max_length=11, blank=True)
-    release_title = models.CharField(max_length=300, blank=True)
+    release_title = models.CharField(max_length=300, blank=True, validators=[validate_name])
     release_date = models.DateField(null=True, blank=True)
     duration = models.DurationField(null=True, blank=True)
 
@@ -152,7 +153,7 @@ class Credit(models.Model):
         MUSICIAN = "musician", "Session musician"
 
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="credits")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_name])
     role = models.CharField(max_length=20, choices=Role.choices)
     isni = models.CharField("ISNI", max_length=16, blank=True)
     position = models.PositiveSmallIntegerField(default=0)

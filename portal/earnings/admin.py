@@ -368,7 +368,8 @@ class MonthFilter(admin.SimpleListFilter):
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         months = MonthlyEarning.objects.dates("month", "month", order="DESC")
-        return [(f"{month:%Y-%m}", f"{month:%B %Y}") for month in months]
+        # isoformat, not strftime: %Y leaves a year before 1000 unpadded ("999-12").
+        return [(month.isoformat()[:7], f"{month:%B %Y}") for month in months]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Allocation]) -> QuerySet[Any]:
         try:

@@ -144,7 +144,7 @@ def _csv_rows(scope: dict[str, Any], period: Period, found: list[str]) -> Iterat
     for currency in found:
         for row in _with_held(breakdown(scope, period, currency, by=by)):
             yield [
-                f"{row['month']:%Y-%m}",
+                row["month"].isoformat()[:7],
                 currency,
                 row["artist__name"],
                 row["product__slug"],

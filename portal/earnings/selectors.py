@@ -46,8 +46,11 @@ def usage_report_of(*, product_id: int, report_id: int) -> UsageReport | None:
 
 
 def add_months(month: date, n: int) -> date:
-    """The first day of the month `n` months after `month` (before, if negative)."""
+    """The first day of the month `n` months after `month` (before, if negative), held
+    within the months a date can name: a year of earnings ending in a report stored for
+    0001-01 starts there, not in a year 0 that cannot be shown."""
     index = month.year * 12 + month.month - 1 + n
+    index = min(max(index, date.min.year * 12), date.max.year * 12 + 11)
     return date(index // 12, index % 12 + 1, 1)
 
 
@@ -66,7 +69,7 @@ class Period:
     @property
     def query(self) -> str:
         """The period as URL parameters: from=2026-01&to=2026-12."""
-        return f"from={self.first:%Y-%m}&to={self.last:%Y-%m}"
+        return f"from={self.first.isoformat()[:7]}&to={self.last.isoformat()[:7]}"
 
 
 def month_param(value: str | None) -> date | None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from portal.consent.permissions import Party, artist_party, label_party
 from portal.consent.views import AuthedRequest
 from portal.earnings import statements
+from portal.earnings.forms import CreditsSearch
 from portal.exports import csv_response
 
 WORKS_PER_PAGE = 25
@@ -23,7 +24,10 @@ def artist_credits(request: AuthedRequest, artist_id: int) -> HttpResponse:
     """Per product, the credit lines shown with the artist's works; then work by work,
     who contributed and how each product credited it."""
     party = artist_party(request.user, artist_id)
-    q = request.GET.get("q", "").strip()
+    search = CreditsSearch(request.GET)
+    # A search that cannot be run (too long, a control character) is named on the page,
+    # which lists every work meanwhile.
+    q = search.cleaned_data["q"] if search.is_valid() else ""
     works = statements.works_for_credits(artist_id=party.pk, q=q)
     page = Paginator(works, WORKS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -33,8 +37,10 @@ def artist_credits(request: AuthedRequest, artist_id: int) -> HttpResponse:
         "works": statements.credits_of_works(artist_id=party.pk, works=page.object_list),
         "q": q,
         "query": urlencode({"q": q}) if q else "",
+        "search": search,
     }
-    return render(request, "earnings/credits.html", context)
+    status = 200 if search.is_valid() else 400
+    return render(request, "earnings/credits.html", context, status=status)
 
 
 @login_required

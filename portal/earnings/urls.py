@@ -4,11 +4,14 @@ from portal.earnings import label_views, statement_views, views
 
 
 class Month:
-    """A statement's month in URLs: 2026-10."""
+    """A statement's month in URLs: 2026-10. Any year a date can hold (0001 to 9999):
+    reports are never deleted, so a month stored long ago, however odd, keeps its page."""
 
-    regex = r"[1-9][0-9]{3}-(0[1-9]|1[0-2])"
+    regex = r"[0-9]{4}-(0[1-9]|1[0-2])"
 
     def to_python(self, value: str) -> str:
+        if value.startswith("0000"):
+            raise ValueError("there is no year 0")  # no match: a 404
         return value
 
     def to_url(self, value: str) -> str:

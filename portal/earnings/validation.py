@@ -6,9 +6,10 @@ amount with more decimal places than its currency has is an error, not a roundin
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,11 +22,21 @@ from portal.catalogue.identifiers import isrc_normalise
 from portal.catalogue.models import Work
 from portal.earnings.currencies import MINOR_UNITS
 from portal.licensing.models import UseType
+from portal.text import code_point, control_in
 
 MAX_LINES = 100_000
 MAX_DETAILS = 100
-MAX_GROSS = Decimal(10) ** 12  # Decimal(14, 2)
 MAX_UNITS = 2**63 - 1
+# The published pattern of an amount (docs/api.md, the OpenAPI document's Amount): ASCII
+# digits only, no sign, no exponent, no spaces or separators; 12 digits before the point
+# fit the column (Decimal(14, 2)).
+AMOUNT_PATTERN = r"[0-9]{1,12}(\.[0-9]{1,2})?"
+AMOUNT = re.compile(AMOUNT_PATTERN)
+# Earnings of the portal's time: a period from before is a typo (0999 for 2026), and it
+# would be stored for good, since reports are never deleted.
+EARLIEST_START = date(2000, 1, 1)
+# A year, a leap one included; a longer period is several reports.
+MAX_PERIOD_DAYS = 366
 
 
 class UsageReportInvalid(Exception):
@@ -90,7 +101,7 @@ class _Errors:
 def _text(value: Any, *, max_length: int, required: bool = True) -> str | None:
     if not isinstance(value, str) or (required and not value.strip()):
         return None
-    if len(value) > max_length or any(ord(ch) < 32 for ch in value):
+    if len(value) > max_length or control_in(value) is not None:
         return None
     return value
 
@@ -120,18 +131,17 @@ def _date(value: Any) -> date | None:
 
 
 def _amount(value: Any, places: int) -> Decimal | None:
-    """A non-negative amount with at most `places` decimals, as a string or a number."""
+    """An amount written as the published pattern with at most `places` decimals: a
+    string, or a JSON number written the same way (a number with a fraction arrives as
+    the Decimal of its literal, so 1e2 and -0.0 are still seen as written)."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         return None
-    try:
-        amount = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
-    except InvalidOperation:
+    written = value if isinstance(value, str) else str(value)
+    if not AMOUNT.fullmatch(written):
         return None
-    if not amount.is_finite() or amount < 0 or amount >= MAX_GROSS:
-        return None
-    exponent = amount.as_tuple().exponent
-    assert isinstance(exponent, int)
-    if -exponent > places and amount != amount.quantize(Decimal(1).scaleb(-places)):
+    amount = Decimal(written)
+    # More decimals than the currency has is a mistake, unless they are zeros.
+    if amount != amount.quantize(Decimal(1).scaleb(-places)):
         return None
     return amount.quantize(Decimal("0.01"))
 
@@ -158,7 +168,9 @@ def usage_report_parse(data: Any) -> ParsedReport:
         raise UsageReportInvalid(errors.details, errors.total)
     reference = _text(data.get("reference"), max_length=100)
     if reference is None:
-        errors.add(None, "reference", "Give the report a reference of 1 to 100 characters.")
+        errors.add(
+            None, "reference", "Give the report a reference of 1 to 100 characters, on one line."
+        )
     period = data.get("period")
     start = _date(period.get("start")) if isinstance(period, dict) else None
     end = _date(period.get("end")) if isinstance(period, dict) else None
@@ -166,8 +178,17 @@ def usage_report_parse(data: Any) -> ParsedReport:
         errors.add(None, "period.start", "Give the period's first day as YYYY-MM-DD.")
     if end is None:
         errors.add(None, "period.end", "Give the period's last day as YYYY-MM-DD.")
+    if start and start < EARLIEST_START:
+        errors.add(None, "period.start", f"The period cannot start before {EARLIEST_START}.")
     if start and end and end < start:
         errors.add(None, "period.end", "The period cannot end before it starts.")
+    elif start and end and (end - start).days >= MAX_PERIOD_DAYS:
+        errors.add(
+            None,
+            "period",
+            f"A period is at most a year ({MAX_PERIOD_DAYS} days, first and last included); "
+            "send a longer one as several reports.",
+        )
     if end and end >= timezone.now().date():
         # Usage is checked against the permission history of the whole period, which
         # does not exist yet for days to come.
@@ -199,7 +220,7 @@ def usage_report_parse(data: Any) -> ParsedReport:
     works = _works_by_isrc({isrc for _, _, isrc in wanted if isrc})
     uses = dict(
         UseType.objects.filter(
-            slug__in={raw["use"] for _, raw, _ in wanted if isinstance(raw.get("use"), str)}
+            slug__in={raw["use"] for _, raw, _ in wanted if _text(raw.get("use"), max_length=40)}
         ).values_list("slug", "pk")
     )
     lines: list[ParsedLine] = []
@@ -208,7 +229,9 @@ def usage_report_parse(data: Any) -> ParsedReport:
         if isrc is not None and isrc not in works:
             errors.add(index, "isrc", f"{isrc} is not in the catalogue.")
         use = raw.get("use")
-        if not isinstance(use, str) or use not in uses:
+        if isinstance(use, str) and (char := control_in(use)) is not None:
+            errors.add(index, "use", f"The use holds a control character ({code_point(char)}).")
+        elif not isinstance(use, str) or use not in uses:
             errors.add(index, "use", f"{_shown(use)} is not a use type the portal knows.")
         units = raw.get("units")
         if isinstance(units, bool) or not isinstance(units, int) or not 0 <= units <= MAX_UNITS:
@@ -222,7 +245,9 @@ def usage_report_parse(data: Any) -> ParsedReport:
         credit = raw.get("credit")
         credit = _text("" if credit is None else credit, max_length=300, required=False)
         if credit is None:
-            errors.add(index, "credit", "The credit must be text of at most 300 characters.")
+            errors.add(
+                index, "credit", "The credit must be one line of text of at most 300 characters."
+            )
         if isrc in works and isinstance(use, str) and use in uses:
             if (isrc, use) in seen:
                 first = seen[(isrc, use)]

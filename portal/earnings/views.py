@@ -317,7 +317,7 @@ def artist_earnings_csv(request: AuthedRequest, artist_id: int) -> HttpResponse:
         CSV_HEADER,
         (
             [
-                f"{row['month']:%Y-%m}",
+                row["month"].isoformat()[:7],
                 row["currency"],
                 row["product__slug"],
                 row["product__name"],

@@ -5,13 +5,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from portal.catalogue.models import Label
+from portal.text import validate_name
 
 
 class UseType(models.Model):
     """A kind of AI use. Staff can add more; the slug is what machines see."""
 
     slug = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=80, validators=[validate_name])
     explanation = models.TextField(
         help_text="Plain language for artists: what this use means in practice."
     )
@@ -27,7 +28,7 @@ class UseType(models.Model):
 class Licensee(models.Model):
     """A company that builds AI products."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_name])
     website = models.URLField(blank=True)
 
     class Meta:
@@ -128,7 +129,7 @@ class Product(models.Model):
 
     licensee = models.ForeignKey(Licensee, on_delete=models.PROTECT, related_name="products")
     slug = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_name])
     summary = models.CharField(max_length=200, help_text="One line: what the product does.")
     description = models.TextField(blank=True, help_text="Plain language, for artists.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
