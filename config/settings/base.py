@@ -264,7 +264,8 @@ CACHES = {
 }
 
 # ------------------------------------------------------------------------------
-# Logging: every record carries `request_id` (a Celery task's id in a worker). LOG_FORMAT
+# Logging: every record carries `request_id` (a Celery task's id in a worker), and none
+# a one-time token (invitation links, password-reset keys: portal/ops/logs.py). LOG_FORMAT
 # is "text" (readable, the default here) or "json" (one object a line, production's
 # default). Celery workers use this too, not their own (config/celery.py).
 # ------------------------------------------------------------------------------
@@ -272,7 +273,10 @@ LOG_FORMAT = env("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portal.ops.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "portal.ops.logs.RequestIdFilter"},
+        "redact": {"()": "portal.ops.logs.RedactFilter"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "portal.ops.logs.JsonFormatter"},
@@ -280,7 +284,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
             "formatter": LOG_FORMAT,
         }
     },
