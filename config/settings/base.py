@@ -152,8 +152,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Consent Portal] "
 # Artists and managers join by invitation; open sign-up is off unless asked for.
 ACCOUNT_ALLOW_SIGNUPS = env_bool("ACCOUNT_ALLOW_SIGNUPS")
+MFA_ADAPTER = "portal.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Consent Portal"
+# TOTP secrets and recovery-code seeds are encrypted at rest with this key when set, else
+# with one derived from SECRET_KEY; SECRET_KEY_FALLBACKS still decrypt (docs/operations.md).
+MFA_SECRET_KEY = env("MFA_SECRET_KEY")
 
 # ------------------------------------------------------------------------------
 # Content Security Policy: our own scripts and styles only, no inline code anywhere
