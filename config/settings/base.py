@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.accounts.outage.CacheOutageMiddleware",
     "portal.accounts.middleware.RequireMfaMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -158,6 +159,12 @@ MFA_TOTP_ISSUER = "Consent Portal"
 # TOTP secrets and recovery-code seeds are encrypted at rest with this key when set, else
 # with one derived from SECRET_KEY; SECRET_KEY_FALLBACKS still decrypt (docs/operations.md).
 MFA_SECRET_KEY = env("MFA_SECRET_KEY")
+# allauth counts failed sign-ins per client address. Behind proxies, REMOTE_ADDR is the
+# proxy's, so every visitor would share one count and one stranger could lock everyone
+# out: name how many proxies of ours append to X-Forwarded-For (the client is the entry
+# that many from the right), or the header one of them sets to the client's address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER") or None
 
 # ------------------------------------------------------------------------------
 # Content Security Policy: our own scripts and styles only, no inline code anywhere
@@ -246,26 +253,42 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # ------------------------------------------------------------------------------
-# Cache for the machine API's rate limits: Redis at REDIS_URL when set (shared by every
-# web process), per-process memory otherwise (`make run`). Its own alias, so sign-in and
-# the rest of the site never depend on Redis; if it is down, the API fails open.
+# Caches: Redis at REDIS_URL when set (CI and production, where it is required), so every
+# web process on every machine counts in the same place; per-process memory otherwise,
+# for `make run` alone.
+#
+# `default` holds what sign-in counts: allauth's rate limits (failed passwords, password
+# resets, sign-ups) and its record of spent TOTP codes. Counted per process, a worker
+# would check its own five wrong passwords and accept a code another had already used.
+# Without Redis these fail closed: sign-in answers 503 until it is back (docs/operations.md).
+#
+# `api` holds the machine API's rate limits, with short timeouts: a slow or absent Redis
+# must not hold a consent check up, so the API fails open instead.
 # ------------------------------------------------------------------------------
 API_CACHE = "api"
 API_RATE_LIMIT = env("API_RATE_LIMIT", "600/minute")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    API_CACHE: (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+REDIS_CACHE = "portal.accounts.cache.RedisCache"
+CACHES = (
+    {
+        "default": {
+            "BACKEND": REDIS_CACHE,
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "portal"),
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        },
+        API_CACHE: {
+            "BACKEND": REDIS_CACHE,
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "api",
-            # A slow or absent Redis must not hold a check up for long.
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-        }
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
-    ),
-}
+        },
+    }
+    if REDIS_URL
+    else {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        API_CACHE: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
+    }
+)
 
 # ------------------------------------------------------------------------------
 # Logging: every record carries `request_id` (a Celery task's id in a worker), and none
