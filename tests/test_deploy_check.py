@@ -26,7 +26,7 @@ def production_env(**changes: str | None) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "SECURE_", "SESSION_", "CSRF_"))
+        if not key.startswith(("DJANGO_", "SECURE_", "SESSION_", "CSRF_", "EMAIL_"))
     }
     key = manage(
         "receipt_signing_key", env=env | {"DJANGO_SETTINGS_MODULE": "config.settings.test"}
@@ -38,6 +38,7 @@ def production_env(**changes: str | None) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "RECEIPT_SIGNING_KEYS": f"[{key.stdout.strip()}]",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "EMAIL_HOST": "smtp.consent.example",
         **changes,
     }
     return {name: value for name, value in env.items() if value is not None}
@@ -66,3 +67,22 @@ def test_production_refuses_to_start_without_redis():
     result = manage("check", env=production_env(REDIS_URL=None))
     assert result.returncode != 0
     assert "REDIS_URL must be set in production" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_smtp_host():
+    result = manage("check", env=production_env(EMAIL_HOST=None))
+    assert result.returncode != 0
+    assert "EMAIL_HOST must be set in production" in result.stderr
+
+
+def test_production_prints_mail_only_when_told_to():
+    result = manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from django.conf import settings; print(settings.EMAIL_BACKEND)",
+        env=production_env(EMAIL_HOST=None, EMAIL_CONSOLE="true"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.core.mail.backends.console.EmailBackend"

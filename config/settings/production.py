@@ -12,6 +12,12 @@ if not RECEIPT_SIGNING_KEYS:  # noqa: F405
 # Celery needs its broker: without Redis each process would count on its own.
 if not REDIS_URL:  # noqa: F405
     raise RuntimeError("REDIS_URL must be set in production (sign-in limits, Celery)")
+# Invitations and password resets are emails: printing them to a log by accident would
+# both lose them and leak their links.
+if not env("EMAIL_HOST") and not EMAIL_CONSOLE:  # noqa: F405
+    raise RuntimeError(
+        "EMAIL_HOST must be set in production (or EMAIL_CONSOLE=true to print mail instead)"
+    )
 
 # ------------------------------------------------------------------------------
 # HTTPS, cookies and the proxy in front
