@@ -21,23 +21,27 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def production_env(**changes: str) -> dict[str, str]:
+def production_env(**changes: str | None) -> dict[str, str]:
+    """The environment an operator sets; a change to None leaves that variable out."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "SECURE_", "SESSION_", "CSRF_"))
+        if not key.startswith(("DJANGO_", "SECURE_", "SESSION_", "CSRF_", "EMAIL_"))
     }
     key = manage(
         "receipt_signing_key", env=env | {"DJANGO_SETTINGS_MODULE": "config.settings.test"}
     )
     assert key.returncode == 0, key.stderr
-    return env | {
+    env = env | {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "ALLOWED_HOSTS": "consent.example",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "RECEIPT_SIGNING_KEYS": f"[{key.stdout.strip()}]",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "EMAIL_HOST": "smtp.consent.example",
         **changes,
     }
+    return {name: value for name, value in env.items() if value is not None}
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -57,3 +61,28 @@ def test_check_deploy_fails_when_https_is_turned_off():
     )
     assert result.returncode != 0
     assert "security.W008" in result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_redis():
+    result = manage("check", env=production_env(REDIS_URL=None))
+    assert result.returncode != 0
+    assert "REDIS_URL must be set in production" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_smtp_host():
+    result = manage("check", env=production_env(EMAIL_HOST=None))
+    assert result.returncode != 0
+    assert "EMAIL_HOST must be set in production" in result.stderr
+
+
+def test_production_prints_mail_only_when_told_to():
+    result = manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from django.conf import settings; print(settings.EMAIL_BACKEND)",
+        env=production_env(EMAIL_HOST=None, EMAIL_CONSOLE="true"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.core.mail.backends.console.EmailBackend"

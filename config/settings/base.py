@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.accounts.outage.CacheOutageMiddleware",
     "portal.accounts.middleware.RequireMfaMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -139,7 +140,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -156,8 +160,21 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Consent Portal] "
 # Artists and managers join by invitation; open sign-up is off unless asked for.
 ACCOUNT_ALLOW_SIGNUPS = env_bool("ACCOUNT_ALLOW_SIGNUPS")
+# A password reset for an address with no account sends nothing, so the form cannot be
+# used to learn who has one (the page reads the same either way).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+MFA_ADAPTER = "portal.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Consent Portal"
+# TOTP secrets and recovery-code seeds are encrypted at rest with this key when set, else
+# with one derived from SECRET_KEY; SECRET_KEY_FALLBACKS still decrypt (docs/operations.md).
+MFA_SECRET_KEY = env("MFA_SECRET_KEY")
+# allauth counts failed sign-ins per client address. Behind proxies, REMOTE_ADDR is the
+# proxy's, so every visitor would share one count and one stranger could lock everyone
+# out: name how many proxies of ours append to X-Forwarded-For (the client is the entry
+# that many from the right), or the header one of them sets to the client's address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER") or None
 
 # ------------------------------------------------------------------------------
 # Content Security Policy: our own scripts and styles only, no inline code anywhere
@@ -178,10 +195,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # ------------------------------------------------------------------------------
-# Email: console by default, SMTP when EMAIL_HOST is set
+# Email: SMTP when EMAIL_HOST is set, else the console. Production refuses to start
+# without EMAIL_HOST unless EMAIL_CONSOLE=true says printing mail is meant.
 # ------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Consent Portal <noreply@consent.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_CONSOLE = env_bool("EMAIL_CONSOLE")
 if env("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = env("EMAIL_HOST")
@@ -246,29 +265,46 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # ------------------------------------------------------------------------------
-# Cache for the machine API's rate limits: Redis at REDIS_URL when set (shared by every
-# web process), per-process memory otherwise (`make run`). Its own alias, so sign-in and
-# the rest of the site never depend on Redis; if it is down, the API fails open.
+# Caches: Redis at REDIS_URL when set (CI and production, where it is required), so every
+# web process on every machine counts in the same place; per-process memory otherwise,
+# for `make run` alone.
+#
+# `default` holds what sign-in counts: allauth's rate limits (failed passwords, password
+# resets, sign-ups) and its record of spent TOTP codes. Counted per process, a worker
+# would check its own five wrong passwords and accept a code another had already used.
+# Without Redis these fail closed: sign-in answers 503 until it is back (docs/operations.md).
+#
+# `api` holds the machine API's rate limits, with short timeouts: a slow or absent Redis
+# must not hold a consent check up, so the API fails open instead.
 # ------------------------------------------------------------------------------
 API_CACHE = "api"
 API_RATE_LIMIT = env("API_RATE_LIMIT", "600/minute")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    API_CACHE: (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+REDIS_CACHE = "portal.accounts.cache.RedisCache"
+CACHES = (
+    {
+        "default": {
+            "BACKEND": REDIS_CACHE,
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "portal"),
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        },
+        API_CACHE: {
+            "BACKEND": REDIS_CACHE,
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "api",
-            # A slow or absent Redis must not hold a check up for long.
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-        }
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
-    ),
-}
+        },
+    }
+    if REDIS_URL
+    else {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        API_CACHE: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
+    }
+)
 
 # ------------------------------------------------------------------------------
-# Logging: every record carries `request_id` (a Celery task's id in a worker). LOG_FORMAT
+# Logging: every record carries `request_id` (a Celery task's id in a worker), and none
+# a one-time token (invitation links, password-reset keys: portal/ops/logs.py). LOG_FORMAT
 # is "text" (readable, the default here) or "json" (one object a line, production's
 # default). Celery workers use this too, not their own (config/celery.py).
 # ------------------------------------------------------------------------------
@@ -276,7 +312,10 @@ LOG_FORMAT = env("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portal.ops.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "portal.ops.logs.RequestIdFilter"},
+        "redact": {"()": "portal.ops.logs.RedactFilter"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "portal.ops.logs.JsonFormatter"},
@@ -284,7 +323,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
             "formatter": LOG_FORMAT,
         }
     },

@@ -8,11 +8,24 @@ if not SECRET_KEY:  # noqa: F405
     raise RuntimeError("SECRET_KEY must be set in production")
 if not RECEIPT_SIGNING_KEYS:  # noqa: F405
     raise RuntimeError("RECEIPT_SIGNING_KEYS must be set in production (docs/receipts.md)")
+# Sign-in's rate limits and spent TOTP codes must be shared by every web process, and
+# Celery needs its broker: without Redis each process would count on its own.
+if not REDIS_URL:  # noqa: F405
+    raise RuntimeError("REDIS_URL must be set in production (sign-in limits, Celery)")
+# Invitations and password resets are emails: printing them to a log by accident would
+# both lose them and leak their links.
+if not env("EMAIL_HOST") and not EMAIL_CONSOLE:  # noqa: F405
+    raise RuntimeError(
+        "EMAIL_HOST must be set in production (or EMAIL_CONSOLE=true to print mail instead)"
+    )
 
 # ------------------------------------------------------------------------------
-# HTTPS and cookies
+# HTTPS, cookies and the proxy in front
 # ------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Production runs behind one TLS-terminating proxy (README), so the client's address is
+# the last X-Forwarded-For entry unless the operator says otherwise.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "1"))
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

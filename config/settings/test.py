@@ -47,3 +47,11 @@ CELERY_BEAT_SCHEDULE = {
 # ------------------------------------------------------------------------------
 OPS_HEARTBEAT_KEY = env("OPS_HEARTBEAT_KEY") or f"ops:worker-heartbeats-test-{os.getpid()}"
 OPS_HEARTBEAT_INTERVAL = 0.5
+
+# ------------------------------------------------------------------------------
+# Caches: this run's own key prefix, as for the webhook queue above, so runs sharing one
+# Redis never count each other's failed sign-ins or spent codes, and clearing the cache
+# clears this run's keys alone. A server a test starts gets it through CACHE_KEY_PREFIX.
+# ------------------------------------------------------------------------------
+if REDIS_URL:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX") or f"portal-test-{os.getpid()}"  # noqa: F405

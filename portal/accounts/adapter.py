@@ -1,11 +1,14 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import HttpRequest
+
+from portal.accounts.crypto import mfa_secret_decrypt, mfa_secret_encrypt
 
 # Invitations live in `portal.teams`, which builds on accounts; it is imported inside the
 # methods so that accounts never needs teams at import time.
@@ -53,6 +56,31 @@ class AccountAdapter(DefaultAccountAdapter):
         from portal.teams.signup import joined_redirect
 
         return joined_redirect(request) or super().get_signup_redirect_url(request)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address failed sign-ins are counted against (settings: TRUSTED_PROXY_COUNT,
+        TRUSTED_CLIENT_IP_HEADER)."""
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            # Fewer X-Forwarded-For entries than proxies of ours: the request did not come
+            # through them all, so whoever connected is the client (allauth would 500).
+            peer = request.META.get("REMOTE_ADDR")
+            if not peer:
+                raise PermissionDenied("Unable to determine client IP address") from None
+            return str(peer)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are encrypted before allauth stores them, with
+    a key kept outside the database (portal/accounts/crypto.py): a copy of the database
+    alone does not let anyone make a user's codes."""
+
+    def encrypt(self, text: str) -> str:
+        return mfa_secret_encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return mfa_secret_decrypt(encrypted_text)
 
 
 def _is_signup(request: HttpRequest) -> bool:

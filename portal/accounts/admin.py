@@ -1,5 +1,7 @@
-"""Admin for users: identified by email alone (no username, no first or last name)."""
+"""Admin for users, identified by email alone (no username, no first or last name), and
+for their two-factor methods."""
 
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -88,3 +90,31 @@ class UserAdmin(DjangoUserAdmin):
     ) -> list[InlineModelAdmin]:
         # Teams and labels are added once the user exists, as with the other options.
         return super().get_inline_instances(request, obj) if obj is not None else []
+
+
+# allauth's own admin for authenticators shows `data`, which holds the TOTP secret and
+# the recovery-code seed: anyone with admin access could copy a person's second factor.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Whose two-factor methods, which kind, made and last used when; never their data.
+
+    Staff can delete one (a person who lost their phone sets it up again), but never see,
+    add or edit one: only its owner can, through the portal.
+    """
+
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    list_select_related = ("user",)
+    search_fields = ("user__email", "user__name")
+    ordering = ("-created_at",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Authenticator | None = None) -> bool:
+        return False

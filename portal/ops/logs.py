@@ -4,16 +4,23 @@ request (or, in a Celery worker, the task) it was written for.
 `LOGGING` in config/settings wires `RequestIdFilter` into the console handler, so records
 from any logger (Django's, Celery's, libraries') get `request_id`; `JsonFormatter` writes
 one JSON object per line for log collectors in production.
+
+No log line carries a one-time token: `RedactFilter` (on the same handler) and
+`AccessLogger` (gunicorn's access log, `--logger-class` in the Procfile) replace
+invitation tokens, password-reset and email-confirmation keys, and `?token=`-like query
+values with `[redacted]`, wherever they appear in a line.
 """
 
 import json
 import logging
+import re
 from contextvars import ContextVar, Token
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from celery.signals import task_postrun, task_prerun
 from django.core.signals import request_finished
+from gunicorn.glogging import Logger as GunicornLogger
 
 NO_ID = "-"
 
@@ -55,6 +62,75 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             line["stack"] = self.formatStack(record.stack_info)
         return json.dumps(line, default=str, ensure_ascii=False)
+
+
+# --- one-time tokens ------------------------------------------------------------------
+# Whoever reads one of these from a log can use it: join an artist's team, set a person's
+# password, confirm their address. They travel in paths, percent-encoded in `next=`
+# parameters (`/accounts/login/?next=%2Finvitations%2F<token>%2F`) and in Referer headers.
+REDACTED = "[redacted]"
+_SLASH = r"(?:/|%2F)"
+_TOKEN_PATH = re.compile(
+    # Where a path starts: the start of a field, after a space or `=`, or after a host.
+    r"((?:^|[\s=\"']|https?://[^/\s\"']+|https?%3A%2F%2F[^%/\s\"'&]+)"
+    rf"{_SLASH}(?:invitations|accounts{_SLASH}password{_SLASH}reset{_SLASH}key"
+    rf"|accounts{_SLASH}confirm-email){_SLASH})"
+    # The token runs to the next slash (plain or encoded), query or end; "done" is the
+    # password-reset confirmation page, which carries none.
+    rf"(?!done(?:{_SLASH}|$))(?:[^/?&#\s\"'%]|%(?!2F)[0-9A-F]{{2}})+",
+    re.IGNORECASE,
+)
+# Query parameters whose value is a secret, after `?`, `&` or `;` (plain or encoded).
+_TOKEN_PARAM = re.compile(
+    r"((?:[?&;]|%3F|%26)(?:[\w.-]*(?:token|key|secret|password|signature)|code|sig)(?:=|%3D))"
+    r"[^&#\s\"']*",
+    re.IGNORECASE,
+)
+
+
+def redact(text: str) -> str:
+    """`text` with every one-time token in a URL, path or query replaced by `[redacted]`."""
+    if not text:
+        return text
+    text = _TOKEN_PATH.sub(rf"\1{REDACTED}", text)
+    return _TOKEN_PARAM.sub(rf"\1{REDACTED}", text)
+
+
+def _redact_query(query: str) -> str:
+    """A raw query string (no `?`), redacted as the query of a URL."""
+    return redact("?" + query)[1:] if query else query
+
+
+class RedactFilter(logging.Filter):
+    """Takes one-time tokens out of a record's message (Django logs the path of every 4xx
+    answer, and a spent invitation link is a 410); never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+class AccessLogger(GunicornLogger):
+    """Gunicorn's logger, with one-time tokens taken out of every access-log field: the
+    request line, path, query, Referer, and any header or environ value a format names."""
+
+    _QUERY_ATOMS = frozenset({"q", "{query_string}e"})
+
+    def atoms(
+        self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta
+    ) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        return {
+            name: (
+                (_redact_query(value) if name in self._QUERY_ATOMS else redact(value))
+                if isinstance(value, str)
+                else value
+            )
+            for name, value in atoms.items()
+        }
 
 
 def _request_finished(**_: object) -> None:

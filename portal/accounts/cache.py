@@ -1,0 +1,40 @@
+"""The cache sign-in counts in: Django's Redis cache, shared by every web process.
+
+allauth keeps its rate limits and its record of spent TOTP codes in the default cache
+(config/settings/base.py, "Caches"), so it must be one store for every process that
+signs people in, on every machine.
+"""
+
+import re
+
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+
+# Keys deleted per round trip when clearing.
+_DELETE_BATCH = 500
+
+
+class RedisCache(DjangoRedisCache):
+    """Django's Redis cache, except that `clear()` deletes this cache's own keys only.
+
+    Django's `clear()` is FLUSHDB, and the database at REDIS_URL also holds Celery's
+    queues, the API's counters and the workers' heartbeats: clearing sign-in's cache
+    must not drop queued webhooks (or, in tests, another run's tasks).
+    """
+
+    def clear(self) -> bool:
+        client = self._cache.get_client(None, write=True)
+        # Every key this cache makes is "<prefix>:<version>:<key>" (Django's key function).
+        pattern = _glob_escape(self.key_prefix) + ":*"
+        batch: list[bytes] = []
+        for key in client.scan_iter(match=pattern, count=_DELETE_BATCH):
+            batch.append(key)
+            if len(batch) >= _DELETE_BATCH:
+                client.delete(*batch)
+                batch.clear()
+        if batch:
+            client.delete(*batch)
+        return True
+
+
+def _glob_escape(text: str) -> str:
+    return re.sub(r"([\\*?\[\]])", r"\\\1", text)
