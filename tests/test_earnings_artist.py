@@ -694,11 +694,11 @@ def test_each_page_costs_the_same_queries_whatever_the_catalogue(
 ) -> None:
     a_catalogue(world, works)
     client = logged_in(world.artist_user)
-    # Six for the session, user, membership, navigation and notifications; nine reads of
-    # earnings: latest month, currencies, total, months, products, uses, flagged use, and
-    # the page of works in two.
+    # Seven for the session, user, two-factor gate, membership, navigation and
+    # notifications; nine reads of earnings: latest month, currencies, total, months,
+    # products, uses, flagged use, and the page of works in two.
     for sort in ("amount", "title"):
-        with django_assert_max_num_queries(15):
+        with django_assert_max_num_queries(16):
             html = page_of(client, earnings_url(world, sort=sort))
         assert "Reported without permission" in html
     with django_assert_max_num_queries(5):
