@@ -245,7 +245,11 @@ def ctx(world: World) -> Context:
         artist=world.artist, role=ArtistMembership.Role.EDITOR
     ).pk
     invitation, _ = invitation_create(
-        inviter=world.artist_user, artist=world.artist, email="new@example.test", role="reader"
+        inviter=world.artist_user,
+        artist=world.artist,
+        email="new@example.test",
+        role="reader",
+        sent_as="team_admin",
     )
     notify(users=[world.artist_user], kind=Notification.Kind.NEW_PRODUCT, message="Hello")
     report = usage_report_submit(
