@@ -193,7 +193,11 @@ def lived_in(world: World, *, delegated: bool = True) -> World:
         user__name="Ed Ito",
     )
     invitation_create(
-        inviter=world.artist_user, artist=world.artist, email="rae@example.test", role="reader"
+        inviter=world.artist_user,
+        artist=world.artist,
+        email="rae@example.test",
+        role="reader",
+        sent_as="team_admin",
     )
     if delegated:
         delegation_grant(actor=world.artist_user, artist=world.artist)

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from portal.accounts.models import User
-from portal.catalogue.models import Artist, Label, Work
+from portal.catalogue.models import Artist, ArtistMembership, Label, Work
 from portal.consent.models import Side
 from portal.consent.services import Outcome, decision_set
 from portal.licensing.models import Licence, Product, UseType
@@ -103,11 +103,12 @@ def say(
     **kwargs: Any,
 ) -> Outcome:
     """One side's answer through the consent service, given by that side's person
-    (the artist's own user, or the label's manager)."""
+    (the artist's own user, or the label's manager: see `decider`)."""
+    work = work or world.works[0]
     return decision_set(
-        actor=world.artist_user if side == Side.ARTIST else world.manager,
+        actor=decider(world, side, work),
         product=world.product,
-        work=work or world.works[0],
+        work=work,
         use_type=use or world.training,
         side=side,
         answer=answer,
@@ -180,3 +181,19 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dic
             "--disable-sync",
         ],
     }
+
+
+def decider(world: World, side: str, work: Work) -> User:
+    """Who answers `side` for `work`, as the consent service requires: the first deciding
+    member of the work's artist team (the world's artist users), or the first manager of
+    the work's label. An artist with nobody on the team falls back to Ada's user, whom
+    the service then refuses."""
+    if side == Side.ARTIST:
+        members = User.objects.filter(
+            artistmembership__artist_id=work.primary_artist_id,
+            artistmembership__role__in=ArtistMembership.DECIDING_ROLES,
+        )
+        return members.order_by("pk").first() or world.artist_user
+    return User.objects.filter(labelmanager__label_id=work.label_id).order_by("pk").first() or (
+        world.manager
+    )

@@ -1,29 +1,39 @@
 """Every URL the project serves, asked by every kind of caller, gets exactly the allowed
-answer.
+answer, and only the allowed callers change anything.
 
 The test walks the URL resolver: a new view without a rule here fails it, so nothing is
 left unchecked. Callers: nobody, the artist's own user, another artist on the same
 label, another label's artist, the label's manager, another label's manager, staff, the
 product's API key and another product's key (keys present a bearer token on every
 request, pages included, and are treated as nobody there).
+
+Allowed callers send real data, and each allowed POST must do its job: the rule's
+`effect` holds after it. Everyone else must leave the database as it was: the row count
+of every table is the same before and after, and the effect has not happened.
 """
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from django.apps import apps
+from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from portal.accounts.models import User
 from portal.api.services import api_key_issue
-from portal.catalogue.models import ArtistMembership
-from portal.consent.models import Answer, LedgerEntry, Side
+from portal.catalogue.models import ArtistMembership, Work
+from portal.consent.models import Answer, Decision, Delegation, LedgerEntry, Side
 from portal.consent.services import delegation_grant
+from portal.earnings.models import UsageReport
 from portal.earnings.services import usage_report_submit
 from portal.earnings.validation import usage_report_parse
 from portal.notifications.models import Notification
 from portal.notifications.services import notify
+from portal.teams.models import Invitation
 from portal.teams.services import invitation_create
 from tests import factories as f
 from tests.conftest import World, say
@@ -47,16 +57,23 @@ NOBODY = ("anonymous", "key", "other_key")
 class Context:
     world: World
     clients: dict[str, Client]
-    ids: dict[str, object] = field(default_factory=dict)
+    users: dict[str, User]
+    ids: dict[str, int] = field(default_factory=dict)
+
+
+Data = Callable[[Context, str], dict[str, object]]
+Effect = Callable[[Context, str], bool]
 
 
 @dataclass(frozen=True)
 class Rule:
-    """How to call a URL, and what each role gets.
+    """How to call a URL, what each role gets, and what an allowed call does.
 
-    `allowed` roles get `ok` (a status or a set); people not allowed get `denied`
-    (404: "not yours" never says whether it exists); nobody gets `anonymous`
-    (a redirect to the login page for pages).
+    `allowed` roles get `ok` (a status or a set) and, for a POST, make `effect` true;
+    `refused` roles may see the page but not do this: a message (302 or 422) and no
+    effect; other people get `denied` (404: "not yours" never says whether it exists);
+    nobody gets `anonymous` (a redirect to the login page for pages). `data` is what
+    each role sends (JSON when `content_type` says so).
     """
 
     kwargs: Callable[[Context], dict[str, object]] = lambda ctx: {}
@@ -65,7 +82,10 @@ class Rule:
     ok: int | frozenset[int] = 200
     denied: int = 404
     anonymous: str | int | frozenset[int] = "login"
-    data: dict[str, object] = field(default_factory=dict)
+    data: Data = lambda ctx, role: {}
+    content_type: str | None = None
+    refused: tuple[str, ...] = ()
+    effect: Effect | None = None
     overrides: dict[str, int] = field(default_factory=dict)
 
 
@@ -97,15 +117,70 @@ def decide(kind: str) -> Callable[[Context], dict[str, object]]:
     return lambda ctx: {**party(kind)(ctx), "work_id": ctx.world.works[0].pk}
 
 
+def send(**data: object) -> Data:
+    return lambda ctx, role: dict(data)
+
+
+def answers(ctx: Context, side: str, use: str, works: list[Work] | None = None) -> set[str]:
+    """The answers of `side` for `use` on the world's first work (or on `works`)."""
+    return set(
+        Decision.objects.filter(
+            side=side,
+            use_type__slug=use,
+            product=ctx.world.product,
+            work__in=works or ctx.world.works[:1],
+        ).values_list("answer", flat=True)
+    )
+
+
+def invitation(page: str) -> tuple[Data, Effect]:
+    """What each role sends from `page` to invite someone, and whether their invitation
+    exists: an editor or a reader, within what the label may invite too."""
+
+    def data(ctx: Context, role: str) -> dict[str, object]:
+        return {
+            "artist": ctx.world.artist.pk,
+            "email": f"{role}@{page}.example",
+            "role": "editor" if page == "team" else "reader",
+        }
+
+    def effect(ctx: Context, role: str) -> bool:
+        return Invitation.objects.filter(
+            email=f"{role}@{page}.example", invited_by=ctx.users.get(role)
+        ).exists()
+
+    return data, effect
+
+
+def membership_role(ctx: Context) -> str | None:
+    return (
+        ArtistMembership.objects.filter(pk=ctx.ids["membership"])
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def all_read(user: User | None) -> bool:
+    return user is not None and not user.notifications.filter(read_at__isnull=True).exists()
+
+
+def emails_off(user: User | None) -> bool:
+    return user is not None and User.objects.filter(pk=user.pk, email_notifications=False).exists()
+
+
 ARTIST_TEAM = ("artist",)
 MANAGERS = ("manager",)
 # The label's managers can open an artist's team page and invite people from it (the
 # views then refuse what only the team's admins may do, with a message).
 TEAM = ("artist", "manager")
-# A POST that an allowed caller makes with no fields: refused with a message or done,
-# never "not found", never an error.
-ANSWERED = frozenset({200, 302, 400, 422})
+# Seen but not done: the page answers with a message, back where the person was (302) or
+# on the form (422).
+REFUSED = frozenset({302, 422})
 API = {"anonymous": 401, "denied": 401}
+USAGE_REPORT = {
+    "period": {"start": "2026-09-01", "end": "2026-09-30"},
+    "currency": "EUR",
+}
 
 RULES: dict[str, Rule] = {
     # --- the artist's pages ---
@@ -127,24 +202,42 @@ RULES: dict[str, Rule] = {
         ("artist", "manager"),
     ),
     "team": Rule(artist_id, TEAM),
-    "team_invite": Rule(artist_id, TEAM, method="post", ok=ANSWERED),
-    "team_member_role": Rule(
-        lambda ctx: {**artist_id(ctx), "membership_id": ctx.ids["membership"]},
+    # The team's admin invites as the team, the label's manager as the label (an editor
+    # is within what a label may invite).
+    "team_invite": Rule(
+        artist_id,
         TEAM,
         method="post",
-        ok=ANSWERED,
+        ok=302,
+        data=invitation("team")[0],
+        effect=invitation("team")[1],
+    ),
+    "team_member_role": Rule(
+        lambda ctx: {**artist_id(ctx), "membership_id": ctx.ids["membership"]},
+        ARTIST_TEAM,
+        method="post",
+        ok=302,
+        refused=MANAGERS,
+        data=send(role="reader"),
+        effect=lambda ctx, role: membership_role(ctx) == "reader",
     ),
     "team_member_remove": Rule(
         lambda ctx: {**artist_id(ctx), "membership_id": ctx.ids["membership"]},
-        ("manager", "artist"),  # the manager is refused first, then the admin removes
+        ARTIST_TEAM,
         method="post",
-        ok=ANSWERED,
+        ok=302,
+        refused=MANAGERS,
+        effect=lambda ctx, role: membership_role(ctx) is None,
     ),
+    # Both may withdraw it; the second finds it withdrawn already, which changes nothing.
     "team_invitation_revoke": Rule(
         lambda ctx: {**artist_id(ctx), "invitation_id": ctx.ids["invitation"]},
-        TEAM,
+        ("manager", "artist"),
         method="post",
-        ok=ANSWERED,
+        ok=302,
+        effect=lambda ctx, role: Invitation.objects.filter(
+            pk=ctx.ids["invitation"], revoked_at__isnull=False
+        ).exists(),
     ),
     # An invitation link is public: the token is the secret. A made-up one is unknown.
     "invitation_accept": Rule(
@@ -165,17 +258,47 @@ RULES: dict[str, Rule] = {
     "label_statement_csv": Rule(month(label_id), MANAGERS),
     # --- the matrix, per party kind ---
     "matrix": Rule(party("artists"), ARTIST_TEAM),
-    "decide": Rule(decide("artists"), ARTIST_TEAM, method="post", ok=ANSWERED),
-    "bulk": Rule(party("artists"), ARTIST_TEAM, method="post", ok=ANSWERED),
+    "decide": Rule(
+        decide("artists"),
+        ARTIST_TEAM,
+        method="post",
+        ok=302,
+        data=send(use="style_generation", answer="granted"),
+        effect=lambda ctx, role: answers(ctx, Side.ARTIST, "style_generation") == {"granted"},
+    ),
+    "bulk": Rule(
+        party("artists"),
+        ARTIST_TEAM,
+        method="post",
+        ok=302,
+        data=send(use="training", scope="all", answer="denied", confirm="1"),
+        effect=lambda ctx, role: (
+            answers(ctx, Side.ARTIST, "training", ctx.world.works) == {"denied"}
+        ),
+    ),
     # --- notifications: each person's own ---
     "notifications": Rule(allowed=PEOPLE),
-    "notifications_read_all": Rule(allowed=PEOPLE, method="post", ok=ANSWERED),
-    "notification_email_preference": Rule(allowed=PEOPLE, method="post", ok=ANSWERED),
     "notification_read": Rule(
         lambda ctx: {"notification_id": ctx.ids["notification"]},
         ARTIST_TEAM,
         method="post",
-        ok=ANSWERED,
+        ok=302,
+        effect=lambda ctx, role: Notification.objects.filter(
+            pk=ctx.ids["notification"], read_at__isnull=False
+        ).exists(),
+    ),
+    "notifications_read_all": Rule(
+        allowed=PEOPLE,
+        method="post",
+        ok=302,
+        effect=lambda ctx, role: all_read(ctx.users.get(role)),
+    ),
+    # An unticked box is the desired state "do not email me".
+    "notification_email_preference": Rule(
+        allowed=PEOPLE,
+        method="post",
+        ok=302,
+        effect=lambda ctx, role: emails_off(ctx.users.get(role)),
     ),
     # --- probes: for load balancers and Prometheus (metrics: token or loopback, and the
     # test client is loopback; tests/test_ops.py checks the token) ---
@@ -188,7 +311,10 @@ RULES: dict[str, Rule] = {
     "api_openapi": Rule(allowed=ROLES, anonymous=200),
     # --- the machine API: a product's own key only ---
     "api_check": Rule(
-        allowed=("key", "other_key"), ok=400, denied=API["denied"], anonymous=API["anonymous"]
+        allowed=("key", "other_key"),
+        data=lambda ctx, role: {"isrc": ctx.world.works[0].isrc, "use": "training"},
+        denied=API["denied"],
+        anonymous=API["anonymous"],
     ),
     "api_changes": Rule(
         allowed=("key", "other_key"), denied=API["denied"], anonymous=API["anonymous"]
@@ -196,7 +322,18 @@ RULES: dict[str, Rule] = {
     "api_usage_reports": Rule(
         allowed=("key", "other_key"),
         method="post",
-        ok=400,
+        ok=201,
+        content_type="application/json",
+        data=lambda ctx, role: {
+            **USAGE_REPORT,
+            "reference": f"sweep-{role}",
+            "lines": [
+                {"isrc": ctx.world.works[0].isrc, "use": "training", "units": 1, "gross": "2"}
+            ],
+        },
+        effect=lambda ctx, role: UsageReport.objects.filter(
+            reference=f"sweep-{role}", product_id=ctx.ids.get(f"{role}_product")
+        ).exists(),
         denied=API["denied"],
         anonymous=API["anonymous"],
     ),
@@ -209,14 +346,107 @@ RULES: dict[str, Rule] = {
     ),
 }
 
-# The same pages reached as another party kind: the label's matrix and the matrix a
-# manager sees under an artist's delegation.
+# The same pages reached as another party kind (the label's matrix and the matrix a
+# manager sees under an artist's delegation), and the pages that take a POST as well as
+# a GET. In order: the last ones take away what the earlier ones need.
 VARIANTS: list[tuple[str, Rule]] = [
     ("matrix", Rule(party("labels"), MANAGERS)),
     ("matrix", Rule(party("delegations"), MANAGERS)),
-    ("decide", Rule(decide("labels"), MANAGERS, method="post", ok=ANSWERED)),
-    ("decide", Rule(decide("delegations"), MANAGERS, method="post", ok=ANSWERED)),
-    ("bulk", Rule(party("labels"), MANAGERS, method="post", ok=ANSWERED)),
+    (
+        "decide",
+        Rule(
+            decide("labels"),
+            MANAGERS,
+            method="post",
+            ok=302,
+            data=send(use="training", answer="granted"),
+            effect=lambda ctx, role: answers(ctx, Side.RIGHTS_HOLDER, "training") == {"granted"},
+        ),
+    ),
+    (
+        "decide",
+        Rule(
+            decide("delegations"),
+            MANAGERS,
+            method="post",
+            ok=302,
+            data=send(use="style_generation", answer="denied"),
+            effect=lambda ctx, role: answers(ctx, Side.ARTIST, "style_generation") == {"denied"},
+        ),
+    ),
+    (
+        "bulk",
+        Rule(
+            party("labels"),
+            MANAGERS,
+            method="post",
+            ok=302,
+            data=send(use="style_generation", scope="all", answer="granted", confirm="1"),
+            effect=lambda ctx, role: (
+                answers(
+                    ctx, Side.RIGHTS_HOLDER, "style_generation", list(ctx.world.label.works.all())
+                )
+                == {"granted"}
+                and Decision.objects.filter(
+                    side=Side.RIGHTS_HOLDER, use_type__slug="style_generation"
+                )
+                .values("work")
+                .count()
+                == ctx.world.label.works.count()
+            ),
+        ),
+    ),
+    (
+        "bulk",
+        Rule(
+            party("delegations"),
+            MANAGERS,
+            method="post",
+            ok=302,
+            data=send(use="training", scope="all", answer="granted", confirm="1"),
+            effect=lambda ctx, role: (
+                answers(ctx, Side.ARTIST, "training", ctx.world.works) == {"granted"}
+            ),
+        ),
+    ),
+    (
+        "label_invite",
+        Rule(
+            label_id,
+            MANAGERS,
+            method="post",
+            ok=302,
+            data=invitation("label")[0],
+            effect=invitation("label")[1],
+        ),
+    ),
+    (
+        "stop_everything",
+        Rule(
+            artist_id,
+            ARTIST_TEAM,
+            method="post",
+            ok=302,
+            effect=lambda ctx, role: (
+                not Decision.objects.filter(
+                    side=Side.ARTIST, answer=Answer.GRANTED, work__primary_artist=ctx.world.artist
+                ).exists()
+            ),
+        ),
+    ),
+    (
+        "artist_delegation",
+        Rule(
+            artist_id,
+            ARTIST_TEAM,
+            method="post",
+            ok=302,
+            data=send(action="revoke"),
+            effect=lambda ctx, role: Delegation.objects.filter(
+                pk=ctx.ids["delegation"], revoked_at__isnull=False
+            ).exists(),
+        ),
+    ),
 ]
 
 
@@ -245,9 +475,23 @@ def ctx(world: World) -> Context:
         artist=world.artist, role=ArtistMembership.Role.EDITOR
     ).pk
     invitation, _ = invitation_create(
-        inviter=world.artist_user, artist=world.artist, email="new@example.test", role="reader"
+        inviter=world.artist_user,
+        artist=world.artist,
+        email="new@example.test",
+        role="reader",
+        sent_as="team_admin",
     )
-    notify(users=[world.artist_user], kind=Notification.Kind.NEW_PRODUCT, message="Hello")
+    users = {
+        "artist": world.artist_user,
+        "label_mate": world.other_artist_user,
+        "other_artist": world.outsider_user,
+        "manager": world.manager,
+        "other_manager": world.other_manager,
+        "staff": world.staff,
+    }
+    # Something unread for everyone, so marking all as read has something to do.
+    for user in users.values():
+        notify(users=[user], kind=Notification.Kind.NEW_PRODUCT, message="Hello")
     report = usage_report_submit(
         product=world.product,
         parsed=usage_report_parse(
@@ -266,14 +510,6 @@ def ctx(world: World) -> Context:
         "key": api_key_issue(product=world.product)[1],
         "other_key": api_key_issue(product=other_product)[1],
     }
-    users = {
-        "artist": world.artist_user,
-        "label_mate": world.other_artist_user,
-        "other_artist": world.outsider_user,
-        "manager": world.manager,
-        "other_manager": world.other_manager,
-        "staff": world.staff,
-    }
     clients: dict[str, Client] = {"anonymous": Client()}
     for role, user in users.items():
         clients[role] = Client()
@@ -287,8 +523,27 @@ def ctx(world: World) -> Context:
         "invitation": invitation.pk,
         "notification": Notification.objects.get(user=world.artist_user).pk,
         "report": report.pk,
+        "key_product": world.product.pk,
+        "other_key_product": other_product.pk,
     }
-    return Context(world, clients, ids)
+    return Context(world, clients, users, ids)
+
+
+def row_counts() -> dict[str, int]:
+    """The number of rows in every table the project has, in one query."""
+    tables = sorted(
+        {
+            model._meta.db_table
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.managed and not model._meta.proxy
+        }
+    )
+    # The names are the models' own tables, not input.
+    quote = connection.ops.quote_name
+    select = ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {select}")
+        return dict(zip(tables, cursor.fetchone(), strict=True))
 
 
 def expected(rule: Rule, role: str) -> str | int | frozenset[int]:
@@ -296,13 +551,22 @@ def expected(rule: Rule, role: str) -> str | int | frozenset[int]:
         return rule.overrides[role]
     if role in rule.allowed:
         return rule.ok
+    if role in rule.refused:
+        return REFUSED
     if role in NOBODY:
         return rule.anonymous
     return rule.denied
 
 
-def answer(client: Client, rule: Rule, url: str) -> tuple[int, str]:
-    response = getattr(client, rule.method)(url, rule.data)
+def answer(ctx: Context, rule: Rule, role: str, url: str) -> tuple[int, str]:
+    data = rule.data(ctx, role)
+    client = ctx.clients[role]
+    if rule.content_type:
+        response = getattr(client, rule.method)(
+            url, json.dumps(data), content_type=rule.content_type
+        )
+    else:
+        response = getattr(client, rule.method)(url, data)
     return response.status_code, response.headers.get("Location", "")
 
 
@@ -317,6 +581,8 @@ def matches(want: str | int | frozenset[int], status: int, location: str) -> boo
 def check(ctx: Context, name: str, rule: Rule) -> list[str]:
     url = reverse(name, kwargs=rule.kwargs(ctx))
     wrong = []
+    if rule.method == "post" and rule.effect is None:
+        wrong.append(f"POST {url}: say what an allowed caller's request does (effect)")
     # Those allowed go last: what they do (remove a member, say) must not change what
     # the others are answered.
     for role in sorted(
@@ -326,12 +592,23 @@ def check(ctx: Context, name: str, rule: Rule) -> list[str]:
             rule.allowed.index(role) if role in rule.allowed else 0,
         ),
     ):
-        status, location = answer(ctx.clients[role], rule, url)
+        what = f"{rule.method.upper()} {url} as {role}"
+        allowed = role in rule.allowed and role not in rule.overrides
+        before = None if allowed else row_counts()
+        status, location = answer(ctx, rule, role, url)
         want = expected(rule, role)
         if not matches(want, status, location):
-            wrong.append(
-                f"{rule.method.upper()} {url} as {role}: {status} {location} (want {want})"
-            )
+            wrong.append(f"{what}: {status} {location} (want {want})")
+        if allowed:
+            if rule.effect is not None and not rule.effect(ctx, role):
+                wrong.append(f"{what}: {status}, but it did not do what it should")
+            continue
+        after = row_counts()
+        changed = {t: (before[t], n) for t, n in after.items() if before[t] != n}
+        if changed:
+            wrong.append(f"{what} changed the database: {changed}")
+        if rule.effect is not None and rule.effect(ctx, role):
+            wrong.append(f"{what} did what only an allowed caller may")
     return wrong
 
 

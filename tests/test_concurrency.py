@@ -71,7 +71,10 @@ def together(*jobs: Callable[[], object]) -> None:
 
 
 def many_works(world: World, n: int, start: int = FIRST_ISRC) -> list[Work]:
-    return f.bulk_works(label=world.label, n=n, start=start)
+    works = f.bulk_works(label=world.label, n=n, start=start)
+    # Ada's user is on the new artist's team too, so answers the artist side for it.
+    f.ArtistMembershipFactory(artist=works[0].primary_artist, user=world.artist_user)
+    return works
 
 
 def second_product(world: World) -> Product:

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.catalogue.models import Work
+from portal.catalogue.models import ArtistMembership, Work
 from portal.consent.models import (
     Answer,
     Cause,
@@ -130,7 +130,8 @@ def test_the_same_answer_twice_writes_nothing(world: World) -> None:
     decide(world, Side.RIGHTS_HOLDER)
     before = Decision.objects.get(side=Side.ARTIST)
 
-    outcome = decide(world, Side.ARTIST, actor=world.other_artist_user)
+    editor = f.ArtistMembershipFactory(artist=world.artist, role=ArtistMembership.Role.EDITOR)
+    outcome = decide(world, Side.ARTIST, actor=editor.user)
 
     assert outcome == Outcome(unchanged=1)
     assert LedgerEntry.objects.count() == 2

@@ -27,6 +27,8 @@ FIRST_ISRC = 60000
 
 def many_works(world: World, n: int, start: int = FIRST_ISRC) -> QuerySet[Work]:
     works = f.bulk_works(label=world.label, n=n, start=start)
+    # Ada's user is on the new artist's team too, so answers the artist side for it.
+    f.ArtistMembershipFactory(artist=works[0].primary_artist, user=world.artist_user)
     return Work.objects.filter(primary_artist=works[0].primary_artist)
 
 
@@ -38,7 +40,7 @@ def bulk(
     use: UseType | None = None,
 ) -> Outcome:
     return decisions_set(
-        actor=world.manager,
+        actor=world.artist_user if side == Side.ARTIST else world.manager,
         product=world.product,
         use_type=use or world.training,
         side=side,
@@ -113,6 +115,7 @@ def test_a_bulk_denial_flips_every_permitted_work_back(world: World) -> None:
 
 
 def test_bulk_ledger_entries_name_each_works_own_artist(world: World) -> None:
+    f.ArtistMembershipFactory(artist=world.other_artist, user=world.artist_user)
     bulk(world, Work.objects.filter(label=world.label), Side.RIGHTS_HOLDER)
     bulk(world, Work.objects.filter(label=world.label), Side.ARTIST)
 

@@ -75,7 +75,10 @@ def fresh(endpoint: Endpoint) -> Endpoint:
 
 
 def many_works(world: World, n: int) -> list[Work]:
-    return f.bulk_works(label=world.label, n=n, start=50000)
+    works = f.bulk_works(label=world.label, n=n, start=50000)
+    # Ada's user is on the new artist's team too, so answers the artist side for it.
+    f.ArtistMembershipFactory(artist=works[0].primary_artist, user=world.artist_user)
+    return works
 
 
 # --- what leaves, and when ---------------------------------------------------------------

@@ -324,6 +324,8 @@ def test_thousands_of_changes_arrive_in_order_in_batches_with_no_gaps(
         )
         for i in range(2100)
     )
+    # Ada's user is on the new artist's team too, so answers the artist side for it.
+    f.ArtistMembershipFactory(artist=artist, user=world.artist_user)
     scope = Work.objects.filter(pk__in=[w.pk for w in works])
     endpoint = connect(world, receiver)
     workers.start()

@@ -22,7 +22,7 @@ from portal.earnings.services import usage_report_submit
 from portal.earnings.validation import usage_report_parse
 from portal.licensing.models import Licence, Product, UseType
 from tests import factories as f
-from tests.conftest import World, logged_in
+from tests.conftest import World, decider, logged_in
 
 
 def at(day: str, hour: int = 12):
@@ -52,12 +52,9 @@ def stemify(world: World) -> Product:
 
 def decide(world: World, product: Product, work: Work, use: str, answer: str, *sides: str) -> None:
     """Both sides' answer (or the sides named), each given by that side's person."""
-    actors = {Side.ARTIST: world.artist_user, Side.RIGHTS_HOLDER: world.manager}
-    if work.label_id == world.other_label.pk:
-        actors = {Side.ARTIST: world.outsider_user, Side.RIGHTS_HOLDER: world.other_manager}
     for side in sides or (Side.ARTIST, Side.RIGHTS_HOLDER):
         decision_set(
-            actor=actors[side],
+            actor=decider(world, side, work),
             product=product,
             work=work,
             use_type=UseType.objects.get(slug=use),
@@ -461,6 +458,7 @@ def grow_roster(world: World, stemify: Product, artists: int, reference: str) ->
     lines = []
     for _ in range(artists):
         artist = f.ArtistFactory(label=world.label)
+        f.ArtistMembershipFactory(artist=artist)  # someone to answer for the artist
         for use in ("stems_remix", "lyrics"):
             work = f.WorkFactory(primary_artist=artist)
             lines.append((work, use, 3, "3.00"))

@@ -38,7 +38,9 @@ def team_invite_url(world: World) -> str:
 
 def invite(world: World, email: str = "new@example.test", role: str = Role.EDITOR) -> str:
     """An invitation by the label's manager, through the service; returns the token."""
-    return invitation_create(inviter=world.manager, artist=world.artist, email=email, role=role)[1]
+    return invitation_create(
+        inviter=world.manager, artist=world.artist, email=email, role=role, sent_as="label"
+    )[1]
 
 
 # --- the label's invite page ------------------------------------------------------------
@@ -52,20 +54,20 @@ def test_a_manager_invites_someone_to_an_artist_on_the_roster(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(
             label_invite_url(world),
-            {"artist": world.other_artist.pk, "email": " Bo@Example.TEST ", "role": "admin"},
+            {"artist": world.other_artist.pk, "email": " Bo@Example.TEST ", "role": "editor"},
         )
     assert response.status_code == 302
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the invitation's email; the note to Bo Reed's admins
     invitation = Invitation.objects.get()
     assert (invitation.artist, invitation.email, invitation.role, invitation.invited_by) == (
         world.other_artist,
         "bo@example.test",
-        Role.ADMIN,
+        Role.EDITOR,
         world.manager,
     )
     assert invitation.state == Invitation.State.PENDING
     page = text(client.get(response["Location"]))
-    assert "Invitation sent to bo@example.test to join Bo Reed's team as an admin." in page
+    assert "Invitation sent to bo@example.test to join Bo Reed's team as an editor." in page
     assert "bo@example.test" in page  # listed as waiting
 
 
@@ -137,7 +139,7 @@ def test_a_team_admin_invites_to_their_own_team(
 
 def test_the_labels_manager_invites_from_the_team_page_too(world: World) -> None:
     logged_in(world.manager).post(
-        team_invite_url(world), {"email": "x@example.test", "role": "admin"}
+        team_invite_url(world), {"email": "x@example.test", "role": "editor"}
     )
     assert Invitation.objects.get().invited_by == world.manager
 
@@ -181,7 +183,11 @@ def test_the_email_carries_the_link_and_the_database_only_its_hash(
     settings.PORTAL_BASE_URL = "https://consent.example/"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         invitation, token = invitation_create(
-            inviter=world.manager, artist=world.artist, email="new@example.test", role=Role.EDITOR
+            inviter=world.manager,
+            artist=world.artist,
+            email="new@example.test",
+            role=Role.EDITOR,
+            sent_as="label",
         )
         assert mail.outbox == []  # nothing leaves before commit
     for callback in callbacks:
@@ -273,7 +279,8 @@ def test_an_invitation_of_another_team_is_a_404(world: World) -> None:
         inviter=world.other_manager,
         artist=world.outsider_artist,
         email="x@example.test",
-        role="admin",
+        role="editor",
+        sent_as="label",
     )
     response = logged_in(world.artist_user).post(
         reverse("team_invitation_revoke", args=[world.artist.pk, invitation.pk])

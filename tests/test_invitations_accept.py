@@ -38,7 +38,9 @@ def text(response: HttpResponse) -> str:
 
 
 def invite(world: World, email: str = "new@example.test", role: str = Role.EDITOR) -> str:
-    return invitation_create(inviter=world.manager, artist=world.artist, email=email, role=role)[1]
+    return invitation_create(
+        inviter=world.manager, artist=world.artist, email=email, role=role, sent_as="label"
+    )[1]
 
 
 def link(token: str) -> str:

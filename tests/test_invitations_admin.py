@@ -22,7 +22,7 @@ def staff_client(world: World) -> Client:
 
 def invite(world: World, email: str) -> str:
     return invitation_create(
-        inviter=world.manager, artist=world.artist, email=email, role="editor"
+        inviter=world.manager, artist=world.artist, email=email, role="editor", sent_as="label"
     )[1]
 
 

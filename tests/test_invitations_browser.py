@@ -20,7 +20,11 @@ def test_an_invitee_signs_up_from_the_email_and_lands_on_the_artist_home(
 ) -> None:
     settings.PORTAL_BASE_URL = live_server.url
     invitation_create(
-        inviter=world.manager, artist=world.artist, email="new@example.test", role="editor"
+        inviter=world.manager,
+        artist=world.artist,
+        email="new@example.test",
+        role="editor",
+        sent_as="label",
     )
     (message,) = mail.outbox
     url = re.search(r"http\S+/invitations/\S+/", message.body)[0]

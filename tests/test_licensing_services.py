@@ -10,13 +10,13 @@ from portal.consent.services import decision_set
 from portal.licensing.models import Licence, Product, UseType
 from portal.licensing.services import licence_changed, licences_deleted, product_changed
 from tests import factories as f
-from tests.conftest import World
+from tests.conftest import World, decider
 
 
 def grant_both_sides(world: World, work: Work, use_type: UseType, product: Product) -> None:
     for side in (Side.ARTIST, Side.RIGHTS_HOLDER):
         decision_set(
-            actor=world.staff,
+            actor=decider(world, side, work),
             product=product,
             work=work,
             use_type=use_type,

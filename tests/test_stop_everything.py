@@ -22,8 +22,11 @@ from tests.conftest import World
 def decide(
     world: World, product: Product, work: Work, use: UseType, side: str, answer: str
 ) -> None:
+    artist_side = (
+        world.artist_user if work.primary_artist_id == world.artist.pk else world.other_artist_user
+    )
     decision_set(
-        actor=world.artist_user if side == Side.ARTIST else world.manager,
+        actor=artist_side if side == Side.ARTIST else world.manager,
         product=product,
         work=work,
         use_type=use,

@@ -1,20 +1,33 @@
-import re
 from collections.abc import Callable
+from typing import Any
 
 from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import messages
+from django.db.models import Exists
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from portal.catalogue.models import LabelManager
 
-# Where a label manager or staff member acts for others. Everything else (sign-in, MFA
-# set-up, logout, static files, an artist's own pages) stays open.
-GUARDED_PREFIXES = ("/labels/", "/delegations/", "/admin/")
-# A team page is an artist's, but a label manager can invite people from it too.
-GUARDED_PATTERN = re.compile(r"^/artists/\d+/team/")
+# What a label manager or staff member without a second factor may still reach: setting
+# one up (allauth asks for the password again first), signing out, and confirming an
+# email address, since allauth refuses to add an authenticator while an address of the
+# account is unverified. Everything else, whatever its path, waits for the second factor:
+# a password alone must not show a label's works, receipts or notifications.
+SET_UP_VIEWS = frozenset(
+    {
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_list_webauthn",
+        "mfa_add_webauthn",
+        "account_reauthenticate",
+        "account_logout",
+        "account_email",
+        "account_confirm_email",
+    }
+)
 
 # The same kinds allauth asks for at login, so "set up" means "login asks for a code".
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
@@ -27,32 +40,48 @@ MFA_REQUIRED_MESSAGE = (
 class RequireMfaMiddleware:
     """Label managers and staff must set up two-factor authentication first.
 
-    Until they do, label pages and admin send them to allauth's authenticator-app set-up.
-    Costs nothing for anonymous users and for paths outside the guarded prefixes; one
-    query for staff and for managers who have set it up, two for anyone else.
+    Gated by who the user is, not by where they go: until they have a second factor,
+    every view but those in `SET_UP_VIEWS` sends them to allauth's authenticator-app
+    set-up. Static files are served before any view (WhiteNoise), so they stay reachable.
+    Costs nothing for anonymous users and for the set-up views; one query otherwise.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path_info
-        guarded = path.startswith(GUARDED_PREFIXES) or GUARDED_PATTERN.match(path)
-        if guarded and must_set_up_mfa(request):
-            messages.warning(request, MFA_REQUIRED_MESSAGE)
-            setup = reverse("mfa_activate_totp")
-            if request.headers.get("HX-Request") == "true":
-                # htmx would follow a 302 in the background and swap the set-up page into
-                # a table cell; ask it to navigate the whole window instead.
-                return HttpResponseClientRedirect(setup)
-            return HttpResponseRedirect(setup)
         return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if match is not None and match.url_name in SET_UP_VIEWS and not match.namespace:
+            return None
+        if request.path_info.startswith(settings.STATIC_URL):
+            return None
+        if not must_set_up_mfa(request):
+            return None
+        messages.warning(request, MFA_REQUIRED_MESSAGE)
+        setup = reverse("mfa_activate_totp")
+        if request.headers.get("HX-Request") == "true":
+            # htmx would follow a 302 in the background and swap the set-up page into
+            # a table cell; ask it to navigate the whole window instead.
+            return HttpResponseClientRedirect(setup)
+        return HttpResponseRedirect(setup)
 
 
 def must_set_up_mfa(request: HttpRequest) -> bool:
+    """Whether the signed-in user is staff or a label manager without a second factor.
+    One query; none for anonymous users."""
     user = request.user
     if not user.is_authenticated:
         return False
-    if is_mfa_enabled(user, SECOND_FACTORS):
-        return False
-    return user.is_staff or LabelManager.objects.filter(user_id=user.pk).exists()
+    second_factor = Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTORS)
+    if user.is_staff:
+        return not second_factor.exists()
+    return LabelManager.objects.filter(user_id=user.pk).filter(~Exists(second_factor)).exists()

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from portal.consent import selectors
 from portal.consent.forms import ExportFilter
-from portal.consent.permissions import delegations_to, label_party
+from portal.consent.permissions import label_party
 from portal.consent.views import AuthedRequest
 from portal.exports import csv_response
 
@@ -29,7 +29,9 @@ def label_home(request: AuthedRequest, label_id: int) -> HttpResponse:
         "waiting_label": sum(s.waiting_label for s in states),
         "work_count": total,
         "roster": selectors.roster(label=party.label),
-        "delegations": delegations_to(request.user).filter(label=party.label),
+        "delegations": selectors.delegations_with_products(
+            user=request.user, label=party.label, products=products
+        ),
         "products": products,
     }
     return render(request, "consent/label_home.html", context)

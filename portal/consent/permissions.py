@@ -96,6 +96,13 @@ class Party:
         allowed = {u.pk for u in self.delegation.use_types.all()}
         return [u for u in use_types if not allowed or u.pk in allowed]
 
+    def covers(self, product: Product) -> bool:
+        """Whether the party has something to decide on the product: it may act on it, and
+        on at least one use the product asks for (`product.uses` prefetched with their use
+        types, as `products_requesting` gives them, costs no query)."""
+        requested = [product_use.use_type for product_use in product.uses.all()]
+        return self.allows(product) and bool(self.use_types(requested))
+
 
 def artist_party(user: User, artist_id: int) -> Party:
     """The artist side of a profile the user belongs to; 404 for anyone else's."""
@@ -123,6 +130,12 @@ def delegation_party(user: User, delegation_id: int) -> Party:
     delegation = get_object_or_404(
         delegations_to(user).prefetch_related("products", "use_types"), pk=delegation_id
     )
+    return delegation_party_of(delegation)
+
+
+def delegation_party_of(delegation: Delegation) -> Party:
+    """The artist side as a delegation in force lets its label's managers decide it; the
+    caller has found the delegation through `delegations_to`."""
     return Party(
         kind="delegation",
         side=Side.ARTIST,

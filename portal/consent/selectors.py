@@ -4,17 +4,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from portal.accounts.models import User
 from portal.catalogue.models import Artist, Label, Work
 from portal.catalogue.selectors import works_search
-from portal.consent.models import Answer, Decision, LedgerEntry, Permission, Side
-
-if TYPE_CHECKING:
-    from portal.consent.permissions import Party
+from portal.consent.models import Answer, Decision, Delegation, LedgerEntry, Permission, Side
+from portal.consent.permissions import Party, delegation_party_of, delegations_to
 from portal.consent.rules import Reason, SideAnswer, Term, Verdict, evaluate, licence_covers
 from portal.licensing.models import Licence, Product, UseType
 
@@ -601,3 +599,27 @@ def export_rows(
                         "yes" if verdict.permitted else "no",
                         " ".join(verdict.reasons),
                     ]
+
+
+def delegations_with_products(
+    *, user: User, label: Label, products: list[Product]
+) -> list[tuple[Delegation, list[Product]]]:
+    """Each delegation in force that lets `user` decide for an artist as `label`, with
+    the label's `products` (from `products_requesting`) it lets them decide on: those the
+    delegation covers and that ask for a delegated use, when the artist has works on the
+    label; exactly what the delegated matrix opens. Four queries, however many delegations.
+    """
+    delegations = list(
+        delegations_to(user).filter(label=label).prefetch_related("products", "use_types")
+    )
+    with_works = set(
+        Work.objects.filter(label=label, primary_artist__in=[d.artist_id for d in delegations])
+        .values_list("primary_artist_id", flat=True)
+        .distinct()
+    )
+    delegated: list[tuple[Delegation, list[Product]]] = []
+    for delegation in delegations:
+        party = delegation_party_of(delegation)
+        covered = [p for p in products if party.covers(p)]
+        delegated.append((delegation, covered if delegation.artist_id in with_works else []))
+    return delegated

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.catalogue.models import Artist, Work
+from portal.catalogue.models import Artist, ArtistMembership, LabelManager, Work
 from portal.consent import ledger
 from portal.consent.bulk import insert_rows
 from portal.consent.models import (
@@ -296,6 +296,12 @@ def decisions_set(
     delegation must still be in force and cover the product and use when the locks are
     held, and the artist's team is notified.
 
+    Whoever calls it, `actor` must be entitled to the side for every work, or nothing is
+    written (`ConsentError`): the artist side needs a deciding role (admin, editor) on
+    each work's artist team, or a delegation in force from a label the actor manages
+    whose artist and label match every work; the rights-holder side needs the actor to
+    manage each work's label. `actor=None` is the portal itself (imports, the demo).
+
     `now` is for importing consents given before the portal (the demo's history); views
     never pass it. The decisions, ledger entries and permission changes are dated then,
     and the permissions judged then against today's licences and product status, so
@@ -313,6 +319,7 @@ def decisions_set(
     counter = _lock_counters([product.pk])[product.pk]
     if delegation is not None:
         _check_delegation(delegation, product=product, use_type=use_type, side=side)
+    _check_entitled(actor=actor, side=side, works=works, delegation=delegation)
     # The caller's instance may predate a suspension (or a change of its uses) that
     # committed while we waited for the lock; judging by it would announce a permit
     # on a suspended product.
@@ -364,6 +371,47 @@ def _check_delegation(
             f"{delegation.artist.name}'s delegation does not cover "
             f"{use_type.name.lower()} for {product.name}."
         )
+
+
+def _check_entitled(
+    *, actor: User | None, side: str, works: QuerySet[Work], delegation: Delegation | None
+) -> None:
+    """Refuse unless `actor` may answer `side` for every one of `works`: one query, or two
+    under a delegation, whatever the number of works. Views scope the works already; this
+    holds for every other path (and for a view that forgets)."""
+    if delegation is not None:
+        # Whoever acts, a delegation reaches only the artist's works on its own label.
+        if works.exclude(
+            primary_artist_id=delegation.artist_id, label_id=delegation.label_id
+        ).exists():
+            raise ConsentError(
+                f"{delegation.artist.name}'s delegation covers only their works on "
+                f"{delegation.label.name}."
+            )
+        if (
+            actor is not None
+            and not LabelManager.objects.filter(label_id=delegation.label_id, user=actor).exists()
+        ):
+            raise ConsentError(
+                f"Only the managers of {delegation.label.name} decide under "
+                f"{delegation.artist.name}'s delegation."
+            )
+        return
+    if actor is None:
+        return
+    if side == Side.ARTIST:
+        deciding = ArtistMembership.objects.filter(
+            user=actor, role__in=ArtistMembership.DECIDING_ROLES
+        ).values("artist_id")
+        if works.exclude(primary_artist_id__in=deciding).exists():
+            raise ConsentError(
+                "You can answer for an artist only as an admin or editor of their team, "
+                "or under their delegation."
+            )
+        return
+    managed = LabelManager.objects.filter(user=actor).values("label_id")
+    if works.exclude(label_id__in=managed).exists():
+        raise ConsentError("You can answer for a label only as one of its managers.")
 
 
 def _notify_acted_for(
@@ -419,7 +467,13 @@ def decision_set(
 
 @transaction.atomic
 def grants_withdraw_all(*, actor: User, artist: Artist, note: str = "") -> Outcome:
-    """Stop everything: turn every artist-side yes of `artist` into a no, in one transaction."""
+    """Stop everything: turn every artist-side yes of `artist` into a no, in one transaction.
+
+    `actor` must be an admin or editor of the artist's team (`ConsentError` otherwise)."""
+    if not ArtistMembership.objects.filter(
+        artist=artist, user=actor, role__in=ArtistMembership.DECIDING_ROLES
+    ).exists():
+        raise ConsentError(f"Only {artist.name}'s admins and editors can stop everything.")
     head = _lock_ledger()
     granted = Decision.objects.filter(
         side=Side.ARTIST, answer=Answer.GRANTED, work__primary_artist=artist

@@ -15,6 +15,7 @@ class Notification(models.Model):
         NEW_PRODUCT = "new_product", "New product"
         INVITATION = "invitation", "Invitation"
         DELEGATION = "delegation", "Delegation"
+        TEAM = "team", "Team change"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -87,6 +87,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "role",
         "state_display",
         "invited_by",
+        "sent_as",
         "created_at",
         "expires_at",
         "accepted_at",
@@ -120,6 +121,7 @@ class InvitationAdmin(admin.ModelAdmin):
             artist=obj.artist,
             email=obj.email,
             role=obj.role,
+            sent_as=Invitation.SentAs.STAFF,
         )
         obj.pk = invitation.pk
         obj.refresh_from_db()

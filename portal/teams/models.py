@@ -59,6 +59,13 @@ class Invitation(models.Model):
         REVOKED = "revoked", "Revoked"
         EXPIRED = "expired", "Expired"
 
+    class SentAs(models.TextChoices):
+        """In what capacity the inviter sent it: the rules differ (see `invitation_create`)."""
+
+        TEAM_ADMIN = "team_admin", "An admin of the team"
+        LABEL = "label", "The artist's label"
+        STAFF = "staff", "Platform staff"
+
     email = models.EmailField(help_text="Stored lower-case; matched case-insensitively.")
     artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="invitations")
     role = models.CharField(max_length=10, choices=Role.choices)
@@ -68,6 +75,7 @@ class Invitation(models.Model):
         null=True,
         related_name="invitations_sent",
     )
+    sent_as = models.CharField(max_length=10, choices=SentAs.choices)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField(default=invitation_expiry)

@@ -37,7 +37,8 @@ class TeamAccess:
     @property
     def can_invite(self) -> bool:
         """Invite and revoke invitations: the team's admins, and the label's managers
-        (who onboard the artists on their roster)."""
+        (who onboard the artists on their roster, within what `invitation_create` lets
+        a label invite)."""
         return self.role == Role.ADMIN or self.manages_label
 
 

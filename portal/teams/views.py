@@ -35,6 +35,7 @@ from portal.teams.services import (
 from portal.teams.signup import invitation_forget, invitation_remember
 
 Role = ArtistMembership.Role
+SentAs = Invitation.SentAs
 
 NOT_ADMIN = "Only the team's admins can change who is on the team and what they may do."
 NOT_INVITER = "Only the team's admins and the label's managers can invite people."
@@ -86,12 +87,15 @@ def team_invite(request: AuthedRequest, artist_id: int) -> HttpResponse:
     form = InvitationForm(request.POST)
     if not form.is_valid():
         return _render_team(request, access, invite_form=form, status=422)
+    # A label manager who is not one of the team's admins invites as the label, whose
+    # rules are narrower: the service holds them.
+    sent_as = SentAs.TEAM_ADMIN if access.role == Role.ADMIN else SentAs.LABEL
     try:
         invitation, _token = invitation_create(
-            inviter=request.user, artist=access.artist, **form.cleaned_data
+            inviter=request.user, artist=access.artist, sent_as=sent_as, **form.cleaned_data
         )
     except TeamError as exc:
-        form.add_error("email", str(exc))
+        form.add_error(exc.field, str(exc))
         return _render_team(request, access, invite_form=form, status=422)
     messages.success(request, _sent(invitation))
     return redirect("team", artist_id=access.artist.pk)
@@ -195,9 +199,11 @@ def label_invite(request: AuthedRequest, label_id: int) -> HttpResponse:
     if data is not None:
         if form.is_valid():
             try:
-                invitation, _token = invitation_create(inviter=request.user, **form.cleaned_data)
+                invitation, _token = invitation_create(
+                    inviter=request.user, sent_as=SentAs.LABEL, **form.cleaned_data
+                )
             except TeamError as exc:
-                form.add_error("email", str(exc))
+                form.add_error(exc.field, str(exc))
             else:
                 messages.success(request, _sent(invitation))
                 return redirect("label_invite", label_id=label.pk)
@@ -236,6 +242,9 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
         return _problem(request, invitation, status=403, message=str(exc))
     except InvitationUnusable as exc:
         return _problem(request, invitation, state=exc.state, status=410)
+    except TeamError as exc:
+        # The label's rule, checked again now: the team gained an admin since, say.
+        return _problem(request, invitation, status=409, message=str(exc))
     invitation_forget(request)
     if membership.role == invitation.role:
         messages.success(
@@ -265,6 +274,7 @@ def _problem(
         "state": state,
         "message": message or str(InvitationUnusable(state)),
         "wrong_account": status == 403,
+        "refused": status == 409,
         "States": Invitation.State,
     }
     return render(request, "teams/invitation_problem.html", context, status=status)
