@@ -7,6 +7,7 @@ authenticator-app set-up; once set up, signing in asks for a code.
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage import default_storage
@@ -321,6 +322,8 @@ def test_an_artist_may_turn_on_mfa_too(world: World) -> None:
 
 def _through_middleware(path: str, user: object) -> HttpResponse:
     request: HttpRequest = RequestFactory().get(path)
+    # A signed-in browser sends its session cookie; the gate does not look without one.
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = "session"
     request.user = user  # type: ignore[assignment]
     request.session = {}  # type: ignore[assignment]
     request._messages = default_storage(request)  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from portal.accounts.http import signed_in
 from portal.catalogue.models import LabelManager
 
 # What a label manager or staff member without a second factor may still reach: setting
@@ -78,9 +79,9 @@ class RequireMfaMiddleware:
 def must_set_up_mfa(request: HttpRequest) -> bool:
     """Whether the signed-in user is staff or a label manager without a second factor.
     One query; none for anonymous users."""
-    user = request.user
-    if not user.is_authenticated:
+    if not signed_in(request):
         return False
+    user = request.user
     second_factor = Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTORS)
     if user.is_staff:
         return not second_factor.exists()

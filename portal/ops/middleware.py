@@ -6,10 +6,10 @@ import time
 import uuid
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
+from portal.accounts.http import signed_in
 from portal.ops.logs import request_id
 from portal.ops.metrics import request_observe
 
@@ -63,15 +63,6 @@ def _download(response: HttpResponse) -> bool:
     return content_type.startswith("text/csv") or disposition.startswith("attachment")
 
 
-def _signed_in(request: HttpRequest) -> bool:
-    # Without a session cookie nobody is signed in, and the session is left untouched:
-    # reading it would add `Vary: Cookie` to public answers that never looked at it.
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return False
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated)
-
-
 class PrivateNoStoreMiddleware:
     """`Cache-Control: no-store, private` on every answer to a signed-in person and on
     every download (CSV or any attachment), unless the view chose its own: pages and
@@ -84,8 +75,6 @@ class PrivateNoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not response.has_header("Cache-Control") and (
-            _download(response) or _signed_in(request)
-        ):
+        if not response.has_header("Cache-Control") and (_download(response) or signed_in(request)):
             patch_cache_control(response, no_store=True, private=True)
         return response

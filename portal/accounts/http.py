@@ -1,0 +1,17 @@
+"""Who is asking, as the request shows it."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def signed_in(request: HttpRequest) -> bool:
+    """Whether a signed-in person made this request.
+
+    Without a session cookie nobody is signed in, and the session is left unread: reading
+    it adds `Vary: Cookie` to the answer, which would keep shared caches from serving
+    public answers (the key set, the API documents) that never depended on a cookie.
+    """
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
