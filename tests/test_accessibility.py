@@ -24,6 +24,7 @@ from tests.a11y import (
     sign_in,
     sign_in_as,
 )
+from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World
 from tests.mfa import totp_enable
 

@@ -12,6 +12,7 @@ from portal.api.models import IdempotencyRecord
 from portal.api.services import api_key_issue, idempotency_records_purge
 from portal.earnings.models import UsageReport
 from tests import factories as f
+from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World
 
 CHECK = "/api/v1/permissions/check"

@@ -36,6 +36,7 @@ from portal.notifications.services import notify
 from portal.teams.models import Invitation
 from portal.teams.services import invitation_create
 from tests import factories as f
+from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World, say
 
 ROLES = (

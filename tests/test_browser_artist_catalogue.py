@@ -19,6 +19,7 @@ from portal.consent.services import product_set_status
 from portal.licensing.models import Licence, Product
 from tests import factories as f
 from tests.a11y import sign_in, stemify
+from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World, say
 from tests.test_earnings_ingest import line
 from tests.test_earnings_statements import submit

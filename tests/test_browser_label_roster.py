@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from portal.consent.models import Answer, Decision, Side
 from portal.consent.selectors import EXPORT_COLUMNS
 from tests.a11y import lived_in, sign_in
+from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World, say
 from tests.mfa import totp_enable
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from tests.a11y import DESKTOP, PHONE, SCREENSHOTS, lived_in, page_width, sign_in_as
+from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -24,6 +24,7 @@ from portal.earnings.csv_upload import (
 from portal.earnings.models import Allocation, UsageLine, UsageReport
 from portal.licensing.models import Licence
 from tests import factories as f
+from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World, logged_in
 from tests.mfa import totp_enable
 

@@ -64,7 +64,8 @@ def report(
 
 def stemify(world: World) -> Product:
     """A second product, asking for stems/remix under a licence with the same label."""
-    stems = f.UseTypeFactory(slug="stems_remix")  # "Stems and remix", as the portal names it
+    # Named as the migration names it, also after a flush has removed the seeded row.
+    stems = f.UseTypeFactory(slug="stems_remix", name="Stems and remix")
     product = f.ProductFactory(slug="stemify", name="Stemify")
     f.ProductUseFactory(product=product, use_type=stems)
     f.LicenceFactory(

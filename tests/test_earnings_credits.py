@@ -14,6 +14,7 @@ from portal.earnings.services import usage_report_submit
 from portal.earnings.validation import usage_report_parse
 from portal.licensing.models import Product
 from tests import factories as f
+from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World, logged_in
 from tests.test_earnings_ingest import line
 

@@ -18,6 +18,7 @@ from portal.earnings.services import (
 )
 from portal.earnings.validation import usage_report_parse
 from portal.licensing.models import Licence, LicenceShare, Product
+from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World, say
 
 

@@ -22,6 +22,7 @@ from portal.earnings.services import usage_report_submit
 from portal.earnings.validation import usage_report_parse
 from portal.licensing.models import Licence, Product, UseType
 from tests import factories as f
+from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World, decider, logged_in
 
 

@@ -21,6 +21,7 @@ from portal.earnings.services import usage_report_submit
 from portal.earnings.validation import usage_report_parse
 from portal.licensing.models import Licence, LicenceShare, Product
 from tests import factories as f
+from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World, logged_in
 from tests.test_earnings_ingest import at, both_yes, line
 

@@ -102,7 +102,6 @@ def test_readyz_is_200_with_the_database_redis_and_a_fresh_worker(db, worker_ali
     assert body["checks"]["worker"]["workers"] == 1
 
 
-@needs_redis
 def test_readyz_is_503_naming_redis_when_it_is_unreachable(db, worker_alive, caplog) -> None:
     with override_settings(REDIS_URL=CLOSED_PORT):
         status, body = readyz()
@@ -407,7 +406,6 @@ def test_celery_queue_lengths_and_live_workers_are_read_from_redis(
     assert metrics["portal_metrics_source_up"][(("source", "redis"),)] == 1
 
 
-@needs_redis
 def test_with_redis_down_the_scrape_still_answers(db, settings, caplog) -> None:
     settings.REDIS_URL = CLOSED_PORT
     metrics = scrape()

@@ -29,6 +29,7 @@ from portal.earnings.models import (
     WorkMonthEarning,
 )
 from portal.licensing.models import Licence, Licensee, Product, ProductUse, UseType
+from tests.seeded import use_types_seeded  # noqa: F401 (autouse: the demo uses them)
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,11 @@ from typing import Any
 
 from django.db.models import (
     Count,
+    DecimalField,
     Exists,
     F,
     FilteredRelation,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -31,6 +33,7 @@ from django.db.models.lookups import Exact
 from portal.catalogue.models import Work
 from portal.catalogue.selectors import works_search
 from portal.earnings.models import Allocation, Compliance, MonthlyEarning
+from portal.licensing.models import LicenceShare
 
 PERMITTED = Q(compliance=Compliance.PERMITTED)
 ZERO = Decimal(0)
@@ -138,6 +141,27 @@ CSV_COLUMNS = [
 LABEL_CSV_COLUMNS = [*CSV_COLUMNS[:4], "artist", *CSV_COLUMNS[4:]]
 
 
+# Decimals are written with their field's decimal places, never as the database returns
+# them: PostgreSQL keeps a numeric's scale (70.00), SQLite drops it from computed values
+# (70), and a statement must read the same wherever it was made.
+def _places(model: type[Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, DecimalField)
+    return field.decimal_places
+
+
+_DECIMAL_PLACES = {
+    **{
+        name: _places(Allocation, name)
+        for name in ("gross", "artist_amount", "label_amount", "platform_amount")
+    },
+    **{
+        f"applied_{party}_share": _places(LicenceShare, f"{party}_share")
+        for party in ("artist", "label", "platform")
+    },
+}
+
+
 def _share(party: str) -> Coalesce:
     """The percentage the licence gives `party` for the line's use: the licence's own
     shares unless it sets them apart for that use; empty when no licence covered it."""
@@ -148,7 +172,8 @@ def statement_lines(
     *, scope: dict[str, Any], month: date, with_artist: bool = False
 ) -> Iterator[tuple[Any, ...]]:
     """Every allocation line of the month in scope, in CSV_COLUMNS order (with the artist
-    after the period when `with_artist`), read in chunks so memory stays flat.
+    after the period when `with_artist`), read in chunks so memory stays flat. Amounts
+    and shares come as text with their field's decimal places ("70.00").
 
     Shares are the licence's current terms, as the allocation applied them unless staff
     edited the licence since (report_recompute finds such lines).
@@ -173,7 +198,7 @@ def statement_lines(
         "platform_amount",
         "compliance",
     ]
-    return (
+    rows = (
         Allocation.objects.filter(**scope, month=month)
         .annotate(
             use_shares=FilteredRelation(
@@ -187,6 +212,12 @@ def statement_lines(
         .values_list(*columns)
         .iterator(chunk_size=2000)
     )
+    places = [_DECIMAL_PLACES.get(column) for column in columns]
+    for row in rows:
+        yield tuple(
+            value if n is None or value is None else f"{value:.{n}f}"
+            for value, n in zip(row, places, strict=True)
+        )
 
 
 # --- credits -------------------------------------------------------------------------------

@@ -45,6 +45,26 @@ PERCENT = {
 }
 
 
+def shares_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """The database's own refusal of shares that are negative or do not add up to 100,
+    whoever writes them: allocation cannot split money by such terms. (Each at most 100
+    follows.) Messages go through %-formatting by Django, so a percent sign is doubled."""
+    return [
+        models.CheckConstraint(
+            condition=models.Q(
+                artist_share=Decimal(100) - models.F("label_share") - models.F("platform_share")
+            ),
+            name=f"{prefix}_sum_to_100",
+            violation_error_message="The shares must add up to 100%%.",
+        ),
+        models.CheckConstraint(
+            condition=models.Q(artist_share__gte=0, label_share__gte=0, platform_share__gte=0),
+            name=f"{prefix}_not_negative",
+            violation_error_message="A share cannot be negative.",
+        ),
+    ]
+
+
 class Licence(models.Model):
     """An agreement between a licensee and a label, covering some use types for a term.
 
@@ -70,13 +90,7 @@ class Licence(models.Model):
                 name="licence_ends_after_start",
                 violation_error_message="A licence cannot end before it starts.",
             ),
-            models.CheckConstraint(
-                condition=models.Q(
-                    artist_share=Decimal(100) - models.F("label_share") - models.F("platform_share")
-                ),
-                name="licence_shares_sum_to_100",
-                violation_error_message="The shares must add up to 100%.",
-            ),
+            *shares_constraints("licence_shares"),
         ]
 
     def __str__(self) -> str:
@@ -104,14 +118,7 @@ class LicenceShare(models.Model):
         ordering = ["licence", "use_type"]
         constraints = [
             models.UniqueConstraint(fields=["licence", "use_type"], name="one_share_per_use"),
-            models.CheckConstraint(
-                condition=models.Q(
-                    artist_share=Decimal(100) - models.F("label_share") - models.F("platform_share")
-                ),
-                name="licence_use_shares_sum_to_100",
-                # Formatted with %(name)s by Django, so the percent sign is doubled.
-                violation_error_message="The shares must add up to 100%%.",
-            ),
+            *shares_constraints("licence_use_shares"),
         ]
 
     def __str__(self) -> str:
