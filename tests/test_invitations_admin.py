@@ -2,7 +2,6 @@
 the services, and never showing a token."""
 
 import pytest
-from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -11,6 +10,7 @@ from portal.teams.models import Invitation, TeamEvent, token_hash
 from portal.teams.services import invitation_accept, invitation_create
 from tests import factories as f
 from tests.conftest import World, logged_in
+from tests.mail import sent_to
 
 Role = ArtistMembership.Role
 
@@ -77,7 +77,7 @@ def test_staff_invite_through_the_service(
         Role.ADMIN,
         world.staff,
     )
-    (message,) = mail.outbox
+    (message,) = sent_to("first.admin@example.test")
     assert "/invitations/" in message.body
     assert len(invitation.token_hash) == 64
 

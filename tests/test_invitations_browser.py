@@ -4,13 +4,13 @@ artist's catalogue as a member of the team."""
 import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import Page, expect
 
 from portal.accounts.models import User
 from portal.catalogue.models import ArtistMembership
 from portal.teams.services import invitation_create
 from tests.conftest import World
+from tests.mail import sent_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +26,7 @@ def test_an_invitee_signs_up_from_the_email_and_lands_on_the_artist_home(
         role="editor",
         sent_as="label",
     )
-    (message,) = mail.outbox
+    (message,) = sent_to("new@example.test")
     url = re.search(r"http\S+/invitations/\S+/", message.body)[0]
 
     page.goto(url)
