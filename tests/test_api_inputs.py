@@ -9,6 +9,7 @@ from django.test import Client
 
 from portal.api.services import api_key_issue
 from portal.earnings.models import UsageLine, UsageReport
+from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World
 
 CHECK = "/api/v1/permissions/check"

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from portal.earnings.models import UsageLine, UsageReport
 from portal.licensing.models import Licence
+from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World, logged_in
 
 UPLOAD = "admin:earnings_usagereport_upload"

@@ -12,6 +12,7 @@ from django.urls import reverse
 from portal.earnings.models import Allocation
 from portal.earnings.services import usage_report_submit
 from portal.earnings.validation import ParsedLine, ParsedReport
+from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World, logged_in
 
 OLD_PERIODS = [

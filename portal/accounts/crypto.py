@@ -1,38 +1,24 @@
-"""Two-factor secrets at rest: TOTP secrets and recovery-code seeds, encrypted with Fernet.
+"""Two-factor secrets at rest: TOTP secrets and recovery-code seeds, encrypted
+(`portal.encryption`).
 
 allauth stores them in `mfa_authenticator.data` and hands them to the MFA adapter's
-`encrypt`/`decrypt` (portal/accounts/adapter.py), which use this module. The key lives
-outside the database: `settings.MFA_SECRET_KEY` when set, else one derived from
-`SECRET_KEY` (HKDF, with a label of its own, so it is never the key that encrypts webhook
-secrets). Keys in `SECRET_KEY_FALLBACKS` still decrypt, so `SECRET_KEY` can be rotated the
-Django way; `manage.py mfa_secrets_reencrypt` then moves every secret to the new key before
-the fallback is dropped.
+`encrypt`/`decrypt` (portal/accounts/adapter.py), which use this module. The key is
+`settings.MFA_SECRET_KEY` when set, else one derived from `SECRET_KEY` that no other kind
+of secret shares; after a rotation, `manage.py mfa_secrets_reencrypt` moves every secret
+to the new key before the fallback is dropped.
 """
 
-import base64
 from collections.abc import Callable
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
+from cryptography.fernet import InvalidToken, MultiFernet
 from django.core.exceptions import ImproperlyConfigured
 
-_INFO = b"consent-portal mfa secrets"
-
-
-def _fernet_for(key: str) -> Fernet:
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(key.encode())
-    return Fernet(base64.urlsafe_b64encode(derived))
+from portal.encryption import keyring
 
 
 def _fernet() -> MultiFernet:
-    primary = getattr(settings, "MFA_SECRET_KEY", "") or settings.SECRET_KEY
-    if not primary:
-        raise ImproperlyConfigured("SECRET_KEY (or MFA_SECRET_KEY) must be set to store secrets")
-    fallbacks = [key for key in getattr(settings, "SECRET_KEY_FALLBACKS", []) if key]
-    return MultiFernet([_fernet_for(primary)] + [_fernet_for(key) for key in fallbacks])
+    return keyring(setting="MFA_SECRET_KEY", label=b"consent-portal mfa secrets")
 
 
 def mfa_secret_encrypt(text: str) -> str:
