@@ -1,6 +1,7 @@
 """What text from outside may hold, defined once.
 
-Refused in any text: the C0 controls other than TAB, LF and CR; DEL; the C1 controls.
+Refused in any text: the C0 controls other than TAB, LF and CR; DEL; the C1 controls;
+lone surrogates (a JSON escape such as "\\ud800" that stands for no character).
 NUL is among them (PostgreSQL text cannot hold it), and none of them has a place in
 anything a person or a product sends. A single line (a name, a reference, a search)
 refuses TAB, LF and CR as well. A name also refuses the bidirectional controls
@@ -16,7 +17,9 @@ import re
 
 from django.core.exceptions import ValidationError
 
-_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+# Lone UTF-16 surrogates come only from JSON escapes such as "\ud800": no text holds
+# them, and no database driver can encode them.
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
 _LINE_BREAKS = "\t\n\r"
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 

@@ -113,6 +113,42 @@ def test_a_control_character_in_a_reports_text_is_refused(world, key, char, fiel
     assert [(d["line"], d["field"]) for d in details] == [(1 if field == "credit" else None, field)]
 
 
+# A JSON escape for half of a UTF-16 pair stands for no character; no database driver
+# can encode one, so it must be refused like a control character, not reach the database.
+SURROGATES = ["\\ud800", "\\udfff", "\\udbff"]
+
+
+@pytest.mark.parametrize("escape", SURROGATES)
+def test_a_lone_surrogate_in_a_bulk_items_use_or_isrc_is_named_by_its_index(world, key, escape):
+    body = (
+        '{"items": [{"isrc": "%s", "use": "train%sing"}, {"isrc": "US%sRC17607839", '
+        '"use": "training"}]}' % (world.works[0].isrc, escape, escape)
+    )
+    response = api(key).post(CHECK, body, content_type="application/json")
+    error = error_of(response, 400, "invalid_request")
+    assert [d["index"] for d in error["details"]] == [0, 1]
+
+
+@pytest.mark.parametrize("escape", SURROGATES)
+@pytest.mark.parametrize("field", ["reference", "credit", "use", "currency"])
+def test_a_lone_surrogate_in_a_reports_text_is_refused(world, key, escape, field):
+    body = report(world, credit="Ada Lane")
+    target = body if field in ("reference", "currency") else body["lines"][1]
+    target[field] = "PLACEHOLDER"
+    raw = json.dumps(body).replace("PLACEHOLDER", f"x{escape}")
+    details = refused(key, raw)
+    assert [d["field"] for d in details] == [field]
+
+
+@pytest.mark.parametrize("mark", ["\u202e", "\u2066", "\u200f"])
+@pytest.mark.parametrize("field", ["reference", "credit"])
+def test_a_text_direction_mark_in_a_credit_or_reference_is_refused(world, key, mark, field):
+    body = report(world, credit="Ada Lane")
+    (body if field == "reference" else body["lines"][1])[field] = f"Ada{mark}Lane"
+    details = refused(key, body)
+    assert [d["field"] for d in details] == [field]
+
+
 # --- nesting -------------------------------------------------------------------------------
 
 
@@ -172,7 +208,10 @@ def test_an_amount_outside_the_published_pattern_is_refused_naming_the_line(worl
     assert [(d["line"], d["field"]) for d in details] == [(1, "gross")]
 
 
-@pytest.mark.parametrize("number", ["1e2", "1E+2", "-0.0", "-1", "1.005", "1000000000000"])
+@pytest.mark.parametrize(
+    "number",
+    ["1e2", "1E+2", "-0.0", "-1", "1.005", "1000000000000", "1.5e0", "150e-2", "1E-0", "-0"],
+)
 def test_an_amount_sent_as_a_json_number_must_be_written_as_the_pattern_too(world, key, number):
     raw = json.dumps(report(world, gross="PLACEHOLDER")).replace('"PLACEHOLDER"', number)
     details = refused(key, raw)

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from portal.api.keys import TOKEN_PATTERN, key_hash
+from portal.numbers import written_decimal, written_int
 
 logger = logging.getLogger(__name__)
 
@@ -168,13 +169,19 @@ def _deeper_than(value: object, limit: int) -> bool:
 
 
 def parse_json(body: bytes) -> Any:
-    """JSON with numbers that have a fraction as exact Decimals, never floats, nested at
-    most MAX_DEPTH levels."""
+    """JSON with numbers that have a fraction as exact Decimals, never floats, each
+    number remembering how it was written (`portal.numbers`), nested at most MAX_DEPTH
+    levels."""
     too_deep = ApiError(
         400, "invalid_request", f"The body is nested too deeply (at most {MAX_DEPTH} levels)."
     )
     try:
-        data = json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
+        data = json.loads(
+            body,
+            parse_float=written_decimal,
+            parse_int=written_int,
+            parse_constant=_reject_constant,
+        )
     except RecursionError as exc:
         raise too_deep from exc
     except (ValueError, UnicodeDecodeError) as exc:

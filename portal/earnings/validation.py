@@ -22,7 +22,8 @@ from portal.catalogue.identifiers import isrc_normalise
 from portal.catalogue.models import Work
 from portal.earnings.currencies import MINOR_UNITS
 from portal.licensing.models import UseType
-from portal.text import code_point, control_in
+from portal.numbers import written
+from portal.text import code_point, control_in, name_control_in
 
 MAX_LINES = 100_000
 MAX_DETAILS = 100
@@ -98,10 +99,13 @@ class _Errors:
             self.details.append({"line": line, "field": field, "message": message})
 
 
-def _text(value: Any, *, max_length: int, required: bool = True) -> str | None:
+def _text(value: Any, *, max_length: int, required: bool = True, name: bool = False) -> str | None:
+    """One line of text, or None. `name`: shown to people as a name (a credit), so the
+    text-direction marks that names refuse are refused too."""
     if not isinstance(value, str) or (required and not value.strip()):
         return None
-    if len(value) > max_length or control_in(value) is not None:
+    refused = name_control_in if name else control_in
+    if len(value) > max_length or refused(value) is not None:
         return None
     return value
 
@@ -132,14 +136,14 @@ def _date(value: Any) -> date | None:
 
 def _amount(value: Any, places: int) -> Decimal | None:
     """An amount written as the published pattern with at most `places` decimals: a
-    string, or a JSON number written the same way (a number with a fraction arrives as
-    the Decimal of its literal, so 1e2 and -0.0 are still seen as written)."""
+    string, or a JSON number written the same way (the pattern is matched against its
+    literal, so `1.5e0`, `150e-2` and `-0` are refused as written)."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         return None
-    written = value if isinstance(value, str) else str(value)
-    if not AMOUNT.fullmatch(written):
+    literal = written(value)
+    if not AMOUNT.fullmatch(literal):
         return None
-    amount = Decimal(written)
+    amount = Decimal(literal)
     # More decimals than the currency has is a mistake, unless they are zeros.
     if amount != amount.quantize(Decimal(1).scaleb(-places)):
         return None
@@ -166,10 +170,13 @@ def usage_report_parse(data: Any) -> ParsedReport:
     if not isinstance(data, dict):
         errors.add(None, "", "The report must be a JSON object.")
         raise UsageReportInvalid(errors.details, errors.total)
-    reference = _text(data.get("reference"), max_length=100)
+    reference = _text(data.get("reference"), max_length=100, name=True)
     if reference is None:
         errors.add(
-            None, "reference", "Give the report a reference of 1 to 100 characters, on one line."
+            None,
+            "reference",
+            "Give the report a reference of 1 to 100 characters, on one line, without "
+            "control characters or text-direction marks.",
         )
     period = data.get("period")
     start = _date(period.get("start")) if isinstance(period, dict) else None
@@ -243,10 +250,13 @@ def usage_report_parse(data: Any) -> ParsedReport:
                 index, "gross", f'Gross must be an amount of 0 or more in {unit}, as "123.45".'
             )
         credit = raw.get("credit")
-        credit = _text("" if credit is None else credit, max_length=300, required=False)
+        credit = _text("" if credit is None else credit, max_length=300, required=False, name=True)
         if credit is None:
             errors.add(
-                index, "credit", "The credit must be one line of text of at most 300 characters."
+                index,
+                "credit",
+                "The credit must be one line of at most 300 characters, without control "
+                "characters or text-direction marks.",
             )
         if isrc in works and isinstance(use, str) and use in uses:
             if (isrc, use) in seen:
@@ -257,7 +267,7 @@ def usage_report_parse(data: Any) -> ParsedReport:
             continue
         assert isrc is not None and isinstance(use, str) and gross is not None
         lines.append(
-            ParsedLine(works[isrc], uses[use], isrc, use, units, gross, credit or "")  # type: ignore[arg-type]
+            ParsedLine(works[isrc], uses[use], isrc, use, int(units), gross, credit or "")  # type: ignore[arg-type]
         )
     if errors.total:
         raise UsageReportInvalid(errors.details, errors.total)
