@@ -1,6 +1,6 @@
 """Answers meant for one person are never cached (ASVS 8.2.1): every page and fragment a
 signed-in person gets, and every download, carry `Cache-Control: no-store, private`;
-what a view decided for itself, the API's answers and public static files keep theirs."""
+what a view made public, the API's answers and public static files keep theirs."""
 
 import csv
 import io
@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from portal.consent.models import Answer, LedgerEntry, Side
 from portal.exports import csv_response
 from portal.ops.middleware import PrivateNoStoreMiddleware
-from tests.conftest import World, logged_in
+from tests.conftest import World, logged_in, say
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -64,7 +65,18 @@ def test_a_download_is_not_stored_even_without_a_session() -> None:
     assert directives(response) == {"no-store", "private"}
 
 
-def test_what_a_view_chose_itself_is_kept(world: World, artist_client: Client) -> None:
+def test_a_receipt_which_its_view_marks_private_is_not_stored_either(
+    world: World, artist_client: Client
+) -> None:
+    say(world, Side.ARTIST, Answer.GRANTED)
+    position = LedgerEntry.objects.filter(work=world.works[0]).values_list("position", flat=True)[0]
+    url = reverse("receipt_download", args=[world.works[0].pk, position])
+    for response in (artist_client.get(url), artist_client.get(url, {"format": "json"})):
+        assert response.status_code == 200
+        assert {"no-store", "private"} <= directives(response)
+
+
+def test_what_a_view_made_public_is_kept(world: World, artist_client: Client) -> None:
     jwks = artist_client.get(reverse("jwks"))
     assert directives(jwks) == {"public", "max-age=3600"}
     admin = logged_in(world.staff).get(reverse("admin:index"))

@@ -65,16 +65,25 @@ def _download(response: HttpResponse) -> bool:
 
 class PrivateNoStoreMiddleware:
     """`Cache-Control: no-store, private` on every answer to a signed-in person and on
-    every download (CSV or any attachment), unless the view chose its own: pages and
-    exports hold one person's catalogue, decisions and earnings, so no browser cache,
-    back button after sign-out or shared proxy may keep a copy (ASVS 8.2.1). Static files
-    (WhiteNoise, above this) and the API (its own `no-store`) never reach this rule."""
+    every download (CSV or any attachment), added to whatever the view chose unless it
+    made the answer `public` or `no-store` already: pages and exports hold one person's catalogue, decisions and
+    earnings, so no browser cache, back button after sign-out or shared proxy may keep a
+    copy (ASVS 8.2.1). Static files (WhiteNoise, above this) and the API (its own
+    `no-store`) never reach this rule."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not response.has_header("Cache-Control") and (_download(response) or signed_in(request)):
-            patch_cache_control(response, no_store=True, private=True)
+        if _chosen(response) or not (_download(response) or signed_in(request)):
+            return response
+        patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+def _chosen(response: HttpResponse) -> bool:
+    """Whether the view settled it already: anyone may cache it (the published keys), or
+    nobody may store it (the API)."""
+    directives = {d.strip() for d in response.get("Cache-Control", "").lower().split(",")}
+    return bool(directives & {"public", "no-store"})
