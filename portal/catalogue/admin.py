@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
@@ -161,11 +161,37 @@ class ArtistAdmin(admin.ModelAdmin):
         return artist.works_count  # type: ignore[attr-defined]
 
 
+class HeldByLabelManagerFilter(admin.SimpleListFilter):
+    """Memberships whose user manages the artist's own label. Legitimate when the artist
+    asked them on; otherwise a label speaking for the artist without a delegation, as a
+    manager could arrange before invitations recorded who sent them. For staff to review."""
+
+    title = "held by a manager of the artist's label"
+    parameter_name = "label_manager"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[ArtistMembership]
+    ) -> QuerySet[ArtistMembership]:
+        manager = Exists(
+            LabelManager.objects.filter(
+                label_id=OuterRef("artist__label_id"), user_id=OuterRef("user_id")
+            )
+        )
+        if self.value() == "yes":
+            return queryset.filter(manager)
+        if self.value() == "no":
+            return queryset.filter(~manager)
+        return queryset
+
+
 @admin.register(ArtistMembership)
 class ArtistMembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "artist", "role", "since"]
     list_select_related = ["user", "artist"]
-    list_filter = ["role"]
+    list_filter = ["role", HeldByLabelManagerFilter]
     search_fields = ["user__email", "user__name", "artist__name"]
     autocomplete_fields = ["user", "artist"]
 
