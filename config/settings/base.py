@@ -29,6 +29,8 @@ SECRET_KEY = env("SECRET_KEY")
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 # Encrypts webhook signing secrets at rest; defaults to one derived from SECRET_KEY.
 WEBHOOK_SECRET_KEY = env("WEBHOOK_SECRET_KEY")
+# Previous WEBHOOK_SECRET_KEYs while rotating it (portal/encryption.py).
+WEBHOOK_SECRET_KEY_FALLBACKS = env_list("WEBHOOK_SECRET_KEY_FALLBACKS")
 # Webhooks go over https to public addresses only (docs/delivery.md); on for local receivers.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
 DEBUG = env_bool("DEBUG")
@@ -167,8 +169,9 @@ MFA_ADAPTER = "portal.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Consent Portal"
 # TOTP secrets and recovery-code seeds are encrypted at rest with this key when set, else
-# with one derived from SECRET_KEY; SECRET_KEY_FALLBACKS still decrypt (docs/operations.md).
+# with one derived from SECRET_KEY; older keys still decrypt (portal/encryption.py).
 MFA_SECRET_KEY = env("MFA_SECRET_KEY")
+MFA_SECRET_KEY_FALLBACKS = env_list("MFA_SECRET_KEY_FALLBACKS")
 # allauth counts failed sign-ins per client address. Behind proxies, REMOTE_ADDR is the
 # proxy's, so every visitor would share one count and one stranger could lock everyone
 # out: name how many proxies of ours append to X-Forwarded-For (the client is the entry
