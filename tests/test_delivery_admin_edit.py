@@ -2,6 +2,7 @@
 it (every field the page carries, inline management forms included); the URL rule of
 production holds there; and what a receiver answered is shown short and escaped."""
 
+import socket
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
@@ -138,3 +139,33 @@ def test_a_receivers_answer_is_kept_short_on_one_line_and_shown_escaped(
     html = page.content.decode()
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
     assert "<script>alert(" not in html
+
+
+def test_a_host_that_resolves_elsewhere_between_check_and_save_changes_nothing(
+    world: World, staff: Client, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The form's check resolves the host and so does the service: a name whose answer
+    flips from public to private in between (rebinding, or a DNS hiccup) is refused with
+    a message, neither saved nor logged, never a 500."""
+    endpoint, _ = endpoint_create(product=world.product, url="https://hooks.tunesmith.example/a")
+    url, fields = change_form(staff, endpoint)
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    answers = iter(["93.184.216.34", "10.0.0.5"])
+
+    def getaddrinfo(host: str, port: int, *args: object, **kwargs: object) -> list:
+        assert host == "hooks.rebinding.example"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    response = staff.post(url, {**fields, "url": "https://hooks.rebinding.example/b", "_save": ""})
+
+    assert response.status_code == 302
+    assert response["Location"] == url
+    endpoint.refresh_from_db()
+    assert endpoint.url == "https://hooks.tunesmith.example/a"
+    assert not LogEntry.objects.filter(object_id=str(endpoint.pk)).exists()
+    page = staff.get(url).content.decode()
+    assert (
+        "The URL was not changed" in page
+        and "resolves to 10.0.0.5, which is a private address" in page
+    )

@@ -27,6 +27,10 @@ from portal.licensing.models import Product
 from portal.words import counted
 
 NEW_SECRETS = "_delivery_new_secrets"
+# Set on the request when the service refused a URL the form had accepted (its host
+# resolved to somewhere else the second time): nothing was saved, and admin must not
+# say or log that it was.
+URL_REFUSED = "_delivery_url_refused"
 
 
 def lag_text(lag: timedelta | None) -> str:
@@ -205,13 +209,27 @@ class EndpointAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: Endpoint, form: forms.ModelForm, change: bool
     ) -> None:
         if change:
-            services.endpoint_url_set(endpoint=obj, url=form.cleaned_data["url"])
+            try:
+                services.endpoint_url_set(endpoint=obj, url=form.cleaned_data["url"])
+            except services.DeliveryError as exc:
+                setattr(request, URL_REFUSED, True)
+                self.message_user(request, f"The URL was not changed: {exc}", messages.ERROR)
             return
         endpoint, secret = services.endpoint_create(
             product=form.cleaned_data["product"], url=form.cleaned_data["url"]
         )
         obj.pk = endpoint.pk
         setattr(request, NEW_SECRETS, [(endpoint, secret)])
+
+    def log_change(self, request: HttpRequest, obj: Endpoint, message: Any) -> Any:
+        if getattr(request, URL_REFUSED, False):
+            return None
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request: HttpRequest, obj: Endpoint) -> HttpResponse:
+        if getattr(request, URL_REFUSED, False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     def response_add(
         self, request: HttpRequest, obj: Endpoint, post_url_continue: str | None = None
