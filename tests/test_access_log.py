@@ -127,3 +127,20 @@ def test_the_portals_own_log_lines_are_redacted_too(db: None) -> None:
     assert response.status_code == 404
     assert "Not Found: /invitations/[redacted]/" in stream.getvalue()
     assert TOKEN not in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"GET /%69nvitations/{TOKEN}/ HTTP/1.1",
+        f"GET /accounts/login/?next=%252Finvitations%252F{TOKEN}%252F HTTP/1.1",
+        f"GET /accounts/login/?next=%25252Finvitations%25252F{TOKEN}%25252F HTTP/1.1",
+        f"GET /accounts/password/reset/key/1-{KEY}%2F HTTP/1.1",
+        f"GET /accounts/%63onfirm-email/{KEY}/ HTTP/1.1",
+        f"GET /x?%74oken={TOKEN} HTTP/1.1",
+    ],
+)
+def test_a_token_hidden_behind_percent_encoding_is_redacted_too(line: str) -> None:
+    redacted = redact(line)
+    assert TOKEN not in redacted and KEY not in redacted
+    assert "[redacted]" in redacted

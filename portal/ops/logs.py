@@ -17,6 +17,7 @@ import re
 from contextvars import ContextVar, Token
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 from celery.signals import task_postrun, task_prerun
 from django.core.signals import request_finished
@@ -88,12 +89,36 @@ _TOKEN_PARAM = re.compile(
 )
 
 
-def redact(text: str) -> str:
-    """`text` with every one-time token in a URL, path or query replaced by `[redacted]`."""
-    if not text:
-        return text
+def _redacted(text: str) -> str:
     text = _TOKEN_PATH.sub(rf"\1{REDACTED}", text)
     return _TOKEN_PARAM.sub(rf"\1{REDACTED}", text)
+
+
+def _decoded(text: str) -> str:
+    """`text` percent-decoded until nothing changes (a few rounds at most): a token can
+    hide behind any encoding a server still decodes (`/%69nvitations/`, `%252F`)."""
+    for _ in range(4):
+        plain = unquote(text)
+        if plain == text:
+            break
+        text = plain
+    return text
+
+
+def redact(text: str) -> str:
+    """`text` with every one-time token in a URL, path or query replaced by `[redacted]`.
+
+    A token found only once the text is decoded is redacted in the decoded text, which is
+    what gets logged then: a line that hid a token loses its encoding, never the token's
+    redaction."""
+    if not text:
+        return text
+    decoded = _decoded(text)
+    if decoded != text and (redacted := _redacted(decoded)) != decoded:
+        shown = _redacted(text)
+        # Encoding hid nothing the plain pass missed: keep the line as it came.
+        return shown if shown.count(REDACTED) >= redacted.count(REDACTED) else redacted
+    return _redacted(text)
 
 
 def _redact_query(query: str) -> str:
