@@ -58,7 +58,7 @@ def validate_line(value: str) -> None:
 
 def validate_name(value: str) -> None:
     """A model field validator for names and titles: the admin form shows the error,
-    and so does `full_clean` for anything imported."""
+    and so does `full_clean` on any other path."""
     if (char := name_control_in(value)) is not None:
         raise ValidationError(
             "Names cannot hold control characters or text-direction marks (%(char)s).",

@@ -5,8 +5,8 @@ Two advisory sources, the complete one first:
 1. pip-audit over the whole virtualenv, against PyPI's per-release advisories, then
    OSV's if PyPI's could not answer. It checks every installed distribution.
 2. Where neither answers (offline CI, an index mirror that serves packages and project
-   pages but not per-release data): PyPI's project JSON, `/pypi/<name>/json`, through the
-   same index. Its `vulnerabilities` are the advisories of the project's *latest*
+   pages but not per-release data): PyPI's project JSON, `/pypi/<name>/json` at pypi.org
+   (or the mirror `AUDIT_PYPI_JSON_URL` names). Its `vulnerabilities` are the advisories of the project's *latest*
    release only, so it checks the distributions installed at their latest release and
    names every one it could not check. It never calls a package clean that it did not
    look up.
