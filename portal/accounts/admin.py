@@ -9,7 +9,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import HttpRequest
 
 from portal.accounts.models import User
-from portal.catalogue.models import ArtistMembership, LabelManager
+from portal.catalogue.models import LabelManager
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -38,14 +38,6 @@ class UserChangeAdminForm(UserChangeForm):
             "groups",
             "user_permissions",
         ]
-
-
-class ArtistMembershipInline(admin.TabularInline):
-    model = ArtistMembership
-    extra = 0
-    autocomplete_fields = ["artist"]
-    readonly_fields = ["since"]
-    verbose_name = "artist team membership"
 
 
 class LabelManagerInline(admin.TabularInline):
@@ -83,7 +75,9 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "name", "is_staff", "is_superuser", "is_active", "last_login")
     search_fields = ("email", "name")
     ordering = ("email",)
-    inlines = [ArtistMembershipInline, LabelManagerInline]
+    # The user's teams are added by `portal.teams.admin`, which edits them through the
+    # team services.
+    inlines = [LabelManagerInline]
 
     def get_inline_instances(
         self, request: HttpRequest, obj: User | None = None

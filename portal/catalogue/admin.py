@@ -1,9 +1,12 @@
-"""Admin for the catalogue: labels and their managers, artists and their teams, works."""
+"""Admin for the catalogue: labels and their managers, artists, works.
+
+Artists' teams (memberships) are edited in `portal.teams.admin`, through the team
+services, which adds them to the artist's page here."""
 
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
@@ -11,7 +14,7 @@ from django.utils.html import format_html
 from stdnum import isni, isrc
 
 from portal.catalogue.forms import ArtistAdminForm, CreditAdminForm, WorkAdminForm
-from portal.catalogue.models import Artist, ArtistMembership, Credit, Label, LabelManager, Work
+from portal.catalogue.models import Artist, Credit, Label, LabelManager, Work
 
 
 def _count_of(model: type[Any], field: str) -> Coalesce:
@@ -125,15 +128,6 @@ class LabelManagerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "label"]
 
 
-class ArtistMembershipInline(admin.TabularInline):
-    model = ArtistMembership
-    extra = 0
-    autocomplete_fields = ["user"]
-    readonly_fields = ["since"]
-    verbose_name = "team member"
-    verbose_name_plural = "team (users who act for the artist)"
-
-
 @admin.register(Artist)
 class ArtistAdmin(admin.ModelAdmin):
     form = ArtistAdminForm
@@ -142,7 +136,6 @@ class ArtistAdmin(admin.ModelAdmin):
     list_filter = ["label"]
     search_fields = ["name", "=isni"]
     autocomplete_fields = ["label"]
-    inlines = [ArtistMembershipInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Artist]:
         return super().get_queryset(request).annotate(works_count=_count_of(Work, "primary_artist"))
@@ -159,41 +152,6 @@ class ArtistAdmin(admin.ModelAdmin):
     @admin.display(description="works", ordering="works_count")
     def works_count(self, artist: Artist) -> int:
         return artist.works_count  # type: ignore[attr-defined]
-
-
-class HeldByLabelManagerFilter(admin.SimpleListFilter):
-    """Memberships whose user manages the artist's own label. Legitimate when the artist
-    asked them on; otherwise a label speaking for the artist without a delegation, as a
-    manager could arrange before invitations recorded who sent them. For staff to review."""
-
-    title = "held by a manager of the artist's label"
-    parameter_name = "label_manager"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(
-        self, request: HttpRequest, queryset: QuerySet[ArtistMembership]
-    ) -> QuerySet[ArtistMembership]:
-        manager = Exists(
-            LabelManager.objects.filter(
-                label_id=OuterRef("artist__label_id"), user_id=OuterRef("user_id")
-            )
-        )
-        if self.value() == "yes":
-            return queryset.filter(manager)
-        if self.value() == "no":
-            return queryset.filter(~manager)
-        return queryset
-
-
-@admin.register(ArtistMembership)
-class ArtistMembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "artist", "role", "since"]
-    list_select_related = ["user", "artist"]
-    list_filter = ["role", HeldByLabelManagerFilter]
-    search_fields = ["user__email", "user__name", "artist__name"]
-    autocomplete_fields = ["user", "artist"]
 
 
 class CreditInline(admin.TabularInline):

@@ -139,6 +139,7 @@ class TeamEvent(models.Model):
         INVITED = "invited", "Invited"
         INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
         JOINED = "joined", "Joined"
+        ADDED = "added", "Added by staff"
         ROLE_CHANGED = "role_changed", "Role changed"
         REMOVED = "removed", "Removed"
 

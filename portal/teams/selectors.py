@@ -5,6 +5,7 @@ roster the artist is on; to anyone else it is a 404. Team admins manage the memb
 team admins and the label's managers invite. Staff work in admin.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -74,6 +75,17 @@ def members_of(artist: Artist) -> list[ArtistMembership]:
     return sorted(
         members,
         key=lambda m: (ROLE_ORDER.get(m.role, 9), m.user.display_name.lower(), m.pk),
+    )
+
+
+def keeps_an_admin(*, artist_id: int, without: Iterable[int] = ()) -> bool:
+    """Whether the team has an admin other than the memberships `without`: the rule that
+    a team always keeps one, asked by the services before a demotion or a removal and by
+    admin's forms before several at once."""
+    return (
+        ArtistMembership.objects.filter(artist_id=artist_id, role=Role.ADMIN)
+        .exclude(pk__in=list(without))
+        .exists()
     )
 
 

@@ -27,6 +27,7 @@ from portal.catalogue.models import Artist, ArtistMembership, LabelManager
 from portal.notifications.models import Notification
 from portal.notifications.services import notify
 from portal.teams.models import ROLE_NOUN, Invitation, TeamEvent, token_hash
+from portal.teams.selectors import keeps_an_admin
 
 Role = ArtistMembership.Role
 SentAs = Invitation.SentAs
@@ -141,11 +142,14 @@ def _tell_admins(
     )
 
 
-def _acting(actor: User | None, artist: Artist) -> str:
-    """The actor's name and capacity for a change other than an invitation: a member
-    acts as themselves; anyone else here is the label's manager or staff."""
+def _acting(actor: User | None, artist: Artist, capacity: str = "") -> str:
+    """The actor's name and capacity for a change other than an invitation: the
+    `capacity` the caller names (staff, from admin), else a member acts as themselves and
+    anyone else here is the label's manager or staff."""
     if actor is None:
         return _who(None)
+    if capacity:
+        return _who(actor, capacity, artist)
     if ArtistMembership.objects.filter(artist=artist, user=actor).exists():
         return actor.display_name
     if LabelManager.objects.filter(label_id=artist.label_id, user=actor).exists():
@@ -452,12 +456,14 @@ def _locked_membership(membership: ArtistMembership) -> ArtistMembership:
 
 
 def _only_admin_left(membership: ArtistMembership) -> bool:
-    return (
-        membership.role == Role.ADMIN
-        and not ArtistMembership.objects.filter(artist_id=membership.artist_id, role=Role.ADMIN)
-        .exclude(pk=membership.pk)
-        .exists()
+    return membership.role == Role.ADMIN and not keeps_an_admin(
+        artist_id=membership.artist_id, without=[membership.pk]
     )
+
+
+def _check_capacity(actor: User | None, capacity: str) -> None:
+    if capacity == SentAs.STAFF and not (actor is not None and actor.is_staff):
+        raise NotEntitled("Only platform staff change teams as staff.")
 
 
 LAST_ADMIN = (
@@ -468,12 +474,16 @@ LAST_ADMIN = (
 
 @transaction.atomic
 def membership_set_role(
-    *, actor: User, membership: ArtistMembership, role: str
+    *, actor: User, membership: ArtistMembership, role: str, capacity: str = ""
 ) -> ArtistMembership:
     """Give a member another role. The same role again changes nothing. Refuses to
     demote the team's last admin. The team's admins (those before the change) and the
-    member are told, unless they made the change themselves."""
+    member are told, unless they made the change themselves.
+
+    `capacity` names how the actor acts when the caller knows it (`SentAs.STAFF` from
+    admin: `NotEntitled` unless the actor is staff); the history then says so."""
     role = Role(role)
+    _check_capacity(actor, capacity)
     membership = _locked_membership(membership)
     if membership.role == role:
         return membership
@@ -485,7 +495,7 @@ def membership_set_role(
     admins = _admins(membership.artist_id)
     membership.role = role
     membership.save(update_fields=["role"])
-    who = _acting(actor, membership.artist)
+    who = _acting(actor, membership.artist, capacity)
     _event(
         artist=membership.artist,
         actor=actor,
@@ -509,15 +519,17 @@ def membership_set_role(
 
 
 @transaction.atomic
-def membership_remove(*, actor: User, membership: ArtistMembership) -> None:
+def membership_remove(*, actor: User, membership: ArtistMembership, capacity: str = "") -> None:
     """Take a member off the team (or let a member leave it). Refuses to remove the
-    team's last admin. The team's admins are told, unless they did it themselves."""
+    team's last admin. The team's admins are told, unless they did it themselves.
+    `capacity` as for `membership_set_role`."""
+    _check_capacity(actor, capacity)
     membership = _locked_membership(membership)
     if _only_admin_left(membership):
         raise TeamError(
             LAST_ADMIN.format(name=membership.user.display_name, artist=membership.artist.name)
         )
-    who = _acting(actor, membership.artist)
+    who = _acting(actor, membership.artist, capacity)
     membership.delete()
     _event(
         artist=membership.artist,
@@ -538,3 +550,41 @@ def membership_remove(*, actor: User, membership: ArtistMembership) -> None:
             f"{membership.artist.name}'s team."
         ),
     )
+
+
+@transaction.atomic
+def membership_add(*, actor: User, artist: Artist, user: User, role: str) -> ArtistMembership:
+    """Put `user` on `artist`'s team as `role` directly, without an invitation: staff
+    only (`NotEntitled` otherwise), from admin, and recorded as staff's act. Refuses
+    someone already on the team (`TeamError`; change their role instead). The team's
+    admins and the new member are told."""
+    role = Role(role)
+    _check_capacity(actor, SentAs.STAFF)
+    _lock_team(artist.pk)
+    if ArtistMembership.objects.filter(artist=artist, user=user).exists():
+        raise TeamError(
+            f"{user.email} is already on {artist.name}'s team. To give them other rights, "
+            "change their role."
+        )
+    admins = _admins(artist.pk)
+    membership = ArtistMembership.objects.create(artist=artist, user=user, role=role)
+    who = _who(actor, SentAs.STAFF, artist)
+    _event(
+        artist=artist,
+        actor=actor,
+        actor_name=who,
+        kind=TeamEvent.Kind.ADDED,
+        subject=user.email,
+        role=role,
+    )
+    _tell_admins(
+        artist=artist,
+        actor=actor,
+        admins=admins,
+        also=(user,),
+        message=(
+            f"{who} put {user.display_name} ({user.email}) on {artist.name}'s team as "
+            f"{ROLE_NOUN[role]}."
+        ),
+    )
+    return membership
