@@ -8,12 +8,16 @@ product's API key and another product's key (keys present a bearer token on ever
 request, pages included, and are treated as nobody there).
 
 Allowed callers send real data, and each allowed POST must do its job: the rule's
-`effect` holds after it. Everyone else must leave the database as it was: the row count
-of every table is the same before and after, and the effect has not happened.
+`effect` holds after it. Everyone else must leave the database as it was: every table
+holds the same rows with the same values before and after (a checksum of each table's
+contents, so an UPDATE shows as well as an INSERT or a DELETE), and the effect has not
+happened.
 """
 
+import hashlib
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -88,6 +92,9 @@ class Rule:
     refused: tuple[str, ...] = ()
     effect: Effect | None = None
     overrides: dict[str, int] = field(default_factory=dict)
+    # Run before each allowed caller's request, so each one acts on something of its own
+    # and its own success shows (`kwargs` is read after it).
+    prepare: Callable[[Context, str], None] | None = None
 
 
 def artist_id(ctx: Context) -> dict[str, object]:
@@ -151,6 +158,17 @@ def invitation(page: str) -> tuple[Data, Effect]:
         ).exists()
 
     return data, effect
+
+
+def fresh_invitation(ctx: Context, email: str) -> None:
+    invitation, _ = invitation_create(
+        inviter=ctx.world.artist_user,
+        artist=ctx.world.artist,
+        email=email,
+        role="reader",
+        sent_as="team_admin",
+    )
+    ctx.ids["invitation"] = invitation.pk
 
 
 def membership_role(ctx: Context) -> str | None:
@@ -230,14 +248,17 @@ RULES: dict[str, Rule] = {
         refused=MANAGERS,
         effect=lambda ctx, role: membership_role(ctx) is None,
     ),
-    # Both may withdraw it; the second finds it withdrawn already, which changes nothing.
+    # Both may withdraw one; each withdraws an invitation of its own.
     "team_invitation_revoke": Rule(
         lambda ctx: {**artist_id(ctx), "invitation_id": ctx.ids["invitation"]},
         ("manager", "artist"),
         method="post",
         ok=302,
+        prepare=lambda ctx, role: fresh_invitation(ctx, f"{role}-withdraws@example.test"),
         effect=lambda ctx, role: Invitation.objects.filter(
-            pk=ctx.ids["invitation"], revoked_at__isnull=False
+            pk=ctx.ids["invitation"],
+            email=f"{role}-withdraws@example.test",
+            revoked_at__isnull=False,
         ).exists(),
     ),
     # An invitation link is public: the token is the secret. A made-up one is unknown.
@@ -530,21 +551,39 @@ def ctx(world: World) -> Context:
     return Context(world, clients, users, ids)
 
 
-def row_counts() -> dict[str, int]:
-    """The number of rows in every table the project has, in one query."""
-    tables = sorted(
+def project_tables() -> list[str]:
+    return sorted(
         {
             model._meta.db_table
             for model in apps.get_models(include_auto_created=True)
             if model._meta.managed and not model._meta.proxy
         }
     )
+
+
+def table_contents() -> dict[str, str]:
+    """A digest of the rows of every table the project has: equal digests, equal contents.
+
+    PostgreSQL digests each table in the database, all in one query; SQLite has no
+    aggregate digest, so the rows themselves are read and digested here."""
+    tables = project_tables()
     # The names are the models' own tables, not input.
     quote = connection.ops.quote_name
-    select = ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables)  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {select}")
-        return dict(zip(tables, cursor.fetchone(), strict=True))
+        if connection.vendor == "postgresql":
+            select = ", ".join(
+                f"(SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) "  # noqa: S608
+                f"FROM {quote(table)} AS t)"
+                for table in tables
+            )
+            cursor.execute(f"SELECT {select}")
+            return dict(zip(tables, cursor.fetchone(), strict=True))
+        digests = {}
+        for table in tables:
+            cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608
+            rows = sorted(repr(row) for row in cursor.fetchall())
+            digests[table] = hashlib.md5("\n".join(rows).encode()).hexdigest()  # noqa: S324
+        return digests
 
 
 def expected(rule: Rule, role: str) -> str | int | frozenset[int]:
@@ -593,9 +632,12 @@ def check(ctx: Context, name: str, rule: Rule) -> list[str]:
             rule.allowed.index(role) if role in rule.allowed else 0,
         ),
     ):
-        what = f"{rule.method.upper()} {url} as {role}"
         allowed = role in rule.allowed and role not in rule.overrides
-        before = None if allowed else row_counts()
+        if allowed and rule.prepare is not None:
+            rule.prepare(ctx, role)
+            url = reverse(name, kwargs=rule.kwargs(ctx))
+        what = f"{rule.method.upper()} {url} as {role}"
+        before = None if allowed else table_contents()
         status, location = answer(ctx, rule, role, url)
         want = expected(rule, role)
         if not matches(want, status, location):
@@ -604,8 +646,8 @@ def check(ctx: Context, name: str, rule: Rule) -> list[str]:
             if rule.effect is not None and not rule.effect(ctx, role):
                 wrong.append(f"{what}: {status}, but it did not do what it should")
             continue
-        after = row_counts()
-        changed = {t: (before[t], n) for t, n in after.items() if before[t] != n}
+        after = table_contents()
+        changed = sorted(t for t, digest in after.items() if before[t] != digest)
         if changed:
             wrong.append(f"{what} changed the database: {changed}")
         if rule.effect is not None and rule.effect(ctx, role):
@@ -635,6 +677,24 @@ def test_each_role_gets_exactly_the_allowed_answer(ctx):
     for name, rule in [*RULES.items(), *VARIANTS]:
         wrong += check(ctx, name, rule)
     assert wrong == [], "\n".join(wrong)
+
+
+def test_the_sweep_notices_a_refused_caller_who_changes_a_row(ctx, monkeypatch):
+    """A guard on the guard: an UPDATE keeps every row count, and is still caught."""
+    real = answer
+
+    def leaky(ctx: Context, rule: Rule, role: str, url: str) -> tuple[int, str]:
+        result = real(ctx, rule, role, url)
+        if role == "other_artist":
+            Work.objects.filter(pk=ctx.world.works[0].pk).update(title="Renamed")
+        return result
+
+    monkeypatch.setattr(sys.modules[__name__], "answer", leaky)
+    wrong = check(ctx, "artist_home", RULES["artist_home"])
+    assert [w for w in wrong if "changed the database" in w] == [
+        f"GET {reverse('artist_home', args=[ctx.world.artist.pk])} as other_artist changed "
+        "the database: ['catalogue_work']"
+    ]
 
 
 def test_unknown_api_paths_are_json_404s_for_everyone(ctx):
