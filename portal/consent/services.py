@@ -2,8 +2,10 @@
 
 Lock order, the same everywhere so writers queue instead of deadlocking:
 the ledger head (when decisions are written), then the products' change counters in
-id order. Facts are read only after the locks are held, so two parties answering the
-same work at once cannot both miss the other's answer.
+id order, then the delegation acted under, then the actor's rows that entitle them to
+answer (memberships or label manager rows). Facts are read only after the locks are
+held, so two parties answering the same work at once cannot both miss the other's
+answer, and an answer cannot land for someone whose role was taken away meanwhile.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -12,7 +14,7 @@ from datetime import datetime
 from itertools import islice
 from typing import TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -373,12 +375,52 @@ def _check_delegation(
         )
 
 
+def _hold_actor(actor: User) -> None:
+    """Take the key-share lock on the actor's row that the decisions' `decided_by` takes
+    anyway, but before the entitling rows: admin saves a user's row (an email change locks
+    it fully) and then their memberships and manager rows, and an answer locking those
+    first and the user's row second could deadlock with it. Django has no FOR KEY SHARE;
+    SQLite has no row locks."""
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(User._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [actor.pk])  # noqa: S608
+
+
+def _entitling_rows(
+    queryset: QuerySet[ArtistMembership] | QuerySet[LabelManager], column: str
+) -> list[int]:
+    """Lock the rows the entitlement check relies on until the answer commits, and return
+    `column` of each: the ids the works are then checked against.
+
+    FOR NO KEY UPDATE: a removal (DELETE) or a demotion (UPDATE of the role) of one of
+    them that committed first is seen here, since a locked read sees the latest version;
+    one that comes later waits for this answer to commit, so no answer lands for someone
+    whose role was taken away before it committed. Inserts pointing at the rows take only
+    key-share locks, which this does not block.
+
+    No deadlock: these are taken last, after the ledger head, the counters, the delegation
+    and the actor's row (`_hold_actor`). The team services (`portal.teams.services`: the
+    artist's row, then the membership) and admin's edits of memberships and managers take
+    none of the first three, and the actor's row before, never after, these rows; so
+    nothing holding one of these rows waits for a lock an answer took before it. Two
+    answers by the same actor lock the same rows, but one after the other, once each holds
+    the ledger head."""
+    return list(
+        queryset.select_for_update(no_key=True).order_by("pk").values_list(column, flat=True)
+    )
+
+
 def _check_entitled(
     *, actor: User | None, side: str, works: QuerySet[Work], delegation: Delegation | None
 ) -> None:
-    """Refuse unless `actor` may answer `side` for every one of `works`: one query, or two
-    under a delegation, whatever the number of works. Views scope the works already; this
-    holds for every other path (and for a view that forgets)."""
+    """Refuse unless `actor` may answer `side` for every one of `works`: a few queries,
+    whatever the number of works. Views scope the works already; this holds for every
+    other path (and for a view that forgets). Called with the ledger head held; locks what
+    it relies on (`_hold_actor`, `_entitling_rows`)."""
+    if actor is not None:
+        _hold_actor(actor)
     if delegation is not None:
         # Whoever acts, a delegation reaches only the artist's works on its own label.
         if works.exclude(
@@ -388,9 +430,8 @@ def _check_entitled(
                 f"{delegation.artist.name}'s delegation covers only their works on "
                 f"{delegation.label.name}."
             )
-        if (
-            actor is not None
-            and not LabelManager.objects.filter(label_id=delegation.label_id, user=actor).exists()
+        if actor is not None and not _entitling_rows(
+            LabelManager.objects.filter(label_id=delegation.label_id, user=actor), "label_id"
         ):
             raise ConsentError(
                 f"Only the managers of {delegation.label.name} decide under "
@@ -400,16 +441,17 @@ def _check_entitled(
     if actor is None:
         return
     if side == Side.ARTIST:
-        deciding = ArtistMembership.objects.filter(
-            user=actor, role__in=ArtistMembership.DECIDING_ROLES
-        ).values("artist_id")
+        deciding = _entitling_rows(
+            ArtistMembership.objects.filter(user=actor, role__in=ArtistMembership.DECIDING_ROLES),
+            "artist_id",
+        )
         if works.exclude(primary_artist_id__in=deciding).exists():
             raise ConsentError(
                 "You can answer for an artist only as an admin or editor of their team, "
                 "or under their delegation."
             )
         return
-    managed = LabelManager.objects.filter(user=actor).values("label_id")
+    managed = _entitling_rows(LabelManager.objects.filter(user=actor), "label_id")
     if works.exclude(label_id__in=managed).exists():
         raise ConsentError("You can answer for a label only as one of its managers.")
 
@@ -469,12 +511,17 @@ def decision_set(
 def grants_withdraw_all(*, actor: User, artist: Artist, note: str = "") -> Outcome:
     """Stop everything: turn every artist-side yes of `artist` into a no, in one transaction.
 
-    `actor` must be an admin or editor of the artist's team (`ConsentError` otherwise)."""
-    if not ArtistMembership.objects.filter(
-        artist=artist, user=actor, role__in=ArtistMembership.DECIDING_ROLES
-    ).exists():
-        raise ConsentError(f"Only {artist.name}'s admins and editors can stop everything.")
+    `actor` must be an admin or editor of the artist's team (`ConsentError` otherwise),
+    checked and locked once the ledger head is held, as for `decisions_set`."""
     head = _lock_ledger()
+    _hold_actor(actor)
+    if not _entitling_rows(
+        ArtistMembership.objects.filter(
+            artist=artist, user=actor, role__in=ArtistMembership.DECIDING_ROLES
+        ),
+        "artist_id",
+    ):
+        raise ConsentError(f"Only {artist.name}'s admins and editors can stop everything.")
     granted = Decision.objects.filter(
         side=Side.ARTIST, answer=Answer.GRANTED, work__primary_artist=artist
     )
