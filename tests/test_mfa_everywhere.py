@@ -99,7 +99,10 @@ def test_without_a_second_factor_only_the_set_up_answers(world: World, who: str)
         for method in ("get",) if name == "account_logout" else ("get", "post"):
             response = getattr(client, method)(path)
             sent_to_set_up = response.status_code == 302 and response["Location"] == SETUP
-            if name in SET_UP_VIEWS:
+            # The email page takes only a POST that sends a verification again (see
+            # tests/test_mfa_email_page.py); this empty one asks for none.
+            open_to_set_up = name in SET_UP_VIEWS and (name, method) != ("account_email", "post")
+            if open_to_set_up:
                 if sent_to_set_up or response.status_code >= 500:
                     wrong.append(f"{method.upper()} {path} ({name}): {response.status_code}")
             elif not sent_to_set_up:

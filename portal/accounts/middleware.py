@@ -15,8 +15,10 @@ from portal.catalogue.models import LabelManager
 # What a label manager or staff member without a second factor may still reach: setting
 # one up (allauth asks for the password again first), signing out, and confirming an
 # email address, since allauth refuses to add an authenticator while an address of the
-# account is unverified. Everything else, whatever its path, waits for the second factor:
-# a password alone must not show a label's works, receipts or notifications.
+# account is unverified (on the email page, only seeing it and sending a verification
+# again: see `EMAIL_PAGE_ACTIONS`). Everything else, whatever its path, waits for the
+# second factor: a password alone must not show a label's works, receipts or
+# notifications.
 SET_UP_VIEWS = frozenset(
     {
         "mfa_index",
@@ -30,6 +32,12 @@ SET_UP_VIEWS = frozenset(
     }
 )
 
+# What a POST to allauth's email page may ask for before the second factor is set up:
+# sending the verification of an address already on the account again. Adding an
+# address, removing one or making one primary would let someone holding only the
+# password put an address of theirs on the account and take over its resets.
+EMAIL_PAGE_ACTIONS = frozenset({"action_send"})
+
 # The same kinds allauth asks for at login, so "set up" means "login asks for a code".
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
@@ -42,9 +50,10 @@ class RequireMfaMiddleware:
     """Label managers and staff must set up two-factor authentication first.
 
     Gated by who the user is, not by where they go: until they have a second factor,
-    every view but those in `SET_UP_VIEWS` sends them to allauth's authenticator-app
-    set-up. Static files are served before any view (WhiteNoise), so they stay reachable.
-    Costs nothing for anonymous users and for the set-up views; one query otherwise.
+    every view but those in `SET_UP_VIEWS` (and on the email page, every POST but those
+    `EMAIL_PAGE_ACTIONS` allow) sends them to allauth's authenticator-app set-up. Static
+    files are served before any view (WhiteNoise), so they stay reachable. Costs nothing
+    for anonymous users and for the set-up views; one query otherwise.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -61,7 +70,12 @@ class RequireMfaMiddleware:
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
         match = request.resolver_match
-        if match is not None and match.url_name in SET_UP_VIEWS and not match.namespace:
+        if (
+            match is not None
+            and match.url_name in SET_UP_VIEWS
+            and not match.namespace
+            and (match.url_name != "account_email" or _only_resends_verification(request))
+        ):
             return None
         if request.path_info.startswith(settings.STATIC_URL):
             return None
@@ -74,6 +88,15 @@ class RequireMfaMiddleware:
             # a table cell; ask it to navigate the whole window instead.
             return HttpResponseClientRedirect(setup)
         return HttpResponseRedirect(setup)
+
+
+def _only_resends_verification(request: HttpRequest) -> bool:
+    if request.method in ("GET", "HEAD"):
+        return True
+    # allauth acts on the first action it finds, in its own order: any other beside
+    # `action_send` could be the one it takes.
+    actions = {key for key in request.POST if key.startswith("action_")}
+    return request.method == "POST" and actions == EMAIL_PAGE_ACTIONS
 
 
 def must_set_up_mfa(request: HttpRequest) -> bool:
