@@ -77,7 +77,13 @@ def stop_everything(request: AuthedRequest, artist_id: int) -> HttpResponse:
             messages.error(request, READ_ONLY)
             return redirect("artist_home", artist_id=party.pk)
         assert party.artist is not None
-        outcome = grants_withdraw_all(actor=request.user, artist=party.artist)
+        try:
+            outcome = grants_withdraw_all(actor=request.user, artist=party.artist)
+        except ConsentError as exc:
+            # The role went between the page's check and the service's, which holds it
+            # under lock: the person may no longer see this artist, so home decides where.
+            messages.error(request, str(exc))
+            return redirect("home")
         messages.success(
             request,
             f"Done. {outcome.changed:,} yes answers are now no. Nothing of {party.name}'s "
