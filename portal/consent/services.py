@@ -403,8 +403,9 @@ def _entitling_rows(
     No deadlock: these are taken last, after the ledger head, the counters, the delegation
     and the actor's row (`_hold_actor`). The team services (`portal.teams.services`: the
     artist's row, then the membership) and admin's edits of memberships and managers take
-    none of the first three, and the actor's row before, never after, these rows; so
-    nothing holding one of these rows waits for a lock an answer took before it. Two
+    none of the first three, and lock a user's row fully (an email change) only before
+    these rows, never after; the key-share locks both sides take on users never conflict.
+    So nothing holding one of these rows waits for a lock an answer took before it. Two
     answers by the same actor lock the same rows, but one after the other, once each holds
     the ledger head."""
     return list(
