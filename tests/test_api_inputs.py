@@ -120,9 +120,10 @@ SURROGATES = ["\\ud800", "\\udfff", "\\udbff"]
 
 @pytest.mark.parametrize("escape", SURROGATES)
 def test_a_lone_surrogate_in_a_bulk_items_use_or_isrc_is_named_by_its_index(world, key, escape):
+    isrc = world.works[0].isrc
     body = (
-        '{"items": [{"isrc": "%s", "use": "train%sing"}, {"isrc": "US%sRC17607839", '
-        '"use": "training"}]}' % (world.works[0].isrc, escape, escape)
+        f'{{"items": [{{"isrc": "{isrc}", "use": "train{escape}ing"}}, '
+        f'{{"isrc": "US{escape}RC17607839", "use": "training"}}]}}'
     )
     response = api(key).post(CHECK, body, content_type="application/json")
     error = error_of(response, 400, "invalid_request")

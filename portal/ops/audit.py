@@ -6,10 +6,10 @@ Two advisory sources, the complete one first:
    OSV's if PyPI's could not answer. It checks every installed distribution.
 2. Where neither answers (offline CI, an index mirror that serves packages and project
    pages but not per-release data): PyPI's project JSON, `/pypi/<name>/json` at pypi.org
-   (or the mirror `AUDIT_PYPI_JSON_URL` names). Its `vulnerabilities` are the advisories of the project's *latest*
-   release only, so it checks the distributions installed at their latest release and
-   names every one it could not check. It never calls a package clean that it did not
-   look up.
+   (or the mirror `AUDIT_PYPI_JSON_URL` names). Its `vulnerabilities` are the advisories
+   of the project's *latest* release only, so it checks the distributions installed at
+   their latest release and names every one it could not check. It never calls a
+   package clean that it did not look up.
 
 Exit status: 1 when any source that answered knows a vulnerability in an installed
 release that `pyproject.toml` does not ignore with a reason (`[tool.consent-portal.audit]`);

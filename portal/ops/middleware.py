@@ -66,10 +66,10 @@ def _download(response: HttpResponse) -> bool:
 class PrivateNoStoreMiddleware:
     """`Cache-Control: no-store, private` on every answer to a signed-in person and on
     every download (CSV or any attachment), added to whatever the view chose unless it
-    made the answer `public` or `no-store` already: pages and exports hold one person's catalogue, decisions and
-    earnings, so no browser cache, back button after sign-out or shared proxy may keep a
-    copy (ASVS 8.2.1). Static files (WhiteNoise, above this) and the API (its own
-    `no-store`) never reach this rule."""
+    made the answer `public` or `no-store` already: pages and exports hold one person's
+    catalogue, decisions and earnings, so no browser cache, back button after sign-out or
+    shared proxy may keep a copy (ASVS 8.2.1). Static files (WhiteNoise, above this) and
+    the API (its own `no-store`) never reach this rule."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
