@@ -4,11 +4,13 @@ outsider, the label's manager and another label's manager."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.catalogue.models import ArtistMembership
+from portal.catalogue.models import ArtistMembership, Work
 from portal.consent.models import Answer, Decision, LedgerEntry, Side
 from portal.licensing.models import Product
 from tests import factories as f
@@ -487,13 +489,21 @@ def test_the_matrix_query_count_does_not_grow_with_the_catalogue(
         assert artist_client.get(reverse("artist_home", args=[world.artist.pk])).status_code == 200
 
 
-@pytest.mark.parametrize("extra_works", [10, 500])
 def test_a_toggle_query_count_does_not_grow_with_the_catalogue(
-    world: World, artist_client: Client, django_assert_max_num_queries, extra_works: int
+    world: World, artist_client: Client
 ) -> None:
-    f.WorkFactory.create_batch(extra_works, primary_artist=world.artist)
-    with django_assert_max_num_queries(35):
-        response = artist_client.post(
-            decide_url(world, world.works[0].pk), {"use": "training", "answer": "granted"}, **HTMX
-        )
-    assert response.status_code == 200
+    """The same number of queries with 3 works as with 500 more (the ceiling covers
+    SQLite too, where the webhook and notification tasks run in process)."""
+
+    def toggle(work: Work, answer: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = artist_client.post(
+                decide_url(world, work.pk), {"use": "training", "answer": answer}, **HTMX
+            )
+        assert response.status_code == 200
+        return len(queries)
+
+    small = toggle(world.works[0], Answer.GRANTED)
+    f.WorkFactory.create_batch(500, primary_artist=world.artist)
+    large = toggle(world.works[1], Answer.GRANTED)
+    assert large == small <= 40
