@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from portal.catalogue.models import ArtistMembership
 from portal.consent import artist_views
+from portal.consent.access import Party
 from portal.consent.models import Answer, Decision, LedgerEntry, Side
-from portal.consent.permissions import Party
 from tests import factories as f
 from tests.conftest import World, logged_in, say
 

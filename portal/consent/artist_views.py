@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from portal.consent import selectors
+from portal.consent.access import Party, artist_party
 from portal.consent.forms import DelegationForm
 from portal.consent.models import Delegation, Side
-from portal.consent.permissions import Party, artist_party
 from portal.consent.services import (
     ConsentError,
     delegation_grant,

@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from portal.consent import selectors
+from portal.consent.access import label_party
 from portal.consent.forms import ExportFilter
-from portal.consent.permissions import label_party
 from portal.consent.views import AuthedRequest
 from portal.exports import csv_response
 

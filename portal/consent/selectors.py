@@ -11,8 +11,8 @@ from django.db.models.functions import Coalesce
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, Label, Work
 from portal.catalogue.selectors import works_search
+from portal.consent.access import Party, delegation_party_of, delegations_to
 from portal.consent.models import Answer, Decision, Delegation, LedgerEntry, Permission, Side
-from portal.consent.permissions import Party, delegation_party_of, delegations_to
 from portal.consent.rules import Reason, SideAnswer, Term, Verdict, evaluate, licence_covers
 from portal.licensing.models import Licence, Product, UseType
 

@@ -1,6 +1,6 @@
 """The decision screens shared by every party: the matrix, a toggle, bulk answers, history.
 
-Every view finds its party through `portal.consent.permissions`, so another user's
+Every view finds its party through `portal.consent.access`, so another user's
 artist, label, delegation, product page or work is a 404 from a scoped lookup.
 """
 
@@ -23,15 +23,15 @@ from django_htmx.http import reswap
 from portal.accounts.models import User
 from portal.catalogue.models import Work
 from portal.consent import selectors
-from portal.consent.forms import BulkForm, DecisionForm, MatrixFilter
-from portal.consent.models import Answer, Side
-from portal.consent.permissions import (
+from portal.consent.access import (
     Party,
     artists_of,
     labels_of,
     party_for,
     works_visible_to,
 )
+from portal.consent.forms import BulkForm, DecisionForm, MatrixFilter
+from portal.consent.models import Answer, Side
 from portal.consent.services import ConsentError, decision_set, decisions_set
 from portal.delivery.selectors import receipt_status
 from portal.licensing.models import Product, UseType

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 
-from portal.consent.permissions import label_party
+from portal.consent.access import label_party
 from portal.consent.views import AuthedRequest
 from portal.earnings.currencies import MINOR_UNITS
 from portal.earnings.models import Allocation, Compliance, MonthlyEarning

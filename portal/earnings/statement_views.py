@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from portal.consent.permissions import Party, artist_party, label_party
+from portal.consent.access import Party, artist_party, label_party
 from portal.consent.views import AuthedRequest
 from portal.earnings import statements
 from portal.earnings.forms import CreditsSearch

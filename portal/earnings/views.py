@@ -23,7 +23,7 @@ from django.shortcuts import render
 from django.utils.text import slugify
 
 from portal.catalogue.models import Work
-from portal.consent.permissions import artist_party
+from portal.consent.access import artist_party
 from portal.consent.views import AuthedRequest
 from portal.earnings import formats
 from portal.earnings.currencies import MINOR_UNITS

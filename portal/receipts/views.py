@@ -8,7 +8,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from portal.accounts.models import User
-from portal.consent.permissions import works_visible_to
+from portal.consent.access import works_visible_to
 from portal.receipts import keys
 from portal.receipts.selectors import entries_for_receipts
 from portal.receipts.services import receipt_claims, receipt_for

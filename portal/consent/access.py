@@ -1,4 +1,4 @@
-"""Who may see and decide what: the one place object permissions live.
+"""Who may see and decide what: the one place access to artists, labels and works is decided.
 
 Every view reaches artists, labels and works through these scoped querysets, so
 "not yours" is a 404 from the lookup, never a leak.
