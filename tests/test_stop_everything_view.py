@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.catalogue.models import ArtistMembership
-from portal.consent import artist_views
+from portal.consent import access
 from portal.consent.access import Party
 from portal.consent.models import Answer, Decision, LedgerEntry, Side
 from tests import factories as f
@@ -25,7 +25,7 @@ def role_goes_after_the_page_checks(
 ) -> None:
     """The page resolves the person's role, and an admin changes it before the service
     runs: as if the two requests interleaved."""
-    real = artist_views.artist_party
+    real = access.artist_party
 
     def then_changed(user: object, artist_id: int) -> Party:
         party = real(user, artist_id)
@@ -36,7 +36,7 @@ def role_goes_after_the_page_checks(
             memberships.update(role=Role.READER)
         return party
 
-    monkeypatch.setattr(artist_views, "artist_party", then_changed)
+    monkeypatch.setattr(access, "artist_party", then_changed)
 
 
 @pytest.mark.parametrize("gone", ["removed", "made a reader"])

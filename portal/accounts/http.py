@@ -2,6 +2,17 @@
 
 from django.conf import settings
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
+
+from portal.accounts.models import User
+
+
+class AuthedRequest(HttpRequest):
+    """A request from a signed-in person: what a view behind `login_required` (or one of
+    the access decorators, which sign in first) is handed."""
+
+    user: User
+    htmx: HtmxDetails
 
 
 def signed_in(request: HttpRequest) -> bool:

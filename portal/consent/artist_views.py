@@ -1,15 +1,15 @@
 """The artist's own screens: home, stop everything, delegation, activity."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from portal.accounts.http import AuthedRequest
 from portal.consent import selectors
-from portal.consent.access import Party, artist_party
+from portal.consent.access import READ_ONLY, Party, PartyKind, party_view
 from portal.consent.forms import DelegationForm
 from portal.consent.models import Delegation, Side
 from portal.consent.services import (
@@ -19,7 +19,6 @@ from portal.consent.services import (
     delegation_scope,
     grants_withdraw_all,
 )
-from portal.consent.views import READ_ONLY, AuthedRequest
 from portal.earnings.selectors import latest_paid
 from portal.licensing.models import UseType
 
@@ -49,17 +48,16 @@ def product_cards(party: Party) -> list[dict[str, object]]:
     return cards
 
 
-@login_required
-def artist_home(request: AuthedRequest, artist_id: int) -> HttpResponse:
+@party_view(PartyKind.ARTISTS)
+def artist_home(request: AuthedRequest, party: Party) -> HttpResponse:
     """The products asking for the catalogue and what waits for an answer; below, what
     the latest month with earnings paid (one query, whatever the catalogue)."""
-    party = artist_party(request.user, artist_id)
     context = {
         "party": party,
         "cards": product_cards(party),
         "work_count": party.works().count(),
         "delegation": Delegation.objects.filter(
-            artist_id=artist_id, revoked_at__isnull=True
+            artist_id=party.pk, revoked_at__isnull=True
         ).first(),
         "earned": latest_paid(artist_id=party.pk),
         "this_month": timezone.now().date().replace(day=1),
@@ -68,9 +66,8 @@ def artist_home(request: AuthedRequest, artist_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
-def stop_everything(request: AuthedRequest, artist_id: int) -> HttpResponse:
-    party = artist_party(request.user, artist_id)
+@party_view(PartyKind.ARTISTS)
+def stop_everything(request: AuthedRequest, party: Party) -> HttpResponse:
     granted, products = selectors.granted_count(artist_id=party.pk)
     if request.method == "POST":
         if not party.can_decide:
@@ -98,12 +95,11 @@ def stop_everything(request: AuthedRequest, artist_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
-def delegation(request: AuthedRequest, artist_id: int) -> HttpResponse:
+@party_view(PartyKind.ARTISTS)
+def delegation(request: AuthedRequest, party: Party) -> HttpResponse:
     """Let the label decide the artist side (for all or some products and uses), or stop it.
 
     Only the team's admins change it; everyone on the team sees it."""
-    party = artist_party(request.user, artist_id)
     assert party.artist is not None
     current = (
         Delegation.objects.filter(artist=party.artist, revoked_at__isnull=True)
@@ -125,7 +121,7 @@ def delegation(request: AuthedRequest, artist_id: int) -> HttpResponse:
     if request.method == "POST":
         if not party.can_manage:
             messages.error(request, "Only the team's admins can change who decides for you.")
-            return redirect("artist_delegation", artist_id=artist_id)
+            return redirect("artist_delegation", artist_id=party.pk)
         try:
             if request.POST.get("action") == "revoke":
                 if current is not None:
@@ -135,7 +131,7 @@ def delegation(request: AuthedRequest, artist_id: int) -> HttpResponse:
                         f"{current.label.name} can no longer decide for you. Answers they "
                         "gave stand until you change them.",
                     )
-                return redirect("artist_delegation", artist_id=artist_id)
+                return redirect("artist_delegation", artist_id=party.pk)
             if form.is_valid():
                 granted = delegation_grant(
                     actor=request.user,
@@ -148,7 +144,7 @@ def delegation(request: AuthedRequest, artist_id: int) -> HttpResponse:
                     f"{granted.label.name} can now decide for you: {delegation_scope(granted)}. "
                     "You can stop this at any time.",
                 )
-                return redirect("artist_delegation", artist_id=artist_id)
+                return redirect("artist_delegation", artist_id=party.pk)
         except ConsentError as exc:
             messages.error(request, str(exc))
     context = {
@@ -160,14 +156,13 @@ def delegation(request: AuthedRequest, artist_id: int) -> HttpResponse:
     return render(request, "consent/delegation.html", context, status=422 if form.errors else 200)
 
 
-@login_required
-def artist_activity(request: AuthedRequest, artist_id: int) -> HttpResponse:
+@party_view(PartyKind.ARTISTS)
+def artist_activity(request: AuthedRequest, party: Party) -> HttpResponse:
     """Every decision on the artist's works, by whom and for whom, and every delegation."""
-    party = artist_party(request.user, artist_id)
     entries = Paginator(selectors.activity_for(works=party.works()), 50).get_page(
         request.GET.get("page")
     )
-    delegations = Delegation.objects.filter(artist_id=artist_id).select_related(
+    delegations = Delegation.objects.filter(artist_id=party.pk).select_related(
         "label", "granted_by", "revoked_by"
     )
     context = {"party": party, "entries": entries, "delegations": delegations, "Side": Side}

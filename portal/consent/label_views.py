@@ -1,21 +1,19 @@
 """The label manager's own screens: the roster's state at a glance, and the export."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from portal.accounts.http import AuthedRequest
 from portal.consent import selectors
-from portal.consent.access import label_party
+from portal.consent.access import Party, PartyKind, party_view
 from portal.consent.forms import ExportFilter
-from portal.consent.views import AuthedRequest
 from portal.exports import csv_response
 
 
-@login_required
-def label_home(request: AuthedRequest, label_id: int) -> HttpResponse:
+@party_view(PartyKind.LABELS)
+def label_home(request: AuthedRequest, party: Party) -> HttpResponse:
     """Pending work first, grouped by product and use; then the roster and delegations."""
-    party = label_party(request.user, label_id)
     assert party.label is not None
     works = party.works()
     products = selectors.products_requesting(works=works)
@@ -37,12 +35,11 @@ def label_home(request: AuthedRequest, label_id: int) -> HttpResponse:
     return render(request, "consent/label_home.html", context)
 
 
-@login_required
-def label_export(request: AuthedRequest, label_id: int) -> HttpResponse:
+@party_view(PartyKind.LABELS)
+def label_export(request: AuthedRequest, party: Party) -> HttpResponse:
     """The roster's consent state as CSV, streamed: one row per work, product and use.
 
     Filterable like the page: a product, a use, a search term and a state."""
-    party = label_party(request.user, label_id)
     products = selectors.products_requesting(works=party.works())
     form = ExportFilter(request.GET, products=products)
     if not form.is_valid():

@@ -1,19 +1,23 @@
 from django.urls import path, register_converter
 
 from portal.consent import artist_views, label_views, views
+from portal.consent.access import PartyKind
 
 
-class PartyKind:
-    regex = "artists|labels|delegations"
+class PartyKindConverter:
+    """The party segment of the pages every kind of party shares: artists, labels or
+    delegations, as `PartyKind` names them."""
 
-    def to_python(self, value: str) -> str:
-        return value
+    regex = "|".join(PartyKind.values)
+
+    def to_python(self, value: str) -> PartyKind:
+        return PartyKind(value)
 
     def to_url(self, value: str) -> str:
-        return value
+        return PartyKind(value).value
 
 
-register_converter(PartyKind, "party")
+register_converter(PartyKindConverter, "party")
 
 urlpatterns = [
     path("", views.home, name="home"),

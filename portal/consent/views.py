@@ -1,7 +1,7 @@
 """The decision screens shared by every party: the matrix, a toggle, bulk answers, history.
 
-Every view finds its party through `portal.consent.access`, so another user's
-artist, label, delegation, product page or work is a 404 from a scoped lookup.
+Every view starts from what `portal.consent.access` lets the user touch, so another
+user's artist, label, delegation, product page or work is a 404 from a scoped lookup.
 """
 
 from dataclasses import replace
@@ -13,22 +13,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap
 
-from portal.accounts.models import User
+from portal.accounts.http import AuthedRequest
 from portal.catalogue.models import Work
 from portal.consent import selectors
 from portal.consent.access import (
+    READ_ONLY,
     Party,
     artists_of,
     labels_of,
-    party_for,
-    works_visible_to,
+    product_view,
+    work_view,
 )
 from portal.consent.forms import BulkForm, DecisionForm, MatrixFilter
 from portal.consent.models import Answer, Side
@@ -36,20 +37,6 @@ from portal.consent.services import ConsentError, decision_set, decisions_set
 from portal.delivery.selectors import receipt_status
 from portal.licensing.models import Product, UseType
 from portal.words import counted
-
-READ_ONLY = "Your role on this team can see decisions but not make them."
-
-
-class AuthedRequest(HttpRequest):
-    user: User
-
-
-def product_for(party: Party, product_slug: str) -> Product:
-    """A product that asks for the party's catalogue (and that the party may act on)."""
-    for product in selectors.products_requesting(works=party.works()):
-        if product.slug == product_slug and party.allows(product):
-            return product
-    raise Http404
 
 
 def matrix_url(party: Party, product: Product, query: str = "") -> str:
@@ -70,11 +57,10 @@ def home(request: AuthedRequest) -> HttpResponse:
     return render(request, "consent/choose.html", {"artists": artists, "labels": labels})
 
 
-@login_required
-def matrix(request: AuthedRequest, kind: str, party_id: int, product_slug: str) -> HttpResponse:
-    party = party_for(request.user, kind, party_id)
-    product = product_for(party, product_slug)
-    use_types = party.use_types(selectors.use_types_of(product=product))
+@product_view
+def matrix(
+    request: AuthedRequest, party: Party, product: Product, use_types: list[UseType]
+) -> HttpResponse:
     filters = MatrixFilter(request.GET)
     filters.is_valid()
     now = timezone.now()
@@ -147,14 +133,15 @@ def _refuse(request: AuthedRequest, back: str, message: str) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@product_view
 def decide(
-    request: AuthedRequest, kind: str, party_id: int, product_slug: str, work_id: int
+    request: AuthedRequest,
+    party: Party,
+    product: Product,
+    use_types: list[UseType],
+    work_id: int,
 ) -> HttpResponse:
-    party = party_for(request.user, kind, party_id)
-    product = product_for(party, product_slug)
     work = get_object_or_404(party.works().select_related("primary_artist", "label"), pk=work_id)
-    use_types = party.use_types(selectors.use_types_of(product=product))
     form = DecisionForm(request.POST, use_types=use_types)
     back = matrix_url(party, product, request.POST.get("back", ""))
     if not party.can_decide:
@@ -242,13 +229,12 @@ def _bulk_scope(
 
 
 @require_POST
-@login_required
-def bulk(request: AuthedRequest, kind: str, party_id: int, product_slug: str) -> HttpResponse:
+@product_view
+def bulk(
+    request: AuthedRequest, party: Party, product: Product, use_types: list[UseType]
+) -> HttpResponse:
     """Preview (exact counts, a sample), then apply, one answer for one use across many
     works. Everything is validated before anything is written."""
-    party = party_for(request.user, kind, party_id)
-    product = product_for(party, product_slug)
-    use_types = party.use_types(selectors.use_types_of(product=product))
     form = BulkForm(request.POST, use_types=use_types)
     context: dict[str, Any] = {"party": party, "product": product, "form": form}
     back = matrix_url(party, product)
@@ -306,11 +292,8 @@ def bulk(request: AuthedRequest, kind: str, party_id: int, product_slug: str) ->
     return redirect(back)
 
 
-@login_required
-def work_history(request: AuthedRequest, work_id: int) -> HttpResponse:
-    work = get_object_or_404(
-        works_visible_to(request.user).select_related("primary_artist", "label"), pk=work_id
-    )
+@work_view
+def work_history(request: AuthedRequest, work: Work) -> HttpResponse:
     entries = Paginator(selectors.history_for(work=work), 100).get_page(request.GET.get("page"))
     context: dict[str, Any] = {"work": work, "entries": entries, "Side": Side}
     return render(request, "consent/history.html", context)

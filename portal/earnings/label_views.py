@@ -1,7 +1,7 @@
 """A label manager's window onto money: what the roster earned, and the use products
 reported without permission (money held).
 
-Every read is scoped by the label reached through `label_party` (a 404 for anyone who
+Every read is scoped by the label reached through `party_view` (a 404 for anyone who
 does not manage it), and sums are made in the database from the summary tables; only
 the flags page reads allocation lines, a page at a time.
 """
@@ -11,14 +11,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 
-from portal.consent.access import label_party
-from portal.consent.views import AuthedRequest
+from portal.accounts.http import AuthedRequest
+from portal.consent.access import Party, PartyKind, party_view
 from portal.earnings.currencies import MINOR_UNITS
 from portal.earnings.models import Allocation, Compliance, MonthlyEarning
 from portal.earnings.selectors import Period, breakdown, currencies, latest_month, period_from
@@ -105,12 +104,11 @@ def _figures(
     }
 
 
-@login_required
-def label_earnings(request: AuthedRequest, label_id: int) -> HttpResponse:
+@party_view(PartyKind.LABELS)
+def label_earnings(request: AuthedRequest, party: Party) -> HttpResponse:
     """Earnings across the roster for a period, one currency at a time: totals, then by
     artist, product and use."""
-    party = label_party(request.user, label_id)
-    scope = {"label_id": label_id}
+    scope = {"label_id": party.pk}
     latest = latest_month(scope)
     period, unusable = period_from(request.GET, latest=latest)
     found = currencies(scope, period)
@@ -159,18 +157,17 @@ def _csv_rows(scope: dict[str, Any], period: Period, found: list[str]) -> Iterat
             ]
 
 
-@login_required
-def label_earnings_csv(request: AuthedRequest, label_id: int) -> HttpResponse:
+@party_view(PartyKind.LABELS)
+def label_earnings_csv(request: AuthedRequest, party: Party) -> HttpResponse:
     """The period's earnings as CSV, streamed: one row per month, artist, product and
     use, in each currency earned (or the one asked for), as plain decimals and ISO
     months for spreadsheets and accounts."""
-    label_party(request.user, label_id)  # a 404 unless the user manages the label
-    scope = {"label_id": label_id}
+    scope = {"label_id": party.pk}
     period, _ = period_from(request.GET, latest=latest_month(scope))
     found = currencies(scope, period)
     if request.GET.get("currency") in found:
         found = [request.GET["currency"]]
-    filename = f"earnings-{label_id}-{period.first:%Y-%m}-{period.last:%Y-%m}.csv"
+    filename = f"earnings-{party.pk}-{period.first:%Y-%m}-{period.last:%Y-%m}.csv"
     return csv_response(CSV_COLUMNS, _csv_rows(scope, period, found), filename)
 
 
@@ -203,18 +200,17 @@ def _flags(label_id: int, product: Product | None, status: str) -> QuerySet[Allo
     )
 
 
-@login_required
-def label_usage_flags(request: AuthedRequest, label_id: int) -> HttpResponse:
+@party_view(PartyKind.LABELS)
+def label_usage_flags(request: AuthedRequest, party: Party) -> HttpResponse:
     """Use of the roster's works that products reported without permission for the whole
     period, newest report first, filterable by product and status: its money is held.
     A filter that names no such product or status is dropped, and the page says so."""
-    party = label_party(request.user, label_id)
-    products = list(_flagged_products(label_id))
+    products = list(_flagged_products(party.pk))
     slug, status = request.GET.get("product", ""), request.GET.get("status", "")
     product = next((p for p in products if p.slug == slug), None)
     dropped = bool(slug and product is None) or bool(status and status not in FLAG_STATUSES)
     status = status if status in FLAG_STATUSES else ""
-    flags = _flags(label_id, product, status)
+    flags = _flags(party.pk, product, status)
     page = Paginator(flags, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
     filters = {"product": product.slug if product else "", "status": status}
     context = {

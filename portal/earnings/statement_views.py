@@ -4,14 +4,13 @@ pages that reconcile to the usage reports behind them, and every line of them as
 from datetime import date
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from portal.consent.access import Party, artist_party, label_party
-from portal.consent.views import AuthedRequest
+from portal.accounts.http import AuthedRequest
+from portal.consent.access import Party, PartyKind, party_view
 from portal.earnings import statements
 from portal.earnings.forms import CreditsSearch
 from portal.exports import csv_response
@@ -19,11 +18,10 @@ from portal.exports import csv_response
 WORKS_PER_PAGE = 25
 
 
-@login_required
-def artist_credits(request: AuthedRequest, artist_id: int) -> HttpResponse:
+@party_view(PartyKind.ARTISTS)
+def artist_credits(request: AuthedRequest, party: Party) -> HttpResponse:
     """Per product, the credit lines shown with the artist's works; then work by work,
     who contributed and how each product credited it."""
-    party = artist_party(request.user, artist_id)
     search = CreditsSearch(request.GET)
     # A search that cannot be run (too long, a control character) is named on the page,
     # which lists every work meanwhile.
@@ -43,44 +41,39 @@ def artist_credits(request: AuthedRequest, artist_id: int) -> HttpResponse:
     return render(request, "earnings/credits.html", context, status=status)
 
 
-@login_required
-def artist_statements(request: AuthedRequest, artist_id: int) -> HttpResponse:
+@party_view(PartyKind.ARTISTS)
+def artist_statements(request: AuthedRequest, party: Party) -> HttpResponse:
     """Every month with earnings, newest first, each linking to its statement."""
-    party = artist_party(request.user, artist_id)
     months = statements.statement_months(scope={"artist_id": party.pk})
     return render(request, "earnings/statements.html", {"party": party, "months": months})
 
 
-@login_required
-def artist_statement(request: AuthedRequest, artist_id: int, month: str) -> HttpResponse:
+@party_view(PartyKind.ARTISTS)
+def artist_statement(request: AuthedRequest, party: Party, month: str) -> HttpResponse:
     """The month's statement, one row per usage report; a month without earnings says so."""
-    party = artist_party(request.user, artist_id)
     first = statements.month_from(month)
     sections = statements.statement_sections(scope={"artist_id": party.pk}, month=first)
     return render(request, "earnings/statement.html", _statement(party, first, sections))
 
 
-@login_required
-def artist_statement_csv(request: AuthedRequest, artist_id: int, month: str) -> HttpResponse:
+@party_view(PartyKind.ARTISTS)
+def artist_statement_csv(request: AuthedRequest, party: Party, month: str) -> HttpResponse:
     """The lines behind the statement, for the artist's own books: one row per allocation."""
-    party = artist_party(request.user, artist_id)
     first = statements.month_from(month)
     rows = statements.statement_lines(scope={"artist_id": party.pk}, month=first)
     return csv_response(statements.CSV_COLUMNS, rows, f"statement-artist-{party.pk}-{month}.csv")
 
 
-@login_required
-def label_statements(request: AuthedRequest, label_id: int) -> HttpResponse:
+@party_view(PartyKind.LABELS)
+def label_statements(request: AuthedRequest, party: Party) -> HttpResponse:
     """Every month with earnings on the label's works, newest first."""
-    party = label_party(request.user, label_id)
     months = statements.statement_months(scope={"label_id": party.pk})
     return render(request, "earnings/label_statements.html", {"party": party, "months": months})
 
 
-@login_required
-def label_statement(request: AuthedRequest, label_id: int, month: str) -> HttpResponse:
+@party_view(PartyKind.LABELS)
+def label_statement(request: AuthedRequest, party: Party, month: str) -> HttpResponse:
     """The month's statement for the label's works, one row per usage report and artist."""
-    party = label_party(request.user, label_id)
     first = statements.month_from(month)
     sections = statements.statement_sections(
         scope={"label_id": party.pk}, month=first, per_artist=True
@@ -88,10 +81,9 @@ def label_statement(request: AuthedRequest, label_id: int, month: str) -> HttpRe
     return render(request, "earnings/label_statement.html", _statement(party, first, sections))
 
 
-@login_required
-def label_statement_csv(request: AuthedRequest, label_id: int, month: str) -> HttpResponse:
+@party_view(PartyKind.LABELS)
+def label_statement_csv(request: AuthedRequest, party: Party, month: str) -> HttpResponse:
     """The lines behind the label's statement, with the artist of each."""
-    party = label_party(request.user, label_id)
     first = statements.month_from(month)
     rows = statements.statement_lines(scope={"label_id": party.pk}, month=first, with_artist=True)
     filename = f"statement-label-{party.pk}-{month}.csv"

@@ -1,6 +1,6 @@
 """An artist's earnings: the page, its CSV export and the report lines behind every figure.
 
-Every view reaches the artist through `artist_party`, so anyone not on the artist's team
+Every view reaches the artist through `party_view`, so anyone not on the artist's team
 gets a 404. Figures come from the summary tables, grouped in the database, so each page
 costs the same few queries whatever the size of the catalogue.
 """
@@ -16,15 +16,14 @@ from babel import Locale
 from babel.dates import format_skeleton
 from babel.numbers import format_compact_currency
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.text import slugify
 
+from portal.accounts.http import AuthedRequest
 from portal.catalogue.models import Work
-from portal.consent.access import artist_party
-from portal.consent.views import AuthedRequest
+from portal.consent.access import Party, PartyKind, party_view
 from portal.earnings import formats
 from portal.earnings.currencies import MINOR_UNITS
 from portal.earnings.models import Compliance
@@ -57,11 +56,10 @@ LINES_PER_PAGE = 50
 # --- the earnings page ----------------------------------------------------------------------
 
 
-@login_required
-def artist_earnings(request: AuthedRequest, artist_id: int) -> HttpResponse:
+@party_view(PartyKind.ARTISTS)
+def artist_earnings(request: AuthedRequest, party: Party) -> HttpResponse:
     """The period's total, by month (a chart and its table), by product, use and work, and
     the use reported without permission; one currency at a time, never added up."""
-    party = artist_party(request.user, artist_id)
     scope = {"artist_id": party.pk}
     latest = latest_month(scope)
     period = _period(request, latest)
@@ -303,11 +301,10 @@ CSV_HEADER = [
 ]
 
 
-@login_required
-def artist_earnings_csv(request: AuthedRequest, artist_id: int) -> HttpResponse:
+@party_view(PartyKind.ARTISTS)
+def artist_earnings_csv(request: AuthedRequest, party: Party) -> HttpResponse:
     """The period's earnings, every currency, one row per month, product and use: plain
     decimals in the currency's minor units and ISO months, for spreadsheets and accounts."""
-    party = artist_party(request.user, artist_id)
     scope = {"artist_id": party.pk}
     period, _ = period_from(request.GET, latest=latest_month(scope))
     filename = (
@@ -346,12 +343,11 @@ COMPLIANCE_CHOICES = [
 ]
 
 
-@login_required
-def artist_earning_lines(request: AuthedRequest, artist_id: int) -> HttpResponse:
+@party_view(PartyKind.ARTISTS)
+def artist_earning_lines(request: AuthedRequest, party: Party) -> HttpResponse:
     """The allocated report lines behind a figure, filtered by month range, currency,
     product, use, work and compliance. Filters that cannot be used are dropped, and the
     reader is told which and why, rather than shown an error."""
-    party = artist_party(request.user, artist_id)
     choices = earning_choices(artist_id=party.pk)
     where, work, problems = _line_filter(request.GET, choices, party.pk)
     for problem in problems:

@@ -6,12 +6,12 @@ Every lookup is scoped to the signed-in user, so another user's notification is 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.accounts.models import User
+from portal.accounts.http import AuthedRequest
 from portal.notifications.forms import BackForm, EmailPreferenceForm
 from portal.notifications.selectors import notifications_for
 from portal.notifications.services import (
@@ -20,10 +20,6 @@ from portal.notifications.services import (
 )
 
 PAGE_SIZE = 30
-
-
-class AuthedRequest(HttpRequest):
-    user: User
 
 
 def _back(request: AuthedRequest) -> HttpResponse:

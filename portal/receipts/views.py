@@ -1,14 +1,14 @@
 """The published verification keys, and a work's receipts for the people who may see it."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from portal.accounts.models import User
-from portal.consent.access import works_visible_to
+from portal.accounts.http import AuthedRequest
+from portal.catalogue.models import Work
+from portal.consent.access import work_view
 from portal.receipts import keys
 from portal.receipts.selectors import entries_for_receipts
 from portal.receipts.services import receipt_claims, receipt_for
@@ -16,10 +16,6 @@ from portal.receipts.services import receipt_claims, receipt_for
 # Verifiers may cache the key set for an hour; a retired key stays published for much
 # longer than that (docs/receipts.md), so a cached set never misses a current key.
 JWKS_MAX_AGE = 3600
-
-
-class AuthedRequest(HttpRequest):
-    user: User
 
 
 @require_safe
@@ -32,12 +28,11 @@ def jwks(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@login_required
-def receipt_download(request: AuthedRequest, work_id: int, position: int) -> HttpResponse:
+@work_view
+def receipt_download(request: AuthedRequest, work: Work, position: int) -> HttpResponse:
     """One ledger entry's receipt: the compact JWS as a file, or with `?format=json` the
     JWS beside its claims. A work the user may not see, or a position that is another
     work's, is a 404."""
-    work = get_object_or_404(works_visible_to(request.user), pk=work_id)
     entry = get_object_or_404(entries_for_receipts(), work=work, position=position)
     receipt = receipt_for(entry)
     if request.GET.get("format") == "json":

@@ -1,67 +1,19 @@
-"""Reads for teams, and who may see and change a team.
+"""Reads for teams: members, invitations and the team history.
 
-A team is visible to its members (any role) and to the managers of the label whose
-roster the artist is on; to anyone else it is a 404. Team admins manage the members;
-team admins and the label's managers invite. Staff work in admin.
+Who may see and change a team (`TeamAccess`) is answered with everything else about
+access, in `portal.consent.access`.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 
-from portal.accounts.models import User
-from portal.catalogue.models import Artist, ArtistMembership, Label, LabelManager
+from portal.catalogue.models import Artist, ArtistMembership, Label
 from portal.teams.models import Invitation, TeamEvent, token_hash
 
 Role = ArtistMembership.Role
 ROLE_ORDER = {Role.ADMIN: 0, Role.EDITOR: 1, Role.READER: 2}
-
-
-@dataclass(frozen=True)
-class TeamAccess:
-    """An artist's team as one user reaches it: as a member, as the label's manager, or both."""
-
-    artist: Artist
-    role: Role | None  # the user's own role on the team; None if not a member
-    manages_label: bool
-
-    @property
-    def can_manage_members(self) -> bool:
-        """Change roles and remove members: the team's admins only. The label does not
-        decide who speaks for the artist."""
-        return self.role == Role.ADMIN
-
-    @property
-    def can_invite(self) -> bool:
-        """Invite and revoke invitations: the team's admins, and the label's managers
-        (who onboard the artists on their roster, within what `invitation_create` lets
-        a label invite)."""
-        return self.role == Role.ADMIN or self.manages_label
-
-
-def labels_managed_by(user: User) -> QuerySet[Label]:
-    return Label.objects.filter(labelmanager__user=user).distinct()
-
-
-def team_access(*, user: User, artist_id: int) -> TeamAccess:
-    """The team of an artist the user belongs to or whose label they manage; 404 otherwise."""
-    artist = get_object_or_404(Artist.objects.select_related("label"), pk=artist_id)
-    role = (
-        ArtistMembership.objects.filter(artist=artist, user=user)
-        .values_list("role", flat=True)
-        .first()
-    )
-    manages_label = (
-        artist.label_id is not None
-        and LabelManager.objects.filter(label_id=artist.label_id, user=user).exists()
-    )
-    if role is None and not manages_label:
-        raise Http404
-    return TeamAccess(artist=artist, role=Role(role) if role else None, manages_label=manages_label)
 
 
 def roster_of(label: Label) -> QuerySet[Artist]:

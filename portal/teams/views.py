@@ -1,14 +1,13 @@
 """The team page, the label's invite page, and the invitation link.
 
-Teams are reached through `portal.teams.selectors.team_access` and labels through
-`labels_managed_by`, so anyone else's team or label is a 404 from a scoped lookup.
+Teams and labels are reached through `portal.consent.access` (`team_view`, `party_view`),
+so anyone else's team or label is a 404 from a scoped lookup.
 """
 
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,12 +15,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.accounts.http import AuthedRequest
 from portal.accounts.models import User
 from portal.catalogue.models import ArtistMembership
+from portal.consent.access import Party, PartyKind, TeamAccess, party_view, team_view
 from portal.teams import selectors
 from portal.teams.forms import InvitationForm, LabelInvitationForm, RoleForm
 from portal.teams.models import ROLE_HELP, ROLE_NOUN, Invitation
-from portal.teams.selectors import TeamAccess, team_access
 from portal.teams.services import (
     InvitationUnusable,
     TeamError,
@@ -48,17 +48,13 @@ ROLES = [
 ]
 
 
-class AuthedRequest(HttpRequest):
-    user: User
-
-
 def _render_team(
-    request: AuthedRequest, access: TeamAccess, *, invite_form: InvitationForm, status: int = 200
+    request: AuthedRequest, team: TeamAccess, *, invite_form: InvitationForm, status: int = 200
 ) -> HttpResponse:
-    artist = access.artist
+    artist = team.artist
     members = selectors.members_of(artist)
     context: dict[str, Any] = {
-        "team": access,
+        "team": team,
         "artist": artist,
         "members": members,
         "admins": [m for m in members if m.role == Role.ADMIN],
@@ -71,34 +67,32 @@ def _render_team(
 
 
 @require_GET
-@login_required
-def team(request: AuthedRequest, artist_id: int) -> HttpResponse:
-    access = team_access(user=request.user, artist_id=artist_id)
-    return _render_team(request, access, invite_form=InvitationForm())
+@team_view
+def team(request: AuthedRequest, team: TeamAccess) -> HttpResponse:
+    return _render_team(request, team, invite_form=InvitationForm())
 
 
 @require_POST
-@login_required
-def team_invite(request: AuthedRequest, artist_id: int) -> HttpResponse:
-    access = team_access(user=request.user, artist_id=artist_id)
-    if not access.can_invite:
+@team_view
+def team_invite(request: AuthedRequest, team: TeamAccess) -> HttpResponse:
+    if not team.can_invite:
         messages.error(request, NOT_INVITER)
-        return redirect("team", artist_id=access.artist.pk)
+        return redirect("team", artist_id=team.artist.pk)
     form = InvitationForm(request.POST)
     if not form.is_valid():
-        return _render_team(request, access, invite_form=form, status=422)
+        return _render_team(request, team, invite_form=form, status=422)
     # A label manager who is not one of the team's admins invites as the label, whose
     # rules are narrower: the service holds them.
-    sent_as = SentAs.TEAM_ADMIN if access.role == Role.ADMIN else SentAs.LABEL
+    sent_as = SentAs.TEAM_ADMIN if team.role == Role.ADMIN else SentAs.LABEL
     try:
         invitation, _token = invitation_create(
-            inviter=request.user, artist=access.artist, sent_as=sent_as, **form.cleaned_data
+            inviter=request.user, artist=team.artist, sent_as=sent_as, **form.cleaned_data
         )
     except TeamError as exc:
         form.add_error(exc.field, str(exc))
-        return _render_team(request, access, invite_form=form, status=422)
+        return _render_team(request, team, invite_form=form, status=422)
     messages.success(request, _sent(invitation))
-    return redirect("team", artist_id=access.artist.pk)
+    return redirect("team", artist_id=team.artist.pk)
 
 
 def _sent(invitation: Invitation) -> str:
@@ -110,14 +104,13 @@ def _sent(invitation: Invitation) -> str:
 
 
 @require_POST
-@login_required
-def team_member_role(request: AuthedRequest, artist_id: int, membership_id: int) -> HttpResponse:
-    access = team_access(user=request.user, artist_id=artist_id)
+@team_view
+def team_member_role(request: AuthedRequest, team: TeamAccess, membership_id: int) -> HttpResponse:
     membership = get_object_or_404(
-        ArtistMembership.objects.select_related("user"), artist=access.artist, pk=membership_id
+        ArtistMembership.objects.select_related("user"), artist=team.artist, pk=membership_id
     )
-    back = redirect("team", artist_id=access.artist.pk)
-    if not access.can_manage_members:
+    back = redirect("team", artist_id=team.artist.pk)
+    if not team.can_manage_members:
         messages.error(request, NOT_ADMIN)
         return back
     form = RoleForm(request.POST)
@@ -136,44 +129,42 @@ def team_member_role(request: AuthedRequest, artist_id: int, membership_id: int)
 
 
 @require_POST
-@login_required
-def team_member_remove(request: AuthedRequest, artist_id: int, membership_id: int) -> HttpResponse:
-    access = team_access(user=request.user, artist_id=artist_id)
+@team_view
+def team_member_remove(
+    request: AuthedRequest, team: TeamAccess, membership_id: int
+) -> HttpResponse:
     membership = get_object_or_404(
-        ArtistMembership.objects.select_related("user"), artist=access.artist, pk=membership_id
+        ArtistMembership.objects.select_related("user"), artist=team.artist, pk=membership_id
     )
     leaving = membership.user_id == request.user.pk
     # Anyone may leave a team; only its admins take others off it.
-    if not (access.can_manage_members or leaving):
+    if not (team.can_manage_members or leaving):
         messages.error(request, NOT_ADMIN)
-        return redirect("team", artist_id=access.artist.pk)
+        return redirect("team", artist_id=team.artist.pk)
     try:
         membership_remove(actor=request.user, membership=membership)
     except TeamError as exc:
         messages.error(request, str(exc))
-        return redirect("team", artist_id=access.artist.pk)
+        return redirect("team", artist_id=team.artist.pk)
     if leaving:
-        messages.success(request, f"You have left {access.artist.name}'s team.")
-        if not access.manages_label:
+        messages.success(request, f"You have left {team.artist.name}'s team.")
+        if not team.manages_label:
             return redirect("home")
     else:
-        messages.success(request, f"{membership.user} is no longer on {access.artist.name}'s team.")
-    return redirect("team", artist_id=access.artist.pk)
+        messages.success(request, f"{membership.user} is no longer on {team.artist.name}'s team.")
+    return redirect("team", artist_id=team.artist.pk)
 
 
 @require_POST
-@login_required
+@team_view
 def team_invitation_revoke(
-    request: AuthedRequest, artist_id: int, invitation_id: int
+    request: AuthedRequest, team: TeamAccess, invitation_id: int
 ) -> HttpResponse:
-    access = team_access(user=request.user, artist_id=artist_id)
-    invitation = get_object_or_404(
-        Invitation.objects.filter(artist=access.artist), pk=invitation_id
-    )
+    invitation = get_object_or_404(Invitation.objects.filter(artist=team.artist), pk=invitation_id)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("team", args=[access.artist.pk])
-    if not access.can_invite:
+        back = reverse("team", args=[team.artist.pk])
+    if not team.can_invite:
         messages.error(request, NOT_INVITER)
         return redirect(back)
     try:
@@ -188,9 +179,10 @@ def team_invitation_revoke(
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
-def label_invite(request: AuthedRequest, label_id: int) -> HttpResponse:
-    label = get_object_or_404(selectors.labels_managed_by(request.user), pk=label_id)
+@party_view(PartyKind.LABELS)
+def label_invite(request: AuthedRequest, party: Party) -> HttpResponse:
+    label = party.label
+    assert label is not None
     roster = selectors.roster_of(label)
     data = request.POST if request.method == "POST" else None
     initial = {"artist": request.GET.get("artist")} if request.GET.get("artist") else {}
