@@ -31,10 +31,10 @@ from portal.consent.access import (
     product_view,
     work_view,
 )
+from portal.consent.delivered import received_at
 from portal.consent.forms import BulkForm, DecisionForm, MatrixFilter
 from portal.consent.models import Answer, Side
 from portal.consent.services import ConsentError, decision_set, decisions_set
-from portal.delivery.selectors import receipt_status
 from portal.licensing.models import Product, UseType
 from portal.words import counted
 
@@ -103,7 +103,7 @@ def matrix(
 def with_delivery(product: Product, rows: list[selectors.Row]) -> list[selectors.Row]:
     """Say under each cell whether the product has received its latest change: the proof
     that a "no" was heard."""
-    status = receipt_status(
+    status = received_at(
         product_id=product.pk,
         pairs=[(cell.work.pk, cell.use_type.pk) for row in rows for cell in row.cells],
     )
