@@ -19,7 +19,6 @@ from portal.consent.services import (
     delegation_scope,
     grants_withdraw_all,
 )
-from portal.earnings.selectors import latest_paid
 from portal.licensing.models import UseType
 
 
@@ -51,7 +50,8 @@ def product_cards(party: Party) -> list[dict[str, object]]:
 @party_view(PartyKind.ARTISTS)
 def artist_home(request: AuthedRequest, party: Party) -> HttpResponse:
     """The products asking for the catalogue and what waits for an answer; below, what
-    the latest month with earnings paid (one query, whatever the catalogue)."""
+    the latest month with earnings paid (the page's `latest_paid` tag: one query,
+    whatever the catalogue)."""
     context = {
         "party": party,
         "cards": product_cards(party),
@@ -59,7 +59,6 @@ def artist_home(request: AuthedRequest, party: Party) -> HttpResponse:
         "delegation": Delegation.objects.filter(
             artist_id=party.pk, revoked_at__isnull=True
         ).first(),
-        "earned": latest_paid(artist_id=party.pk),
         "this_month": timezone.now().date().replace(day=1),
     }
     return render(request, "consent/artist_home.html", context)
