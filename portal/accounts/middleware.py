@@ -1,16 +1,22 @@
+"""The two-factor gate: staff, and the holders of the roles other apps register (label
+managers), reach nothing but the set-up until they have a second factor."""
+
 from collections.abc import Callable
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Exists
+from django.db.models import Exists, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from portal.accounts.http import signed_in
-from portal.catalogue.models import LabelManager
+from portal.accounts.models import User
+from portal.accounts.roles import roles_requiring_second_factor
 
 # What a label manager or staff member without a second factor may still reach: setting
 # one up (allauth asks for the password again first), signing out, and confirming an
@@ -47,7 +53,8 @@ MFA_REQUIRED_MESSAGE = (
 
 
 class RequireMfaMiddleware:
-    """Label managers and staff must set up two-factor authentication first.
+    """Staff and label managers (the roles `portal.accounts.roles` holds) must set up
+    two-factor authentication first.
 
     Gated by who the user is, not by where they go: until they have a second factor,
     every view but those in `SET_UP_VIEWS` (and on the email page, every POST but those
@@ -100,12 +107,20 @@ def _only_resends_verification(request: HttpRequest) -> bool:
 
 
 def must_set_up_mfa(request: HttpRequest) -> bool:
-    """Whether the signed-in user is staff or a label manager without a second factor.
-    One query; none for anonymous users."""
+    """Whether the signed-in user is staff, or holds a role that requires a second factor
+    (a label manager), without one. One query; none for anonymous users."""
     if not signed_in(request):
         return False
     user = request.user
     second_factor = Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTORS)
     if user.is_staff:
         return not second_factor.exists()
-    return LabelManager.objects.filter(user_id=user.pk).filter(~Exists(second_factor)).exists()
+    roles = [Q(Exists(holding(user.pk))) for holding in roles_requiring_second_factor()]
+    if not roles:
+        return False
+    return (
+        User.objects.filter(pk=user.pk)
+        .filter(reduce(or_, roles))
+        .filter(~Exists(second_factor))
+        .exists()
+    )

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from portal.catalogue.models import Work
+from portal.catalogue.models import LabelManager, Work
 
 
 def works_search(works: QuerySet[Work], q: str) -> QuerySet[Work]:
@@ -16,3 +16,8 @@ def works_search(works: QuerySet[Work], q: str) -> QuerySet[Work]:
     if compact:
         match |= Q(isrc__startswith=compact)
     return works.filter(match)
+
+
+def label_managements(user_id: int) -> QuerySet[LabelManager]:
+    """The rows that make the user a manager of a label: none for anyone else."""
+    return LabelManager.objects.filter(user_id=user_id)
