@@ -1,5 +1,8 @@
 """Admin for users, identified by email alone (no username, no first or last name), and
-for their two-factor methods."""
+for their two-factor methods.
+
+The apps built on accounts add what they know to the user's page: the labels managed
+(`portal.catalogue.admin`) and the artists' teams (`portal.teams.admin`)."""
 
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
@@ -9,7 +12,6 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import HttpRequest
 
 from portal.accounts.models import User
-from portal.catalogue.models import LabelManager
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -40,15 +42,6 @@ class UserChangeAdminForm(UserChangeForm):
         ]
 
 
-class LabelManagerInline(admin.TabularInline):
-    model = LabelManager
-    extra = 0
-    autocomplete_fields = ["label"]
-    readonly_fields = ["since"]
-    verbose_name = "label managed"
-    verbose_name_plural = "labels managed"
-
-
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeAdminForm
@@ -75,14 +68,12 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "name", "is_staff", "is_superuser", "is_active", "last_login")
     search_fields = ("email", "name")
     ordering = ("email",)
-    # The user's teams are added by `portal.teams.admin`, which edits them through the
-    # team services.
-    inlines = [LabelManagerInline]
 
     def get_inline_instances(
         self, request: HttpRequest, obj: User | None = None
     ) -> list[InlineModelAdmin]:
-        # Teams and labels are added once the user exists, as with the other options.
+        # Teams and labels (the other apps' inlines) are added once the user exists, as
+        # with the other options.
         return super().get_inline_instances(request, obj) if obj is not None else []
 
 

@@ -1,7 +1,8 @@
-"""Admin for the catalogue: labels and their managers, artists, works.
+"""Admin for the catalogue: labels and their managers, artists, works; and, on the user's
+page, the labels the user manages.
 
 Artists' teams (memberships) are edited in `portal.teams.admin`, through the team
-services, which adds them to the artist's page here."""
+services, which adds them to the artist's page here and to the user's page."""
 
 from typing import Any
 
@@ -13,6 +14,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from stdnum import isni, isrc
 
+from portal.accounts.admin import UserAdmin
+from portal.accounts.models import User
 from portal.catalogue.forms import ArtistAdminForm, CreditAdminForm, WorkAdminForm
 from portal.catalogue.models import Artist, Credit, Label, LabelManager, Work
 
@@ -117,6 +120,25 @@ class LabelAdmin(admin.ModelAdmin):
         if count is None:
             count = label.works.count()
         return _changelist_link(Work, "label__id__exact", label.pk, f"{count} works")
+
+
+class UserLabelsInline(admin.TabularInline):
+    """The labels a user manages, on the user's page."""
+
+    model = LabelManager
+    extra = 0
+    autocomplete_fields = ["label"]
+    readonly_fields = ["since"]
+    verbose_name = "label managed"
+    verbose_name_plural = "labels managed"
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithLabelsAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, UserLabelsInline]
 
 
 @admin.register(LabelManager)

@@ -25,9 +25,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.accounts.admin import UserAdmin
 from portal.accounts.models import User
-from portal.catalogue.admin import ArtistAdmin, ReadOnlyMixin
+from portal.catalogue.admin import ArtistAdmin, ReadOnlyMixin, UserWithLabelsAdmin
 from portal.catalogue.models import Artist, ArtistMembership, LabelManager
 from portal.teams import selectors
 from portal.teams.models import Invitation, TeamEvent
@@ -341,8 +340,8 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserWithTeamsAdmin(MembershipsInParent, UserAdmin):
-    inlines = [UserTeamsInline, *UserAdmin.inlines]
+class UserWithTeamsAdmin(MembershipsInParent, UserWithLabelsAdmin):
+    inlines = [UserTeamsInline, *UserWithLabelsAdmin.inlines]
 
 
 # --- invitations and the team history -----------------------------------------------------
