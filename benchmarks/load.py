@@ -155,7 +155,7 @@ def product_of_its_own(label: Any) -> Any:
 
 
 def title(artist: int, work: int) -> str:
-    from portal.catalogue.demo import ADJECTIVES, NOUNS
+    from portal.demo.catalogue import ADJECTIVES, NOUNS
 
     adjective = ADJECTIVES[(work * 7 + artist) % len(ADJECTIVES)]
     return f"{adjective} {NOUNS[(work * 11 + artist * 3) % len(NOUNS)]}"

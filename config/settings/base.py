@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "portal.delivery",
     "portal.receipts",
     "portal.ops",
+    # The demo world (`manage.py seed_demo`) sits above every other app: it uses them all.
+    "portal.demo",
 ]
 
 # The request id comes first, so every log line of a request carries it, redirects and
