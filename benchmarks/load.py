@@ -523,7 +523,7 @@ def tally(
 
 
 def run_load(figures: LoadFigures, demo: Any) -> None:
-    from portal.delivery.services import endpoint_create
+    from portal.delivery.services.endpoints import endpoint_create
 
     print(f"  load: {ARTISTS} artists, {WORKS_PER_ARTIST} works each...", file=sys.stderr)
     begin = time.perf_counter()
