@@ -358,7 +358,7 @@ def throughput(figures: DeliveryFigures, demo: Any, arrivals: Arrivals, endpoint
 
 
 def measure(report: Any, demo: Any) -> None:
-    from portal.delivery.services import endpoint_create
+    from portal.delivery.services.endpoints import endpoint_create
 
     figures = DeliveryFigures(skipped=server_skip_reason() or "")
     if figures.skipped:

@@ -323,7 +323,7 @@ def earnings_export(figures: PageFigures, demo: Any, client: Any) -> None:
 
 def measure_page(report: Any, demo: Any) -> None:
     from benchmarks.run import client_for
-    from portal.catalogue.demo import Timeline
+    from portal.demo.history import Timeline
 
     figures, timeline = PageFigures(works=demo.works()), Timeline.ending_last_month()
     try:

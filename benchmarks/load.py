@@ -155,7 +155,7 @@ def product_of_its_own(label: Any) -> Any:
 
 
 def title(artist: int, work: int) -> str:
-    from portal.catalogue.demo import ADJECTIVES, NOUNS
+    from portal.demo.catalogue import ADJECTIVES, NOUNS
 
     adjective = ADJECTIVES[(work * 7 + artist) % len(ADJECTIVES)]
     return f"{adjective} {NOUNS[(work * 11 + artist * 3) % len(NOUNS)]}"
@@ -523,7 +523,7 @@ def tally(
 
 
 def run_load(figures: LoadFigures, demo: Any) -> None:
-    from portal.delivery.services import endpoint_create
+    from portal.delivery.services.endpoints import endpoint_create
 
     print(f"  load: {ARTISTS} artists, {WORKS_PER_ARTIST} works each...", file=sys.stderr)
     begin = time.perf_counter()

@@ -32,8 +32,10 @@ from portal.delivery.services import (
     endpoint_create,
     endpoint_enable,
     endpoint_secret_rotate,
+    queue,
     retry_delay,
 )
+from portal.delivery.services import send as sending
 from portal.receipts.services import receipt_for_change, receipt_verify
 from tests import factories as f
 from tests.conftest import World, say
@@ -87,7 +89,7 @@ def test_a_send_is_queued_only_after_the_transaction_commits(
 ) -> None:
     connect(world, receiver)
     queued: list[int] = []
-    monkeypatch.setattr(services, "_publish", lambda product_id: queued.append(product_id))
+    monkeypatch.setattr(queue, "publish", lambda product_id: queued.append(product_id))
     with django_capture_on_commit_callbacks() as callbacks:
         permit(world)
         deliveries_schedule(product_ids=[world.product.pk, world.product.pk])
@@ -124,7 +126,7 @@ def test_nothing_is_queued_for_a_product_without_an_endpoint(
     world: World, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:
     queued: list[int] = []
-    monkeypatch.setattr(services, "_publish", lambda product_id: queued.append(product_id))
+    monkeypatch.setattr(queue, "publish", lambda product_id: queued.append(product_id))
     with django_capture_on_commit_callbacks(execute=True):
         permit(world)
         deliveries_schedule(product_ids=[world.product.pk])
@@ -323,7 +325,7 @@ def test_410_gone_disables_the_endpoint_at_once_and_tells_staff(
 def test_re_enabling_resumes_where_the_product_is_with_the_same_delivery(
     world: World, receiver: TestReceiver, monkeypatch
 ) -> None:
-    monkeypatch.setattr(services, "_publish", lambda product_id: True)
+    monkeypatch.setattr(queue, "publish", lambda product_id: True)
     endpoint = connect(world, receiver)
     receiver.then(gone())
     permit(world)
@@ -431,7 +433,7 @@ def test_a_run_stops_after_its_batch_budget_and_hands_over(
         "batches_per_task": 2,
     }
     handed: list[int] = []
-    monkeypatch.setattr(services, "_publish", lambda product_id: handed.append(product_id))
+    monkeypatch.setattr(queue, "publish", lambda product_id: handed.append(product_id))
     connect(world, receiver)
     for work in world.works:
         permit(world, work)
@@ -445,9 +447,9 @@ def test_a_change_committed_while_the_endpoint_was_claimed_is_not_left_to_the_sw
     world: World, receiver: TestReceiver, monkeypatch
 ) -> None:
     handed: list[int] = []
-    monkeypatch.setattr(services, "_publish", lambda product_id: handed.append(product_id))
+    monkeypatch.setattr(queue, "publish", lambda product_id: handed.append(product_id))
     connect(world, receiver)
-    looked = services._next_delivery
+    looked = sending._next_delivery
 
     def look_then_change(*args: object) -> Delivery | None:
         found = looked(*args)
@@ -455,7 +457,7 @@ def test_a_change_committed_while_the_endpoint_was_claimed_is_not_left_to_the_sw
             permit(world)  # its own task found the endpoint claimed and left
         return found
 
-    monkeypatch.setattr(services, "_next_delivery", look_then_change)
+    monkeypatch.setattr(sending, "_next_delivery", look_then_change)
     assert send(world) == 0
     assert handed == [world.product.pk]
 
@@ -492,7 +494,7 @@ def test_a_worker_whose_claim_lapsed_cannot_move_anything(
     assert endpoint_claim(product_id=world.product.pk) is not None  # another worker's now
 
     with pytest.raises(services.LeaseLost):
-        services._next_delivery(stale, delivery_conf())
+        sending._next_delivery(stale, delivery_conf())
     assert Delivery.objects.count() == 0
     assert fresh(endpoint).delivered_seq == 0
 
@@ -502,7 +504,7 @@ def test_the_sweeper_queues_what_is_behind_due_and_unclaimed_once(
     world: World, receiver: TestReceiver, monkeypatch
 ) -> None:
     queued: list[int] = []
-    monkeypatch.setattr(services, "_publish", lambda product_id: queued.append(product_id) or True)
+    monkeypatch.setattr(queue, "publish", lambda product_id: queued.append(product_id) or True)
     endpoint = connect(world, receiver)
     assert deliveries_sweep() == 0  # nothing to send yet
 
@@ -529,7 +531,7 @@ def test_the_sweeper_queues_what_is_behind_due_and_unclaimed_once(
 def test_the_sweeper_tries_again_next_run_when_the_broker_refused(
     world: World, receiver: TestReceiver, monkeypatch
 ) -> None:
-    monkeypatch.setattr(services, "_publish", lambda product_id: False)
+    monkeypatch.setattr(queue, "publish", lambda product_id: False)
     endpoint = connect(world, receiver)
     permit(world)
     assert deliveries_sweep() == 0

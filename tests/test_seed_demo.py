@@ -346,7 +346,7 @@ def test_staff_and_managers_get_the_published_demo_second_factor(db: None) -> No
     from allauth.mfa.models import Authenticator
     from django.core.management import call_command
 
-    from portal.catalogue.demo import DEMO_TOTP_SECRET
+    from portal.demo.people import DEMO_TOTP_SECRET
     from tests.mfa import totp_code
 
     call_command("seed_demo", password="pw-for-tests", stdout=StringIO())

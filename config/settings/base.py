@@ -27,12 +27,6 @@ def env_list(name: str, default: str = "") -> list[str]:
 # ------------------------------------------------------------------------------
 SECRET_KEY = env("SECRET_KEY")
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
-# Encrypts webhook signing secrets at rest; defaults to one derived from SECRET_KEY.
-WEBHOOK_SECRET_KEY = env("WEBHOOK_SECRET_KEY")
-# Previous WEBHOOK_SECRET_KEYs while rotating it (portal/encryption.py).
-WEBHOOK_SECRET_KEY_FALLBACKS = env_list("WEBHOOK_SECRET_KEY_FALLBACKS")
-# Webhooks go over https to public addresses only (docs/delivery.md); on for local receivers.
-WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -75,6 +69,8 @@ INSTALLED_APPS = [
     "portal.delivery",
     "portal.receipts",
     "portal.ops",
+    # The demo world (`manage.py seed_demo`) sits above every other app: it uses them all.
+    "portal.demo",
 ]
 
 # The request id comes first, so every log line of a request carries it, redirects and
@@ -226,11 +222,17 @@ STORAGES = {
 }
 
 # ------------------------------------------------------------------------------
-# Celery (Redis broker). Without REDIS_URL tasks run in-process, for `make run`.
+# Celery (Redis broker)
 # ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
+# Without REDIS_URL (`make run`) there is no broker, worker or beat: each task runs in the
+# process that queues it, when it is queued (a webhook is sent as its change commits, an
+# email in the request that caused it), and nothing periodic runs, so nothing retries a
+# failed webhook. Logged at start-up (portal/ops/apps.py); production refuses to start
+# without REDIS_URL.
+TASKS_IN_PROCESS = not REDIS_URL
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = TASKS_IN_PROCESS
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 # A task is acknowledged only once it has run, and handed back if its worker dies,
@@ -266,6 +268,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
 }
+
+# ------------------------------------------------------------------------------
+# Webhook delivery (docs/delivery.md)
+# ------------------------------------------------------------------------------
+# Overrides of the delivery schedule's knobs (`portal.delivery.conf.DeliveryConf`, whose
+# defaults are production's); the test settings shrink the timings.
+WEBHOOK_DELIVERY: dict[str, object] = {}
+# Encrypts webhook signing secrets at rest; defaults to one derived from SECRET_KEY.
+WEBHOOK_SECRET_KEY = env("WEBHOOK_SECRET_KEY")
+# Previous WEBHOOK_SECRET_KEYs while rotating it (portal/encryption.py).
+WEBHOOK_SECRET_KEY_FALLBACKS = env_list("WEBHOOK_SECRET_KEY_FALLBACKS")
+# Webhooks go over https to public addresses only (docs/delivery.md); on for local receivers.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES")
 
 # ------------------------------------------------------------------------------
 # Caches: Redis at REDIS_URL when set (CI and production, where it is required), so every
@@ -361,5 +376,6 @@ PORTAL_PAGE_SIZE = 50
 RECEIPT_SIGNING_KEYS = json.loads(env("RECEIPT_SIGNING_KEYS", "[]"))
 RECEIPT_JURISDICTION = env("RECEIPT_JURISDICTION", "EU")
 RECEIPT_POLICY_URL = env("RECEIPT_POLICY_URL", "")  # empty: PORTAL_BASE_URL + "/"
-# Where links in emails (notifications, invitations) point.
-PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where links in emails (notifications, invitations, delivery alerts) point; set but empty
+# counts as unset.
+PORTAL_BASE_URL = (env("PORTAL_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")

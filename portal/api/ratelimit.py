@@ -18,7 +18,6 @@ from django.core.cache.backends.redis import RedisCache
 logger = logging.getLogger(__name__)
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600}
-DEFAULT_RATE = "600/minute"
 
 
 @lru_cache(maxsize=8)
@@ -30,7 +29,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 def rate_limit() -> tuple[int, int]:
     """(requests, seconds) from the API_RATE_LIMIT setting."""
-    return parse_rate(getattr(settings, "API_RATE_LIMIT", DEFAULT_RATE))
+    return parse_rate(settings.API_RATE_LIMIT)
 
 
 def rate_limit_retry_after(*, key_hash: str, now: float | None = None) -> int | None:
@@ -42,7 +41,7 @@ def rate_limit_retry_after(*, key_hash: str, now: float | None = None) -> int | 
     # The hash, not the key id: the count is kept before (and without) any database read.
     name = f"rl:{key_hash[:32]}:{period}:{window}"
     try:
-        cache = caches[getattr(settings, "API_CACHE", "default")]
+        cache = caches[settings.API_CACHE]
         if isinstance(cache, RedisCache):
             count = _redis_count(cache, name, period)
         else:

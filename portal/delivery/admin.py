@@ -1,6 +1,6 @@
 """Admin for delivery: every endpoint's state and lag, every delivery and its attempts.
 
-Staff act through `portal.delivery.services`: add an endpoint (its first secret is
+Staff act through `portal.delivery.services.endpoints`: add an endpoint (its first secret is
 shown once), rotate a secret (shown once; the old one keeps verifying for a day),
 re-enable, retry now, and replay a range of changes as new deliveries. Deliveries and
 attempts are a record: nothing here edits or deletes them.
@@ -20,9 +20,18 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from portal.catalogue.admin import ReadOnlyMixin
-from portal.delivery import services
+from portal.delivery.forms import EndpointAddForm, EndpointChangeForm, ReplayForm
 from portal.delivery.models import Attempt, Delivery, Endpoint, EndpointSecret
 from portal.delivery.selectors import delivery_lag, with_backlog
+from portal.delivery.services.endpoints import (
+    DeliveryError,
+    deliveries_replay,
+    endpoint_create,
+    endpoint_enable,
+    endpoint_retry_now,
+    endpoint_secret_rotate,
+    endpoint_url_set,
+)
 from portal.licensing.models import Product
 from portal.words import counted
 
@@ -61,39 +70,6 @@ def product_delivery(product: Product) -> str:
         endpoint.get_status_display().lower(),
         lag_text(lag),
     )
-
-
-# Typed without a scheme, a receiver's address is meant as https.
-def _url_field() -> forms.URLField:
-    return forms.URLField(max_length=500, assume_scheme="https", label="URL")
-
-
-class EndpointAddForm(forms.ModelForm):
-    url = _url_field()
-
-    class Meta:
-        model = Endpoint
-        fields = ["product", "url"]
-
-
-class EndpointChangeForm(forms.ModelForm):
-    url = _url_field()
-
-    class Meta:
-        model = Endpoint
-        fields = ["url"]
-
-
-class ReplayForm(forms.Form):
-    first_seq = forms.IntegerField(min_value=1, label="From change")
-    last_seq = forms.IntegerField(min_value=1, label="To change (inclusive)")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        first, last = data.get("first_seq"), data.get("last_seq")
-        if first is not None and last is not None and last < first:
-            raise forms.ValidationError("The range must not end before it starts.")
-        return data
 
 
 class SecretInline(admin.TabularInline):
@@ -210,12 +186,12 @@ class EndpointAdmin(admin.ModelAdmin):
     ) -> None:
         if change:
             try:
-                services.endpoint_url_set(endpoint=obj, url=form.cleaned_data["url"])
-            except services.DeliveryError as exc:
+                endpoint_url_set(endpoint=obj, url=form.cleaned_data["url"])
+            except DeliveryError as exc:
                 setattr(request, URL_REFUSED, True)
                 self.message_user(request, f"The URL was not changed: {exc}", messages.ERROR)
             return
-        endpoint, secret = services.endpoint_create(
+        endpoint, secret = endpoint_create(
             product=form.cleaned_data["product"], url=form.cleaned_data["url"]
         )
         obj.pk = endpoint.pk
@@ -260,7 +236,7 @@ class EndpointAdmin(admin.ModelAdmin):
     def enable(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> None:
         endpoints = list(queryset.order_by("pk"))
         for endpoint in endpoints:
-            services.endpoint_enable(endpoint=endpoint)
+            endpoint_enable(endpoint=endpoint)
             self.log_change(request, endpoint, "Re-enabled.")
         self.message_user(
             request, f"Re-enabled {counted(len(endpoints), 'endpoint')}.", messages.SUCCESS
@@ -271,10 +247,10 @@ class EndpointAdmin(admin.ModelAdmin):
         done = 0
         for endpoint in queryset.select_related("product").order_by("pk"):
             try:
-                services.endpoint_retry_now(endpoint=endpoint)
+                endpoint_retry_now(endpoint=endpoint)
                 self.log_change(request, endpoint, "Retried now.")
                 done += 1
-            except services.DeliveryError as exc:
+            except DeliveryError as exc:
                 self.message_user(request, str(exc), messages.WARNING)
         if done:
             self.message_user(request, f"Retrying {counted(done, 'endpoint')} now.")
@@ -285,7 +261,7 @@ class EndpointAdmin(admin.ModelAdmin):
     )
     def rotate_secret(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> HttpResponse:
         secrets = [
-            (endpoint, services.endpoint_secret_rotate(endpoint=endpoint))
+            (endpoint, endpoint_secret_rotate(endpoint=endpoint))
             for endpoint in queryset.select_related("product").order_by("pk")
         ]
         for endpoint, _ in secrets:
@@ -308,13 +284,13 @@ class EndpointAdmin(admin.ModelAdmin):
         form = ReplayForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                deliveries = services.deliveries_replay(
+                deliveries = deliveries_replay(
                     endpoint=endpoint,
                     first_seq=form.cleaned_data["first_seq"],
                     last_seq=form.cleaned_data["last_seq"],
                     actor=request.user,  # type: ignore[arg-type]
                 )
-            except services.DeliveryError as exc:
+            except DeliveryError as exc:
                 form.add_error(None, str(exc))
             else:
                 first, last = form.cleaned_data["first_seq"], form.cleaned_data["last_seq"]
@@ -419,7 +395,7 @@ class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
         created = 0
         for delivery in queryset.select_related("endpoint__product").order_by("pk"):
             created += len(
-                services.deliveries_replay(
+                deliveries_replay(
                     endpoint=delivery.endpoint,
                     first_seq=delivery.first_seq,
                     last_seq=delivery.last_seq,

@@ -59,7 +59,9 @@ class DeliveryConf:
 
 
 def delivery_conf() -> DeliveryConf:
-    overrides = dict(getattr(settings, "WEBHOOK_DELIVERY", {}) or {})
+    """The knobs in force: the defaults above with `settings.WEBHOOK_DELIVERY` over them.
+    Read afresh on each call, so a test that changes the setting is served its values."""
+    overrides = dict(settings.WEBHOOK_DELIVERY)
     known = {f.name for f in fields(DeliveryConf)}
     unknown = set(overrides) - known
     if unknown:

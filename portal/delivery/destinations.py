@@ -47,7 +47,7 @@ class Destination:
 
 
 def private_allowed() -> bool:
-    return bool(getattr(settings, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False))
+    return settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES
 
 
 def _embedded(ip: IPAddress) -> Iterator[ipaddress.IPv4Address]:

@@ -90,8 +90,9 @@ def delivery_open_first(*, endpoint: Endpoint) -> Delivery | None:
     )
 
 
-def changes_after(*, product_id: int, after: int, limit: int) -> list[int]:
-    """The seqs of up to `limit` changes after `after`: the next batch's range."""
+def change_seqs_after(*, product_id: int, after: int, limit: int) -> list[int]:
+    """The seqs (numbers only) of up to `limit` changes after `after`: the next batch's
+    range. The changes themselves, as sent, come from `changes_json`."""
     return list(
         PermissionChange.objects.filter(product_id=product_id, seq__gt=after)
         .order_by("seq")

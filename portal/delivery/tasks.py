@@ -1,4 +1,5 @@
-"""Thin tasks over `portal.delivery.services`. Both are safe to run twice or at once.
+"""Thin tasks over `portal.delivery.services.send` and `.sweep`. Both are safe to run
+twice or at once.
 
 Acknowledged late and handed back if the worker dies (the project's defaults, stated
 here too because delivery relies on them); the lease in the database, not Celery,
@@ -8,17 +9,17 @@ brings retries back.
 
 from celery import shared_task
 
-from portal.delivery import services
+from portal.delivery.services import send, sweep
 
 
 @shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def deliveries_send(product_id: int) -> int:
     """Send what is due for one product, in order."""
-    return services.deliveries_send_due(product_id=product_id)
+    return send.deliveries_send_due(product_id=product_id)
 
 
 # A sweep that waited in the queue past the next one is pointless: the next one runs.
 @shared_task(ignore_result=True, acks_late=True, expires=30)
 def deliveries_sweep() -> int:
     """Beat, every few seconds: queue whatever is behind and due, alert staff."""
-    return services.deliveries_sweep()
+    return sweep.deliveries_sweep()

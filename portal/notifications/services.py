@@ -13,9 +13,6 @@ from django.utils.text import Truncator
 from portal.accounts.models import User
 from portal.notifications.models import Notification
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-DEFAULT_SUBJECT_PREFIX = "[Consent Portal] "
-
 
 class NotificationError(ValueError):
     """A notification that cannot be made: a programming error in the caller."""
@@ -72,12 +69,12 @@ def _enqueue_emails(notification_ids: list[int]) -> None:
 
 
 def _absolute(path: str) -> str:
-    base = getattr(settings, "PORTAL_BASE_URL", "") or DEFAULT_BASE_URL
+    base = settings.PORTAL_BASE_URL
     return base.rstrip("/") + path
 
 
 def _subject(message: str) -> str:
-    prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", DEFAULT_SUBJECT_PREFIX)
+    prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
     # A header cannot hold a line break; the first line says what happened.
     first_line = message.strip().splitlines()[0]
     return prefix + Truncator(first_line).chars(90)

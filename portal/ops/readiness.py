@@ -71,7 +71,7 @@ def redis() -> tuple[str, Detail]:
 
 
 def worker() -> tuple[str, Detail]:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if settings.TASKS_IN_PROCESS:
         return SKIPPED, {"reason": "tasks run in-process"}
     workers = workers_alive()
     age = None if workers.newest_age is None else round(workers.newest_age, 1)

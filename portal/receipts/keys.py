@@ -152,7 +152,7 @@ def _load(configured: str, secret_key: str) -> tuple[ReceiptKey, ...]:
 
 def receipt_keys() -> tuple[ReceiptKey, ...]:
     """Every configured key, the signing key first."""
-    configured: Any = getattr(settings, "RECEIPT_SIGNING_KEYS", None) or []
+    configured: Any = settings.RECEIPT_SIGNING_KEYS or []
     try:
         if isinstance(configured, str):  # the environment variable's JSON, passed as is
             configured = json.loads(configured)

@@ -89,20 +89,20 @@ def receipt_claims(entry: LedgerEntry) -> dict[str, Any]:
     controller: dict[str, Any] = {"piiController": licensee.name, "onBehalf": False}
     if licensee.website:
         controller["piiControllerUrl"] = licensee.website
-    base_url: str = getattr(settings, "PORTAL_BASE_URL", "")
+    base_url: str = settings.PORTAL_BASE_URL
     consent_at = int(entry.at.timestamp())
     principal = f"{entry.acting_for} ({Side(entry.side).label.lower()})"
     return {
         # Kantara Consent Receipt v1.1
         "version": VERSION,
-        "jurisdiction": getattr(settings, "RECEIPT_JURISDICTION", "EU"),
+        "jurisdiction": settings.RECEIPT_JURISDICTION,
         "consentTimestamp": consent_at,
         "collectionMethod": COLLECTION_METHOD,
         "consentReceiptID": receipt_id(entry),
         "language": "en",
         "piiPrincipalId": principal,
         "piiControllers": [controller],
-        "policyUrl": getattr(settings, "RECEIPT_POLICY_URL", "") or f"{base_url}/",
+        "policyUrl": settings.RECEIPT_POLICY_URL or f"{base_url}/",
         "services": [
             {
                 "service": product.slug,

@@ -171,7 +171,7 @@ def _who(actor: User | None, sent_as: str = "", artist: Artist | None = None) ->
 
 def invitation_url(token: str) -> str:
     """The absolute link that goes in the email; the one place the raw token appears."""
-    base = getattr(settings, "PORTAL_BASE_URL", "http://127.0.0.1:8000")
+    base = settings.PORTAL_BASE_URL
     return base.rstrip("/") + reverse("invitation_accept", args=[token])
 
 
@@ -182,7 +182,7 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         "inviter": invitation.invited_by,
         "url": invitation_url(token),
     }
-    prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
+    prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
     subject = render_to_string("teams/email/invitation_subject.txt", context).strip()
     body = render_to_string("teams/email/invitation_message.txt", context)
     send_mail(prefix + subject, body, None, [invitation.email])

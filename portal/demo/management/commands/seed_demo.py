@@ -5,7 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from portal.catalogue.demo import DEMO_TOTP_SECRET, MAX_SCALE, WORKS_PER_ARTIST, demo_seed
+from portal.demo.people import DEMO_TOTP_SECRET
+from portal.demo.seed import demo_seed
+from portal.demo.specs import MAX_SCALE, WORKS_PER_ARTIST
 
 
 class Command(BaseCommand):
