@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "portal.delivery",
     "portal.receipts",
     "portal.ops",
+    "portal.ui",
 ]
 
 # The request id comes first, so every log line of a request carries it, redirects and

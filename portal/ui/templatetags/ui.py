@@ -1,6 +1,9 @@
-"""{% money amount currency %}, {% number count %}, {% month date %},
-{% month date short=True %} and {% day date %} in the reader's locale; see
-portal.earnings.formats."""
+"""The portal's own template library: `{% load ui %}`.
+
+Money and counts in the reader's locale (see portal.earnings.formats):
+`{% money amount currency %}`, `{% number count %}`, `{% month date %}`,
+`{% month date short=True %}` and `{% day date %}`.
+"""
 
 from datetime import date
 from decimal import Decimal
