@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.accounts.context_processors.signup",
                 "portal.notifications.context_processors.unread",
+                "portal.ui.context_processors.choices",
             ],
         },
     }
