@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "portal.delivery",
     "portal.receipts",
     "portal.ops",
+    "portal.ui",
     # The demo world (`manage.py seed_demo`) sits above every other app: it uses them all.
     "portal.demo",
 ]
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.accounts.context_processors.signup",
                 "portal.notifications.context_processors.unread",
+                "portal.ui.context_processors.choices",
             ],
         },
     }

@@ -70,6 +70,7 @@ def artist_earnings(request: AuthedRequest, party: Party) -> HttpResponse:
         "currency": currency,
         "other_currencies": [code for code in found if code != currency],
         "sort": _work_order(request.GET),
+        "work_orders": WorkOrder,
     }
     if currency is not None:
         context |= _figures(request, party.pk, period, currency, context["sort"])
@@ -148,7 +149,6 @@ def _figures(
         "more_flagged": len(flagged) > FLAGGED_SHOWN,
         "query": query,
         "works_query": f"{query}&sort={sort}",
-        "work_orders": WorkOrder,
     }
 
 

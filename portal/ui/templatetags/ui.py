@@ -1,0 +1,126 @@
+"""The portal's own template library: `{% load ui %}`.
+
+Money and counts in the reader's locale (see portal.earnings.formats):
+`{% money amount currency %}`, `{% number count %}`, `{% month date %}`,
+`{% month date short=True %}` and `{% day date %}`.
+
+When something happened, as a `<time>` element: `{% timestamp entry.at %}`.
+
+The empty state, which wraps content of its own (templates/components/empty_state.html):
+
+    {% empty_state %}
+      {% heading %}No works match
+      {% explanation %}Try another title or ISRC, or <a href="?">show all works</a>.
+      {% action %}<a href="...">Show every work</a>
+    {% endempty_state %}
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.template.base import FilterExpression, NodeList, Parser, TextNode, Token, token_kwargs
+from django.template.defaultfilters import date as date_filter
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+
+from portal.earnings import formats
+
+register = template.Library()
+
+
+def _locale(context: template.Context) -> Any:
+    return formats.locale_of(context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def money(context: template.Context, amount: Decimal | None, currency: str) -> str:
+    return formats.money(amount, currency, _locale(context))
+
+
+@register.simple_tag(takes_context=True)
+def number(context: template.Context, value: int | Decimal | None) -> str:
+    return formats.number(value, _locale(context))
+
+
+@register.simple_tag(takes_context=True, name="month")
+def month_tag(context: template.Context, value: date, short: bool = False) -> str:
+    return formats.month(value, _locale(context), short=short)
+
+
+@register.simple_tag(takes_context=True, name="day")
+def day_tag(context: template.Context, value: date) -> str:
+    return formats.day(value, _locale(context))
+
+
+@register.simple_tag
+def timestamp(value: datetime, format: str = "j M Y H:i") -> SafeString:
+    """`<time datetime="2026-11-02T14:02:00+00:00">2 Nov 2026 14:02</time>`: the moment
+    for machines, and for people in the portal's own words (Django's `date` formats), in
+    the portal's time zone as the `date` filter would show it."""
+    local = template_localtime(value)
+    return format_html(
+        '<time datetime="{}">{}</time>', date_filter(local, "c"), date_filter(local, format)
+    )
+
+
+_EMPTY_STATE_PARTS = ("heading", "explanation", "action")
+
+
+class EmptyStateNode(template.Node):
+    def __init__(
+        self,
+        level: FilterExpression | None,
+        heading: NodeList | None,
+        explanations: list[NodeList],
+        action: NodeList | None,
+    ) -> None:
+        self.level = level
+        self.heading = heading
+        self.explanations = explanations
+        self.action = action
+
+    def render(self, context: template.Context) -> SafeString:
+        def text(nodes: NodeList | None) -> str:
+            # Rendered, and so escaped, like any other template text; only trimmed here.
+            return mark_safe(nodes.render(context).strip()) if nodes else ""  # noqa: S308
+
+        component = context.render_context.get(self)
+        if component is None:
+            component = context.template.engine.get_template("components/empty_state.html")
+            context.render_context[self] = component
+        values = {
+            "level": self.level.resolve(context) if self.level else 2,
+            "heading": text(self.heading),
+            "explanations": [t for t in map(text, self.explanations) if t],
+            "action": text(self.action),
+        }
+        return component.render(context.new(values))
+
+
+@register.tag
+def empty_state(parser: Parser, token: Token) -> EmptyStateNode:
+    """What a page shows when it has nothing to list: a `{% heading %}` (optional;
+    `{% empty_state level=3 %}` inside a section), one `{% explanation %}` per paragraph
+    and an optional `{% action %}`, the next step."""
+    bits = token.split_contents()[1:]
+    kwargs = token_kwargs(bits, parser)
+    if bits or set(kwargs) - {"level"}:
+        raise template.TemplateSyntaxError("empty_state takes only level=N")
+    until = (*_EMPTY_STATE_PARTS, "endempty_state")
+    lead = parser.parse(until)
+    if any(not isinstance(node, TextNode) or node.s.strip() for node in lead):
+        raise template.TemplateSyntaxError("empty_state: text goes in heading or explanation")
+    parts: dict[str, list[NodeList]] = {name: [] for name in _EMPTY_STATE_PARTS}
+    while (name := parser.next_token().contents) != "endempty_state":
+        parts[name].append(parser.parse(until))
+    if len(parts["heading"]) > 1 or len(parts["action"]) > 1:
+        raise template.TemplateSyntaxError("empty_state has one heading and one action")
+    return EmptyStateNode(
+        kwargs.get("level"),
+        next(iter(parts["heading"]), None),
+        parts["explanation"],
+        next(iter(parts["action"]), None),
+    )
