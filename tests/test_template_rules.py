@@ -17,7 +17,7 @@ OVERRIDES = {"admin", "allauth", "account", "mfa"}
 
 # A party's kind is a plain string until the access layer gives it an enum; the label
 # earnings' sort keys are a dict of columns, not a choice.
-NOT_CHOICES = {"party.kind", "key"}
+NOT_CHOICES = {"key"}
 
 
 def ours() -> Iterator[Path]:

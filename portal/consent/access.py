@@ -88,11 +88,6 @@ class Party:
     can_manage: bool = False
 
     @property
-    def kind(self) -> str:
-        """What the pages tell parties apart by: artist, label or delegation."""
-        return str(self.via.label)
-
-    @property
     def plural(self) -> str:
         """The URL segment: artists, labels or delegations."""
         return self.via.value

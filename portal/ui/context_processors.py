@@ -2,6 +2,7 @@ from django.db.models import Choices
 from django.http import HttpRequest
 
 from portal.catalogue.models import ArtistMembership
+from portal.consent.access import PartyKind
 from portal.consent.models import Answer, Side
 from portal.earnings.models import Compliance
 from portal.licensing.models import Product
@@ -13,6 +14,7 @@ from portal.teams.models import TeamEvent
 CHOICES: dict[str, type[Choices]] = {
     "Answer": Answer,
     "Side": Side,
+    "PartyKind": PartyKind,
     "ProductStatus": Product.Status,
     "Compliance": Compliance,
     "MemberRole": ArtistMembership.Role,
