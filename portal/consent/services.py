@@ -21,15 +21,14 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, ArtistMembership, LabelManager, Work
-from portal.consent import ledger
 from portal.consent.bulk import insert_rows
+from portal.consent.ledger.append import entries_append, head_lock
 from portal.consent.models import (
     Answer,
     Cause,
     ChangeCounter,
     Decision,
     Delegation,
-    LedgerEntry,
     LedgerHead,
     Permission,
     PermissionChange,
@@ -68,16 +67,6 @@ def _chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def _lock_ledger() -> LedgerHead:
-    head = LedgerHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:  # an empty database; the row is created once and then only locked
-        LedgerHead.objects.bulk_create(
-            [LedgerHead(pk=1, position=0, digest=ledger.GENESIS)], ignore_conflicts=True
-        )
-        head = LedgerHead.objects.select_for_update().get(pk=1)
-    return head
 
 
 def _lock_counters(product_ids: Iterable[int]) -> dict[int, ChangeCounter]:
@@ -224,30 +213,28 @@ def _record(
             if work_id not in current
         ],
     )
-    entries = []
     actor_name = actor.display_name if actor else "Consent Portal"
-    for work_id, _, artist_name, label_name in changed:
-        content: dict[str, object] = {
-            "position": head.position + 1,
-            "at": now,
-            "actor_id": actor.pk if actor else None,
-            "actor_name": actor_name,
-            "side": side,
-            "acting_for": artist_name if side == Side.ARTIST else label_name,
-            "product_id": product.pk,
-            "work_id": work_id,
-            "use_type_id": use_type.pk,
-            "previous": current.get(work_id, ("", None))[0],
-            "answer": answer,
-            "expires_at": expires_at,
-            "note": note,
-            "delegation_id": delegation.pk if delegation else None,
-        }
-        entry_digest = ledger.digest(content, head.digest)
-        entries.append({**content, "previous_digest": head.digest, "digest": entry_digest})
-        head.position, head.digest = head.position + 1, entry_digest
-    insert_rows(LedgerEntry, entries)
-    LedgerHead.objects.filter(pk=head.pk).update(position=head.position, digest=head.digest)
+    entries_append(
+        head=head,
+        entries=(
+            {
+                "at": now,
+                "actor_id": actor.pk if actor else None,
+                "actor_name": actor_name,
+                "side": side,
+                "acting_for": artist_name if side == Side.ARTIST else label_name,
+                "product_id": product.pk,
+                "work_id": work_id,
+                "use_type_id": use_type.pk,
+                "previous": current.get(work_id, ("", None))[0],
+                "answer": answer,
+                "expires_at": expires_at,
+                "note": note,
+                "delegation_id": delegation.pk if delegation else None,
+            }
+            for work_id, _, artist_name, label_name in changed
+        ),
+    )
     flipped = _announce(
         counter=counter,
         product=product,
@@ -317,7 +304,7 @@ def decisions_set(
     if expires_at is not None and answer == Answer.DENIED:
         # A no stands until it is changed; a no that lapsed into nothing would still be no.
         raise ConsentError("Only a yes can have an expiry.")
-    head = _lock_ledger()
+    head = head_lock()
     counter = _lock_counters([product.pk])[product.pk]
     if delegation is not None:
         _check_delegation(delegation, product=product, use_type=use_type, side=side)
@@ -514,7 +501,7 @@ def grants_withdraw_all(*, actor: User, artist: Artist, note: str = "") -> Outco
 
     `actor` must be an admin or editor of the artist's team (`ConsentError` otherwise),
     checked and locked once the ledger head is held, as for `decisions_set`."""
-    head = _lock_ledger()
+    head = head_lock()
     _hold_actor(actor)
     if not _entitling_rows(
         ArtistMembership.objects.filter(
