@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from portal.catalogue.models import Work
 from portal.consent import ledger
+from portal.consent.facts import verdicts_for
 from portal.consent.models import (
     Answer,
     Cause,
@@ -25,7 +26,6 @@ from portal.consent.models import (
     PermissionChange,
     Side,
 )
-from portal.consent.selectors import verdicts_for
 from portal.consent.services import (
     decision_set,
     decisions_set,

@@ -12,13 +12,9 @@ from django.utils.dateparse import parse_datetime
 
 from portal.api.models import ApiKey, IdempotencyRecord
 from portal.catalogue.models import Work
-from portal.consent.models import ChangeCounter, Permission, PermissionChange, Side
-from portal.consent.rules import Verdict, evaluate
-from portal.consent.selectors import (
-    licence_terms,
-    requested_use_type_ids,
-    side_answers,
-)
+from portal.consent.facts import verdicts_for_pairs
+from portal.consent.models import ChangeCounter, Permission, PermissionChange
+from portal.consent.rules import Verdict
 from portal.licensing.models import Product, UseType
 
 # Not one of the rule's reasons: in a bulk check, a well-formed ISRC that is not in the
@@ -142,12 +138,13 @@ def check_row(*, key_hash: str, isrc: str, use: str) -> CheckRow | None:
     return CheckRow(_key_context(row), work_id, label_id, use_type_id, permission)
 
 
-Answer = tuple[bool, list[str]]
+# (permitted, reasons) as the announced row states them.
+Announced = tuple[bool, list[str]]
 
 
 def _answer_from_row(
     permission: tuple[bool, list[str], datetime | None] | None, now: datetime
-) -> Answer | None:
+) -> Announced | None:
     """(permitted, reasons) as the announced row says them, or None when the rule must
     say them: there is no row (never permitted), or a permitted row has lapsed."""
     if permission is None:
@@ -176,7 +173,7 @@ def check_one(*, row: CheckRow, isrc: str, use: str, now: datetime) -> Check:
     if answer is not None:
         return Check(isrc, use, *answer, version)
     pair = (row.work_id, row.use_type_id)
-    verdict = _verdicts(
+    verdict = verdicts_for_pairs(
         product=row.key.product(),
         pairs=[pair],
         labels={row.work_id: row.label_id},  # type: ignore[dict-item]
@@ -206,13 +203,13 @@ def checks_bulk(
             use_type_id__in={use_ids[use] for _, use in items},
         ).values_list("work_id", "use_type_id", "permitted", "reasons", "lapses_at")
     }
-    answered: dict[tuple[int, int], Answer | None] = {}
+    answered: dict[tuple[int, int], Announced | None] = {}
     for isrc, use in items:
         if isrc in works:
             pair = (works[isrc][0], use_ids[use])
             answered[pair] = _answer_from_row(rows.get(pair), now)
     unanswered = [pair for pair, answer in answered.items() if answer is None]
-    verdicts = _verdicts(
+    verdicts = verdicts_for_pairs(
         product=key.product(), pairs=unanswered, labels=dict(works.values()), now=now
     )
     results = []
@@ -227,33 +224,6 @@ def checks_bulk(
         else:
             results.append(Check(isrc, use, *answer, key.version))
     return results
-
-
-def _verdicts(
-    *, product: Product, pairs: list[tuple[int, int]], labels: dict[int, int], now: datetime
-) -> dict[tuple[int, int], Verdict]:
-    """The rule's verdict for exactly these (work id, use type id) pairs, from the same
-    facts as `consent.selectors.verdicts_for` (which judges every work times every use).
-    Four queries whatever the number of pairs."""
-    if not pairs:
-        return {}
-    requested = requested_use_type_ids(product=product)
-    terms = licence_terms(licensee_id=product.licensee_id, label_ids={labels[w] for w, _ in pairs})
-    answers = side_answers(
-        product=product, use_type_ids={u for _, u in pairs}, works=list({w for w, _ in pairs})
-    )
-    return {
-        (work_id, use_id): evaluate(
-            product_status=product.status,
-            requested=use_id in requested,
-            terms=terms.get(labels[work_id], ()),
-            use_type_id=use_id,
-            artist=answers.get((work_id, use_id, Side.ARTIST)),
-            rights_holder=answers.get((work_id, use_id, Side.RIGHTS_HOLDER)),
-            now=now,
-        )
-        for work_id, use_id in pairs
-    }
 
 
 def use_type_ids(*, slugs: set[str]) -> dict[str, int]:

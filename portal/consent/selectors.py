@@ -1,7 +1,7 @@
 """Reads for consent: facts for the rule, matrix rows, counts, history."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,85 +11,11 @@ from django.db.models.functions import Coalesce
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, Label, Work
 from portal.catalogue.selectors import works_search
+from portal.consent.facts import licence_terms, requested_use_type_ids, side_answers, verdicts_for
 from portal.consent.models import Answer, Decision, Delegation, LedgerEntry, Permission, Side
 from portal.consent.permissions import Party, delegation_party_of, delegations_to
-from portal.consent.rules import Reason, SideAnswer, Term, Verdict, evaluate, licence_covers
-from portal.licensing.models import Licence, Product, UseType
-
-
-def licence_terms(*, licensee_id: int, label_ids: Iterable[int]) -> dict[int, list[Term]]:
-    """Every licence between the licensee and these labels, by label id (two queries)."""
-    licences = list(
-        Licence.objects.filter(licensee_id=licensee_id, label_id__in=set(label_ids)).only(
-            "pk", "label_id", "starts_on", "ends_on"
-        )
-    )
-    covered: dict[int, set[int]] = defaultdict(set)
-    for licence_id, use_type_id in Licence.use_types.through.objects.filter(
-        licence_id__in=[licence.pk for licence in licences]
-    ).values_list("licence_id", "usetype_id"):
-        covered[licence_id].add(use_type_id)
-    terms: dict[int, list[Term]] = defaultdict(list)
-    for licence in licences:
-        terms[licence.label_id].append(
-            Term(licence.starts_on, licence.ends_on, frozenset(covered[licence.pk]))
-        )
-    return terms
-
-
-def requested_use_type_ids(*, product: Product) -> set[int]:
-    # product.uses is usually prefetched by products_requesting(); then this costs nothing.
-    return {product_use.use_type_id for product_use in product.uses.all()}
-
-
-def _works_filter(works: QuerySet[Work] | Sequence[int]) -> dict[str, object]:
-    if isinstance(works, QuerySet):
-        return {"work__in": works}
-    return {"work__any_of": list(works)}
-
-
-def side_answers(
-    *, product: Product, use_type_ids: Iterable[int], works: QuerySet[Work] | Sequence[int]
-) -> dict[tuple[int, int, str], SideAnswer]:
-    """Current answers keyed by (work id, use type id, side)."""
-    rows = Decision.objects.filter(
-        product=product, use_type_id__in=list(use_type_ids), **_works_filter(works)
-    ).values_list("work_id", "use_type_id", "side", "answer", "expires_at")
-    return {(w, u, s): SideAnswer(a, e) for w, u, s, a, e in rows}
-
-
-def verdicts_for(
-    *,
-    product: Product,
-    works: Sequence[tuple[int, int]],
-    use_type_ids: Sequence[int],
-    now: datetime,
-    answers: dict[tuple[int, int, str], SideAnswer] | None = None,
-) -> dict[tuple[int, int], Verdict]:
-    """Effective permission for each (work id, use type id), from (work id, label id) pairs.
-
-    A constant number of queries whatever the number of works; pass `answers` when the
-    caller has loaded them already.
-    """
-    requested = requested_use_type_ids(product=product)
-    terms = licence_terms(licensee_id=product.licensee_id, label_ids={lb for _, lb in works})
-    if answers is None:
-        answers = side_answers(
-            product=product, use_type_ids=use_type_ids, works=[w for w, _ in works]
-        )
-    return {
-        (work_id, use_id): evaluate(
-            product_status=product.status,
-            requested=use_id in requested,
-            terms=terms.get(label_id, ()),
-            use_type_id=use_id,
-            artist=answers.get((work_id, use_id, Side.ARTIST)),
-            rights_holder=answers.get((work_id, use_id, Side.RIGHTS_HOLDER)),
-            now=now,
-        )
-        for work_id, label_id in works
-        for use_id in use_type_ids
-    }
+from portal.consent.rules import Reason, Verdict, licence_covers
+from portal.licensing.models import Product, UseType
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, ArtistMembership, LabelManager, Work
 from portal.consent.bulk import insert_rows
+from portal.consent.facts import requested_use_type_ids, verdicts_for
 from portal.consent.ledger.append import entries_append, head_lock
 from portal.consent.models import (
     Answer,
@@ -34,7 +35,7 @@ from portal.consent.models import (
     PermissionChange,
     Side,
 )
-from portal.consent.selectors import requested_use_type_ids, use_types_of, verdicts_for
+from portal.consent.selectors import use_types_of
 from portal.delivery.services import deliveries_schedule
 from portal.licensing.models import Licence, Product, UseType
 from portal.notifications.services import notify
