@@ -16,10 +16,10 @@ from portal.consent.services import (
     ConsentError,
     delegation_grant,
     delegation_revoke,
-    delegation_scope,
     grants_withdraw_all,
 )
 from portal.consent.views import READ_ONLY, AuthedRequest
+from portal.consent.wording import delegation_scope
 from portal.earnings.selectors import latest_paid
 from portal.licensing.models import UseType
 

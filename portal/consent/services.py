@@ -35,7 +35,8 @@ from portal.consent.models import (
     PermissionChange,
     Side,
 )
-from portal.consent.selectors import use_types_of
+from portal.consent.selectors.products import use_types_of
+from portal.consent.wording import delegation_scope
 from portal.delivery.services import deliveries_schedule
 from portal.licensing.models import Licence, Product, UseType
 from portal.notifications.services import notify
@@ -684,13 +685,6 @@ def delegation_revoke(*, actor: User, delegation: Delegation) -> None:
             ),
             url=reverse("label_home", args=[delegation.label_id]),
         )
-
-
-def delegation_scope(delegation: Delegation) -> str:
-    """The delegation's reach in words: "all products and uses", "Tunesmith: training"."""
-    products = ", ".join(p.name for p in delegation.products.all()) or "all products"
-    uses = ", ".join(u.name.lower() for u in delegation.use_types.all()) or "all uses"
-    return f"{products}; {uses}"
 
 
 def lapses_announce() -> int:
