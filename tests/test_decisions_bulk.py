@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from portal.catalogue.models import Work
-from portal.consent import ledger, services
+from portal.consent import ledger
 from portal.consent.models import (
     Answer,
     Decision,
@@ -16,7 +16,7 @@ from portal.consent.models import (
     PermissionChange,
     Side,
 )
-from portal.consent.services import ConsentError, Outcome, decision_set, decisions_set
+from portal.consent.services import ConsentError, Outcome, decision_set, decisions, decisions_set
 from portal.licensing.models import UseType
 from tests import factories as f
 from tests.conftest import World
@@ -148,7 +148,7 @@ def test_a_bulk_answer_is_all_or_nothing(world: World, monkeypatch: pytest.Monke
     def fail(**kwargs: object) -> int:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "_announce", fail)
+    monkeypatch.setattr(decisions, "changes_announce", fail)
     with pytest.raises(RuntimeError):
         bulk(world, works, Side.RIGHTS_HOLDER)
 
@@ -161,8 +161,8 @@ def test_a_bulk_answer_is_all_or_nothing(world: World, monkeypatch: pytest.Monke
 def test_a_bulk_answer_over_several_chunks_keeps_one_unbroken_chain(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "CHUNK", 4)
-    monkeypatch.setattr(services._chunks, "__defaults__", (4,))
+    monkeypatch.setattr(decisions, "CHUNK", 4)
+    monkeypatch.setattr(decisions.chunks, "__defaults__", (4,))
     works = many_works(world, 11)
     bulk(world, works, Side.ARTIST)
 

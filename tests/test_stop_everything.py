@@ -3,7 +3,7 @@
 import pytest
 
 from portal.catalogue.models import Work
-from portal.consent import ledger, services
+from portal.consent import ledger
 from portal.consent.models import (
     Answer,
     Decision,
@@ -13,7 +13,7 @@ from portal.consent.models import (
     Side,
 )
 from portal.consent.rules import Reason
-from portal.consent.services import Outcome, decision_set, grants_withdraw_all
+from portal.consent.services import Outcome, decision_set, decisions, grants_withdraw_all
 from portal.licensing.models import Product, ProductUse, UseType
 from tests import factories as f
 from tests.conftest import World
@@ -171,7 +171,7 @@ def test_stop_everything_is_one_transaction(
 ) -> None:
     entries = LedgerEntry.objects.count()
     changes = PermissionChange.objects.count()
-    announce = services._announce
+    announce = decisions.changes_announce
     calls = 0
 
     def fail_on_the_second_group(**kwargs: object) -> int:
@@ -181,7 +181,7 @@ def test_stop_everything_is_one_transaction(
             raise RuntimeError("the database went away")
         return announce(**kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(services, "_announce", fail_on_the_second_group)
+    monkeypatch.setattr(decisions, "changes_announce", fail_on_the_second_group)
     with pytest.raises(RuntimeError):
         grants_withdraw_all(actor=world.artist_user, artist=world.artist)
 
