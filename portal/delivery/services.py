@@ -2,9 +2,9 @@
 
 How a product's changes reach its webhook (docs/delivery.md has the whole story):
 
-1. Consent records `PermissionChange` rows and calls `deliveries_schedule`, which queues
-   a send task only once the transaction has committed (and shrugs off a broker that
-   is down: the sweeper covers for it).
+1. Consent records `PermissionChange` rows and sends `changes_recorded`, on which
+   `deliveries_schedule` queues a send task only once the transaction has committed
+   (and shrugs off a broker that is down: the sweeper covers for it).
 2. A worker claims the product's endpoint with a lease (a conditional UPDATE, so one
    worker at a time), takes the oldest open delivery or opens the next batch after the
    cursor, signs and POSTs it, and records the attempt. On a 2xx the cursor moves and

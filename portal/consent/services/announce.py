@@ -16,7 +16,7 @@ from portal.consent.bulk import insert_rows
 from portal.consent.facts import verdicts_for
 from portal.consent.models import ChangeCounter, Decision, Permission, PermissionChange
 from portal.consent.services.common import CHUNK, recorded_at
-from portal.delivery.services import deliveries_schedule
+from portal.consent.signals import changes_recorded
 from portal.licensing.models import Product
 
 
@@ -105,9 +105,9 @@ def changes_announce(
     if changes:
         insert_rows(PermissionChange, changes)
         ChangeCounter.objects.filter(pk=counter.pk).update(last=counter.last)
-        # After commit, workers push them to the product's webhook; the sweeper covers a
-        # lost hook or a broker that is down.
-        deliveries_schedule(product_ids=[product.pk])
+        # Delivery listens and, after commit, has workers push them to the product's
+        # webhook; its sweeper covers a lost hook or a broker that is down.
+        changes_recorded.send(sender=PermissionChange, product_ids=[product.pk])
     return len(changes)
 
 
