@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from portal.api.models import ApiKey, IdempotencyRecord
 from portal.catalogue.models import Work
 from portal.consent.facts import verdicts_for_pairs
-from portal.consent.models import ChangeCounter, Permission, PermissionChange
+from portal.consent.models import ChangeCounter, Permission
 from portal.consent.rules import Verdict
 from portal.licensing.models import Product, UseType
 
@@ -228,24 +228,6 @@ def checks_bulk(
 
 def use_type_ids(*, slugs: set[str]) -> dict[str, int]:
     return dict(UseType.objects.filter(slug__in=slugs).values_list("slug", "pk"))
-
-
-def changes_after(*, product_id: int, after: int, limit: int) -> list[dict[str, object]]:
-    """The product's permission changes after sequence number `after`, oldest first."""
-    rows = (
-        PermissionChange.objects.filter(product_id=product_id, seq__gt=after)
-        .order_by("seq")
-        .values_list("seq", "work__isrc", "use_type__slug", "permitted", "at")[:limit]
-    )
-    return [
-        {"seq": seq, "isrc": isrc, "use": use, "permitted": permitted, "at": timestamp(at)}
-        for seq, isrc, use, permitted, at in rows
-    ]
-
-
-def timestamp(at: datetime) -> str:
-    """RFC 3339 in UTC with a Z, as the webhooks carry it."""
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def idempotency_find(*, product_id: int, key: str, since: datetime) -> IdempotencyRecord | None:

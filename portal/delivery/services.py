@@ -45,7 +45,7 @@ from portal.delivery.models import Attempt, Delivery, Endpoint, EndpointSecret
 from portal.delivery.payload import body_json, signed_headers
 from portal.delivery.selectors import (
     SENDABLE,
-    changes_after,
+    change_seqs_after,
     changes_json,
     delivery_lag,
     delivery_open_first,
@@ -234,7 +234,7 @@ def _next_delivery(claim: Claim, conf: DeliveryConf) -> Delivery | None:
         delivery = delivery_open_first(endpoint=endpoint)
         if delivery is not None:
             return delivery
-        seqs = changes_after(
+        seqs = change_seqs_after(
             product_id=endpoint.product_id, after=endpoint.delivered_seq, limit=conf.batch_size
         )
         if not seqs:
