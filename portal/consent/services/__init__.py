@@ -27,7 +27,18 @@ from portal.consent.services.decisions import (
 )
 from portal.consent.services.delegations import delegation_grant, delegation_revoke
 from portal.consent.services.lapses import lapses_announce
-from portal.consent.services.products import product_requests_notify, product_set_status
+from portal.consent.services.licences import (
+    licence_announce,
+    licence_delete,
+    licence_save,
+    licences_announce,
+    licences_delete,
+)
+from portal.consent.services.products import (
+    product_announce,
+    product_requests_notify,
+    product_set_status,
+)
 
 __all__ = [
     "ConsentError",
@@ -38,7 +49,13 @@ __all__ = [
     "delegation_revoke",
     "grants_withdraw_all",
     "lapses_announce",
+    "licence_announce",
+    "licence_delete",
+    "licence_save",
+    "licences_announce",
+    "licences_delete",
     "permissions_refresh",
+    "product_announce",
     "product_requests_notify",
     "product_set_status",
 ]

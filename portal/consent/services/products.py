@@ -1,4 +1,5 @@
-"""A product's status, and telling artists when a product starts asking for their catalogue."""
+"""A product's status and uses as the rule reads them, and telling artists when a product
+starts asking for their catalogue."""
 
 from collections.abc import Iterable
 from datetime import datetime
@@ -62,3 +63,12 @@ def product_requests_notify(*, product: Product, label_ids: Iterable[int] | None
                 kwargs={"kind": "artists", "party_id": artist.pk, "product_slug": product.slug},
             ),
         )
+
+
+def product_announce(*, product: Product) -> int:
+    """Announce what flipped after the use types a product asks for, or its licensee,
+    changed. Call it after the product's uses are saved. Returns the number of flips."""
+    # Re-read whole: the rule reads the requested uses through `product.uses`, and a
+    # prefetched copy from before the edit would announce nothing.
+    product.refresh_from_db()
+    return permissions_refresh(product=product, cause=Cause.PRODUCT)
