@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from portal.consent import ledger
 from portal.consent.models import (
+    AnnouncedPermission,
     Answer,
     Cause,
     Decision,
     LedgerEntry,
-    Permission,
     PermissionChange,
     Side,
 )
@@ -59,7 +59,7 @@ def test_an_answer_given_as_of_a_past_time_is_dated_then_everywhere(licensed_lon
     ]
     change = PermissionChange.objects.get(product=world.product, work=world.works[0])
     assert (change.permitted, change.at) == (True, at + timedelta(minutes=1))
-    assert Permission.objects.get(product=world.product, work=world.works[0]).permitted
+    assert AnnouncedPermission.objects.get(product=world.product, work=world.works[0]).permitted
     assert ledger.verify() == (2, None)
 
 

@@ -13,11 +13,11 @@ from django.urls import reverse
 
 from portal.catalogue.models import ArtistMembership, Work
 from portal.consent.models import (
+    AnnouncedPermission,
     Answer,
     Decision,
     Delegation,
     LedgerEntry,
-    Permission,
     PermissionChange,
     Side,
 )
@@ -39,7 +39,7 @@ def written() -> tuple[int, int, int, int]:
     return (
         Decision.objects.count(),
         LedgerEntry.objects.count(),
-        Permission.objects.count(),
+        AnnouncedPermission.objects.count(),
         PermissionChange.objects.count(),
     )
 

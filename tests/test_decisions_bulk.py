@@ -8,11 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from portal.catalogue.models import Work
 from portal.consent import ledger
 from portal.consent.models import (
+    AnnouncedPermission,
     Answer,
     Decision,
     LedgerEntry,
     LedgerHead,
-    Permission,
     PermissionChange,
     Side,
 )
@@ -76,9 +76,9 @@ def test_a_bulk_grant_permits_where_the_other_side_already_granted(world: World)
     outcome = bulk(world, works, Side.RIGHTS_HOLDER)
 
     assert outcome == Outcome(changed=6, flipped=4)
-    assert set(Permission.objects.filter(permitted=True).values_list("work_id", flat=True)) == {
-        w.pk for w in granted_by_artist
-    }
+    assert set(
+        AnnouncedPermission.objects.filter(permitted=True).values_list("work_id", flat=True)
+    ) == {w.pk for w in granted_by_artist}
     assert list(PermissionChange.objects.values_list("seq", flat=True)) == [1, 2, 3, 4]
 
 
@@ -110,7 +110,7 @@ def test_a_bulk_denial_flips_every_permitted_work_back(world: World) -> None:
     outcome = bulk(world, works, Side.RIGHTS_HOLDER, Answer.DENIED)
 
     assert outcome == Outcome(changed=5, flipped=5)
-    assert not Permission.objects.filter(permitted=True).exists()
+    assert not AnnouncedPermission.objects.filter(permitted=True).exists()
     assert list(PermissionChange.objects.values_list("seq", flat=True)) == list(range(1, 11))
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from portal.catalogue.models import Work
-from portal.consent.models import Answer, Cause, Permission, PermissionChange, Side
+from portal.consent.models import AnnouncedPermission, Answer, Cause, PermissionChange, Side
 from portal.consent.services import decision_set
 from portal.consent.services.licences import (
     licence_announce,
@@ -34,7 +34,7 @@ def grant_both_sides(world: World, work: Work, use_type: UseType, product: Produ
 
 
 def permitted(product: Product, work: Work, use_type: UseType) -> bool:
-    row = Permission.objects.filter(product=product, work=work, use_type=use_type).first()
+    row = AnnouncedPermission.objects.filter(product=product, work=work, use_type=use_type).first()
     return bool(row and row.permitted)
 
 

@@ -5,10 +5,10 @@ import pytest
 from portal.catalogue.models import Work
 from portal.consent import ledger
 from portal.consent.models import (
+    AnnouncedPermission,
     Answer,
     Decision,
     LedgerEntry,
-    Permission,
     PermissionChange,
     Side,
 )
@@ -72,7 +72,9 @@ def test_stop_everything_withdraws_every_grant_of_the_artist_across_products(
     adas = Decision.objects.filter(side=Side.ARTIST, work__primary_artist=world.artist)
     assert adas.count() == 6
     assert set(adas.values_list("answer", flat=True)) == {Answer.DENIED}
-    assert not Permission.objects.filter(work__primary_artist=world.artist, permitted=True).exists()
+    assert not AnnouncedPermission.objects.filter(
+        work__primary_artist=world.artist, permitted=True
+    ).exists()
 
 
 def test_stop_everything_announces_each_withdrawn_permit_in_each_products_sequence(
@@ -137,7 +139,7 @@ def test_stop_everything_leaves_other_artists_and_the_label_side_alone(
 
     bos = Decision.objects.get(work=granted, side=Side.ARTIST)
     assert bos.answer == Answer.GRANTED
-    assert Permission.objects.get(work=granted).permitted is True
+    assert AnnouncedPermission.objects.get(work=granted).permitted is True
     assert (
         set(
             Decision.objects.filter(side=Side.RIGHTS_HOLDER).values_list(

@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from portal.api.models import ApiKey, IdempotencyRecord
 from portal.catalogue.models import Work
 from portal.consent.facts import verdicts_for_pairs
-from portal.consent.models import ChangeCounter, Permission
+from portal.consent.models import AnnouncedPermission, ChangeCounter
 from portal.consent.rules import Verdict
 from portal.licensing.models import Product, UseType
 
@@ -122,7 +122,7 @@ def check_row(*, key_hash: str, isrc: str, use: str) -> CheckRow | None:
         f"{_key_joins()}"
         f"LEFT JOIN {_table(Work)} w ON w.isrc = %s "
         f"LEFT JOIN {_table(UseType)} u ON u.slug = %s "
-        f"LEFT JOIN {_table(Permission)} p ON p.product_id = k.product_id "
+        f"LEFT JOIN {_table(AnnouncedPermission)} p ON p.product_id = k.product_id "
         "AND p.work_id = w.id AND p.use_type_id = u.id "
         "WHERE k.hashed = %s AND k.revoked_at IS NULL"
     )
@@ -197,7 +197,7 @@ def checks_bulk(
     work_ids = {pk for pk, _ in works.values()}
     rows = {
         (work_id, use_id): (bool(permitted), reasons, lapses_at)
-        for work_id, use_id, permitted, reasons, lapses_at in Permission.objects.filter(
+        for work_id, use_id, permitted, reasons, lapses_at in AnnouncedPermission.objects.filter(
             product_id=key.product_id,
             work_id__in=work_ids,
             use_type_id__in={use_ids[use] for _, use in items},

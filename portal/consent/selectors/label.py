@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, Label, Work
-from portal.consent.models import Answer, Decision, Delegation, Permission, Side
+from portal.consent.models import AnnouncedPermission, Answer, Decision, Delegation, Side
 from portal.consent.permissions import delegation_party_of, delegations_to
 from portal.licensing.models import Product, UseType
 
@@ -63,7 +63,7 @@ def label_states(
     }
     permitted = {
         (row["product_id"], row["use_type_id"]): row["n"]
-        for row in Permission.objects.filter(
+        for row in AnnouncedPermission.objects.filter(
             product__in=products, work__label=label, permitted=True
         )
         .filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))
@@ -93,7 +93,7 @@ def roster(*, label: Label) -> QuerySet[Artist]:
     """The label's artists with how many of their works it holds and how many of those are
     permitted for at least one use. Two subqueries, one query."""
     permitted = (
-        Permission.objects.filter(
+        AnnouncedPermission.objects.filter(
             work__primary_artist=OuterRef("pk"), work__label=label, permitted=True
         )
         .order_by()

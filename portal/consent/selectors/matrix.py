@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from portal.catalogue.models import Work
 from portal.catalogue.selectors import works_search
 from portal.consent.facts import side_answers, verdicts_for
-from portal.consent.models import Decision, Permission
+from portal.consent.models import AnnouncedPermission, Decision
 from portal.consent.rules import Verdict
 from portal.consent.wording import explain
 from portal.licensing.models import Product, UseType
@@ -42,7 +42,7 @@ def works_matching(
         )
     elif state in ("permitted", "not_permitted"):
         permitted = (
-            Permission.objects.filter(
+            AnnouncedPermission.objects.filter(
                 product=product, work=OuterRef("pk"), permitted=True, use_type_id__in=use_type_ids
             )
             .filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))

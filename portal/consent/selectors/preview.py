@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from portal.catalogue.models import Work
 from portal.consent.facts import licence_terms, requested_use_type_ids
-from portal.consent.models import Answer, Decision, Permission, Side
+from portal.consent.models import AnnouncedPermission, Answer, Decision, Side
 from portal.consent.rules import licence_covers
 from portal.licensing.models import Product, UseType
 
@@ -68,7 +68,7 @@ def flips_if(
     """How many effective permissions an answer for `works` would flip. A few queries."""
     if answer == Answer.DENIED:
         return (
-            Permission.objects.filter(
+            AnnouncedPermission.objects.filter(
                 product=product, use_type=use_type, permitted=True, work__in=works
             )
             .filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))

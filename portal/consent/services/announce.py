@@ -1,6 +1,6 @@
 """Announcing: re-evaluate effective permissions, record every flip, number it.
 
-The only writer of `Permission`, `PermissionChange` and `ChangeCounter`. Every cause
+The only writer of `AnnouncedPermission`, `PermissionChange` and `ChangeCounter`. Every cause
 comes through here: a decision (`decisions`), a product's status or a licence
 (`products`, `licences`), the clock (`lapses`).
 """
@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from portal.catalogue.models import Work
 from portal.consent.bulk import insert_rows
 from portal.consent.facts import verdicts_for
-from portal.consent.models import ChangeCounter, Decision, Permission, PermissionChange
+from portal.consent.models import AnnouncedPermission, ChangeCounter, Decision, PermissionChange
 from portal.consent.services.common import CHUNK, recorded_at
 from portal.consent.signals import changes_recorded
 from portal.licensing.models import Product
@@ -53,7 +53,7 @@ def changes_announce(
     verdicts = verdicts_for(product=product, works=pairs, use_type_ids=use_type_ids, now=now)
     known = {
         (w, u): (permitted, reasons, lapses_at)
-        for w, u, permitted, reasons, lapses_at in Permission.objects.filter(
+        for w, u, permitted, reasons, lapses_at in AnnouncedPermission.objects.filter(
             product=product, use_type_id__in=use_type_ids, work__any_of=[w for w, _ in pairs]
         ).values_list("work_id", "use_type_id", "permitted", "reasons", "lapses_at")
     }
@@ -98,10 +98,10 @@ def changes_announce(
             key = (use_id, verdict.permitted, verdict.reasons, verdict.lapses_at)
             updates.setdefault(key, []).append(work_id)
     for (use_id, permitted, reasons, lapses_at), work_ids in updates.items():
-        Permission.objects.filter(
+        AnnouncedPermission.objects.filter(
             product=product, use_type_id=use_id, work__any_of=work_ids
         ).update(permitted=permitted, reasons=list(reasons), lapses_at=lapses_at)
-    insert_rows(Permission, created)
+    insert_rows(AnnouncedPermission, created)
     if changes:
         insert_rows(PermissionChange, changes)
         ChangeCounter.objects.filter(pk=counter.pk).update(last=counter.last)
@@ -129,7 +129,7 @@ def permissions_refresh(
     product.refresh_from_db()
     now = recorded_at(now)
     answered = Decision.objects.filter(product=product)
-    announced = Permission.objects.filter(product=product)
+    announced = AnnouncedPermission.objects.filter(product=product)
     if works is not None:
         answered, announced = answered.filter(work__in=works), announced.filter(work__in=works)
     pairs = sorted(

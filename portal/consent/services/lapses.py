@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.catalogue.models import Work
-from portal.consent.models import Cause, Permission
+from portal.consent.models import AnnouncedPermission, Cause
 from portal.consent.services.announce import permissions_refresh
 from portal.licensing.models import Licence, Product
 
@@ -17,7 +17,7 @@ def lapses_announce() -> int:
     permitted. This only tells the products.
     """
     now = timezone.now()
-    lapsed = Permission.objects.filter(permitted=True, lapses_at__lte=now)
+    lapsed = AnnouncedPermission.objects.filter(permitted=True, lapses_at__lte=now)
     starting = Licence.objects.filter(starts_on=now.date())
     flipped = 0
     for product in Product.objects.filter(
