@@ -10,29 +10,20 @@ new code imports from the concept's module.
 
 from portal.consent.selectors.export import EXPORT_COLUMNS, export_rows
 from portal.consent.selectors.history import activity_for, history_for
-from portal.consent.selectors.label import (
-    UseState,
-    delegations_with_products,
-    label_states,
-    roster,
-)
-from portal.consent.selectors.matrix import Cell, Row, matrix_rows, works_matching
-from portal.consent.selectors.overview import Tally, label_ids_of, tallies
+from portal.consent.selectors.label import delegations_with_products, label_states, roster
+from portal.consent.selectors.matrix import Row, matrix_rows, works_matching
+from portal.consent.selectors.overview import label_ids_of, tallies
 from portal.consent.selectors.preview import (
     answer_counts,
     flips_if,
     granted_count,
-    other_side,
     works_where_other_side_granted,
 )
 from portal.consent.selectors.products import products_requesting, use_types_of
 
 __all__ = [
     "EXPORT_COLUMNS",
-    "Cell",
     "Row",
-    "Tally",
-    "UseState",
     "activity_for",
     "answer_counts",
     "delegations_with_products",
@@ -43,7 +34,6 @@ __all__ = [
     "label_ids_of",
     "label_states",
     "matrix_rows",
-    "other_side",
     "products_requesting",
     "roster",
     "tallies",
