@@ -62,15 +62,15 @@ class Arrivals:
         # Seqs that arrived again (a retry after a lost answer, a sweep racing a send).
         self.repeats = 0
         self.changed = threading.Condition()
-        self.receiver = Receiver(secret=None, answer=self._answer)
+        self.receiver = Receiver(secret=None, reply=self._reply)
 
     def use_secret(self, secret: str) -> None:
         from standardwebhooks.webhooks import Webhook
 
         self.receiver.webhook = Webhook(secret)
 
-    def _answer(self, received: Any) -> Any:
-        from portal.delivery.receiver import standard_answer
+    def _reply(self, received: Any) -> Any:
+        from portal.delivery.receiver import standard_reply
 
         now = time.monotonic()
         seqs = received.seqs if received.verified else []
@@ -84,9 +84,9 @@ class Arrivals:
                 self.at.setdefault(seq, now)
             self.highest = max(self.highest, *seqs) if seqs else self.highest
             self.changed.notify_all()
-        answer = standard_answer(received)
+        reply = standard_reply(received)
         received.payload, received.raw = None, ""
-        return answer
+        return reply
 
     def wait_for(self, seq: int, timeout: float) -> float | None:
         """When `seq` arrived (monotonic), waiting up to `timeout`; None if it did not."""

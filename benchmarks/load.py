@@ -119,7 +119,7 @@ class World:
 
 def product_of_its_own(label: Any) -> Any:
     """An active product asking for USES, licensed by `label` since a month ago. Nobody
-    has answered for it yet, so there is nothing for `licence_changed` to announce."""
+    has answered for it yet, so there is nothing for `licence_announce` to announce."""
     from datetime import timedelta
 
     from django.utils import timezone

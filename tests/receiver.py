@@ -18,54 +18,54 @@ from contextlib import contextmanager
 
 from standardwebhooks.webhooks import Webhook
 
-from portal.delivery.receiver import Answer, Received, Receiver
+from portal.delivery.receiver import Received, Receiver, Reply
 
 
-def ok() -> Answer:
-    return Answer(200, body='{"ok":true}')
+def ok() -> Reply:
+    return Reply(200, body='{"ok":true}')
 
 
-def fail(status: int = 500, retry_after: str | None = None) -> Answer:
+def fail(status: int = 500, retry_after: str | None = None) -> Reply:
     headers = {"Retry-After": retry_after} if retry_after is not None else {}
-    return Answer(status, headers=headers, body='{"error":"try later"}')
+    return Reply(status, headers=headers, body='{"error":"try later"}')
 
 
-def gone() -> Answer:
-    return Answer(410, body='{"error":"gone"}')
+def gone() -> Reply:
+    return Reply(410, body='{"error":"gone"}')
 
 
-def redirect(to: str, status: int = 302) -> Answer:
-    return Answer(status, headers={"Location": to})
+def redirect(to: str, status: int = 302) -> Reply:
+    return Reply(status, headers={"Location": to})
 
 
-def slow(seconds: float) -> Answer:
+def slow(seconds: float) -> Reply:
     """Answer 200, but only after `seconds`: past the sender's timeout, it never sees it."""
-    return Answer(200, delay=seconds, body='{"ok":true}')
+    return Reply(200, delay=seconds, body='{"ok":true}')
 
 
 class TestReceiver(Receiver):
     __test__ = False  # not a test class, whatever pytest thinks of the name
 
     def __init__(self, secret: str | None = None) -> None:
-        self.script: deque[Answer] = deque()
+        self.script: deque[Reply] = deque()
         self.arrived = threading.Condition()
-        super().__init__(secret=secret, answer=self._answer, on_receive=self._notify)
+        super().__init__(secret=secret, reply=self._reply, on_receive=self._notify)
 
     def use_secret(self, secret: str) -> None:
         self.webhook = Webhook(secret)
 
-    def then(self, *answers: Answer) -> "TestReceiver":
+    def then(self, *replies: Reply) -> "TestReceiver":
         """Answer the next requests with these, in order; 200 after them."""
         with self.lock:
-            self.script.extend(answers)
+            self.script.extend(replies)
         return self
 
-    def _answer(self, received: Received) -> Answer:
+    def _reply(self, received: Received) -> Reply:
         with self.lock:
             scripted = self.script.popleft() if self.script else None
         if scripted is not None:
             return scripted
-        return ok() if received.verified else Answer(401, body=received.error)
+        return ok() if received.verified else Reply(401, body=received.error)
 
     def _notify(self, received: Received) -> None:
         with self.arrived:

@@ -15,11 +15,11 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.catalogue.models import Work
 from portal.consent.models import (
+    AnnouncedPermission,
     Answer,
     Cause,
     Decision,
     LedgerEntry,
-    Permission,
     PermissionChange,
     Side,
 )
@@ -48,7 +48,7 @@ def grant_both_sides(world: World, work: Work, use_type=None) -> None:
 
 
 def is_permitted(world: World, work: Work, use_type=None) -> bool:
-    row = Permission.objects.filter(
+    row = AnnouncedPermission.objects.filter(
         product=world.product, work=work, use_type=use_type or world.training
     ).first()
     return bool(row and row.permitted)
@@ -272,7 +272,7 @@ def test_a_decided_work_cannot_move_to_another_artist_or_label(world: World, sta
 # --- the ledger and decisions are for audit only ----------------------------------------
 
 
-@pytest.mark.parametrize("model", [LedgerEntry, Decision, Permission, PermissionChange])
+@pytest.mark.parametrize("model", [LedgerEntry, Decision, AnnouncedPermission, PermissionChange])
 def test_consent_records_cannot_be_added_edited_or_deleted_in_admin(
     world: World, staff_client: Client, model: type
 ):

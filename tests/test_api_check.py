@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.api.services import api_key_issue, api_key_revoke
 from portal.catalogue.models import Work
-from portal.consent.models import Answer, ChangeCounter, Decision, Permission, Side
+from portal.consent.models import AnnouncedPermission, Answer, ChangeCounter, Decision, Side
 from portal.consent.rules import Reason
 from portal.consent.services import decisions_set, product_set_status
 from portal.licensing.models import Product
@@ -105,7 +105,7 @@ def test_a_permission_past_its_lapse_is_not_permitted_before_anyone_announces_it
     # The clock passes the artist's expiry; the minute sweep has not run yet.
     past = timezone.now() - timedelta(seconds=1)
     Decision.objects.filter(side=Side.ARTIST).update(expires_at=past)
-    Permission.objects.update(lapses_at=past)
+    AnnouncedPermission.objects.update(lapses_at=past)
     answer = check(key, world.works[0].isrc)
     assert answer["permitted"] is False
     assert Reason.ARTIST_EXPIRED in answer["reasons"]

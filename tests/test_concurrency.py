@@ -16,16 +16,16 @@ from django.utils import timezone
 
 from portal.catalogue.models import Work
 from portal.consent import ledger
+from portal.consent.facts import verdicts_for
 from portal.consent.models import (
+    AnnouncedPermission,
     Answer,
     Cause,
     Decision,
     LedgerEntry,
-    Permission,
     PermissionChange,
     Side,
 )
-from portal.consent.selectors import verdicts_for
 from portal.consent.services import (
     decision_set,
     decisions_set,
@@ -129,7 +129,8 @@ def assert_announced_matches_the_facts(product: Product) -> None:
     works = sorted({(w, lb) for w, lb, _ in pairs})
     verdicts = verdicts_for(product=product, works=works, use_type_ids=use_ids, now=timezone.now())
     rows = {
-        (p.work_id, p.use_type_id): p.permitted for p in Permission.objects.filter(product=product)
+        (p.work_id, p.use_type_id): p.permitted
+        for p in AnnouncedPermission.objects.filter(product=product)
     }
     changes: dict[tuple[int, int], list[bool]] = defaultdict(list)
     for work_id, use_id, permitted in (
@@ -151,7 +152,7 @@ def test_both_sides_granting_at_the_same_moment_permit_once(world: World) -> Non
         together(answer(world, Side.ARTIST, work), answer(world, Side.RIGHTS_HOLDER, work))
 
     for work in works:
-        assert Permission.objects.get(work=work).permitted is True
+        assert AnnouncedPermission.objects.get(work=work).permitted is True
         assert PermissionChange.objects.filter(work=work).count() == 1
     assert_chain_and_sequences_hold()
 
@@ -173,7 +174,7 @@ def test_both_sides_refusing_at_the_same_moment_leave_it_not_permitted(world: Wo
             answer(world, Side.RIGHTS_HOLDER, work),
         )
 
-    assert not Permission.objects.filter(permitted=True).exists()
+    assert not AnnouncedPermission.objects.filter(permitted=True).exists()
     assert Decision.objects.filter(side=Side.ARTIST, answer=Answer.DENIED).count() == 5
     assert_announced_matches_the_facts(world.product)
 
@@ -202,7 +203,7 @@ def test_eight_writers_keep_one_chain_and_gapless_sequences(world: World) -> Non
             .order_by("seq")
             .values_list("seq", flat=True)
         ) == list(range(1, 41))
-        assert Permission.objects.filter(product=product, permitted=True).count() == 40
+        assert AnnouncedPermission.objects.filter(product=product, permitted=True).count() == 40
 
 
 def test_a_bulk_answer_and_single_answers_on_the_same_works_lose_nothing(
@@ -232,7 +233,7 @@ def test_a_bulk_answer_and_single_answers_on_the_same_works_lose_nothing(
 
     assert Decision.objects.filter(answer=Answer.GRANTED).count() == 60
     assert LedgerEntry.objects.count() == 60
-    assert Permission.objects.filter(permitted=True).count() == 30
+    assert AnnouncedPermission.objects.filter(permitted=True).count() == 30
     assert PermissionChange.objects.filter(permitted=True).count() == 30
     assert_chain_and_sequences_hold()
     assert_announced_matches_the_facts(world.product)
@@ -268,7 +269,7 @@ def test_a_suspension_racing_grants_never_leaves_a_suspended_product_permitted(
 
     together(grants(works[:6]), grants(works[6:]), suspend)
 
-    assert not Permission.objects.filter(permitted=True).exists()
+    assert not AnnouncedPermission.objects.filter(permitted=True).exists()
     assert_chain_and_sequences_hold()
     assert_announced_matches_the_facts(world.product)
 

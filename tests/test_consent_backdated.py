@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from portal.consent import ledger
 from portal.consent.models import (
+    AnnouncedPermission,
     Answer,
     Cause,
     Decision,
     LedgerEntry,
-    Permission,
     PermissionChange,
     Side,
 )
@@ -59,7 +59,7 @@ def test_an_answer_given_as_of_a_past_time_is_dated_then_everywhere(licensed_lon
     ]
     change = PermissionChange.objects.get(product=world.product, work=world.works[0])
     assert (change.permitted, change.at) == (True, at + timedelta(minutes=1))
-    assert Permission.objects.get(product=world.product, work=world.works[0]).permitted
+    assert AnnouncedPermission.objects.get(product=world.product, work=world.works[0]).permitted
     assert ledger.verify() == (2, None)
 
 
@@ -138,4 +138,8 @@ def test_only_the_demo_import_passes_a_time_views_and_tasks_never_do():
     files = {call.rsplit(":", 1)[0] for call in calls}
 
     # The services thread the time to one another; the demo seeds its history with it.
-    assert files == {"portal/consent/services.py", "portal/demo/history.py"}
+    assert files == {
+        "portal/consent/services/decisions.py",
+        "portal/consent/services/products.py",
+        "portal/demo/history.py",
+    }

@@ -12,13 +12,12 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from portal.catalogue.models import ArtistMembership, Work
-from portal.consent import services
 from portal.consent.models import (
+    AnnouncedPermission,
     Answer,
     Decision,
     Delegation,
     LedgerEntry,
-    Permission,
     PermissionChange,
     Side,
 )
@@ -27,6 +26,7 @@ from portal.consent.services import (
     Outcome,
     decisions_set,
     delegation_grant,
+    entitlement,
     grants_withdraw_all,
 )
 from tests import factories as f
@@ -39,7 +39,7 @@ def written() -> tuple[int, int, int, int]:
     return (
         Decision.objects.count(),
         LedgerEntry.objects.count(),
-        Permission.objects.count(),
+        AnnouncedPermission.objects.count(),
         PermissionChange.objects.count(),
     )
 
@@ -232,15 +232,15 @@ def test_the_check_is_a_few_queries_whatever_the_number_of_works(
     many = Work.objects.filter(primary_artist__in=[world.artist, works[0].primary_artist])
     actor_lock = 1 if connection.vendor == "postgresql" else 0
     with django_assert_num_queries(2 + actor_lock):
-        services._check_entitled(
+        entitlement.entitlement_check(
             actor=world.artist_user, side=Side.ARTIST, works=many, delegation=None
         )
     with django_assert_num_queries(2 + actor_lock):
-        services._check_entitled(
+        entitlement.entitlement_check(
             actor=world.manager, side=Side.RIGHTS_HOLDER, works=many, delegation=None
         )
     delegation = delegation_grant(actor=world.artist_user, artist=world.artist)
     with django_assert_num_queries(2 + actor_lock):
-        services._check_entitled(
+        entitlement.entitlement_check(
             actor=world.manager, side=Side.ARTIST, works=adas_works(world), delegation=delegation
         )

@@ -8,11 +8,11 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.catalogue.models import ArtistMembership, Work
 from portal.consent.models import (
+    AnnouncedPermission,
     Answer,
     Cause,
     Decision,
     LedgerEntry,
-    Permission,
     PermissionChange,
     Side,
 )
@@ -45,14 +45,16 @@ def decide(
     )
 
 
-def permission(world: World, work: Work | None = None, use: UseType | None = None) -> Permission:
-    return Permission.objects.get(
+def permission(
+    world: World, work: Work | None = None, use: UseType | None = None
+) -> AnnouncedPermission:
+    return AnnouncedPermission.objects.get(
         product=world.product, work=work or world.works[0], use_type=use or world.training
     )
 
 
 def is_permitted(world: World, work: Work | None = None, use: UseType | None = None) -> bool:
-    return Permission.objects.filter(
+    return AnnouncedPermission.objects.filter(
         product=world.product,
         work=work or world.works[0],
         use_type=use or world.training,
@@ -296,7 +298,7 @@ def test_a_stale_product_instance_cannot_permit_after_a_suspension(world: World)
     decide(world, Side.RIGHTS_HOLDER, product=stale)
 
     assert not PermissionChange.objects.exists()
-    assert not Permission.objects.filter(permitted=True).exists()
+    assert not AnnouncedPermission.objects.filter(permitted=True).exists()
 
 
 def test_grants_without_a_licence_covering_the_use_do_not_permit(world: World) -> None:

@@ -6,17 +6,17 @@ from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from portal.catalogue.models import Work
-from portal.consent import ledger, services
+from portal.consent import ledger
 from portal.consent.models import (
+    AnnouncedPermission,
     Answer,
     Decision,
     LedgerEntry,
     LedgerHead,
-    Permission,
     PermissionChange,
     Side,
 )
-from portal.consent.services import ConsentError, Outcome, decision_set, decisions_set
+from portal.consent.services import ConsentError, Outcome, decision_set, decisions, decisions_set
 from portal.licensing.models import UseType
 from tests import factories as f
 from tests.conftest import World
@@ -76,9 +76,9 @@ def test_a_bulk_grant_permits_where_the_other_side_already_granted(world: World)
     outcome = bulk(world, works, Side.RIGHTS_HOLDER)
 
     assert outcome == Outcome(changed=6, flipped=4)
-    assert set(Permission.objects.filter(permitted=True).values_list("work_id", flat=True)) == {
-        w.pk for w in granted_by_artist
-    }
+    assert set(
+        AnnouncedPermission.objects.filter(permitted=True).values_list("work_id", flat=True)
+    ) == {w.pk for w in granted_by_artist}
     assert list(PermissionChange.objects.values_list("seq", flat=True)) == [1, 2, 3, 4]
 
 
@@ -110,7 +110,7 @@ def test_a_bulk_denial_flips_every_permitted_work_back(world: World) -> None:
     outcome = bulk(world, works, Side.RIGHTS_HOLDER, Answer.DENIED)
 
     assert outcome == Outcome(changed=5, flipped=5)
-    assert not Permission.objects.filter(permitted=True).exists()
+    assert not AnnouncedPermission.objects.filter(permitted=True).exists()
     assert list(PermissionChange.objects.values_list("seq", flat=True)) == list(range(1, 11))
 
 
@@ -148,7 +148,7 @@ def test_a_bulk_answer_is_all_or_nothing(world: World, monkeypatch: pytest.Monke
     def fail(**kwargs: object) -> int:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "_announce", fail)
+    monkeypatch.setattr(decisions, "changes_announce", fail)
     with pytest.raises(RuntimeError):
         bulk(world, works, Side.RIGHTS_HOLDER)
 
@@ -161,8 +161,8 @@ def test_a_bulk_answer_is_all_or_nothing(world: World, monkeypatch: pytest.Monke
 def test_a_bulk_answer_over_several_chunks_keeps_one_unbroken_chain(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "CHUNK", 4)
-    monkeypatch.setattr(services._chunks, "__defaults__", (4,))
+    monkeypatch.setattr(decisions, "CHUNK", 4)
+    monkeypatch.setattr(decisions.chunks, "__defaults__", (4,))
     works = many_works(world, 11)
     bulk(world, works, Side.ARTIST)
 

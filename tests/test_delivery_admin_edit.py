@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from portal.consent.models import Answer, Side
 from portal.delivery.models import Attempt, Delivery, Endpoint
-from portal.delivery.receiver import Answer as Reply
+from portal.delivery.receiver import Reply
 from portal.delivery.services import deliveries_send_due, endpoint_create
 from tests.conftest import World, logged_in, say
 from tests.receiver import TestReceiver, receiving

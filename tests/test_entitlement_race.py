@@ -15,9 +15,8 @@ from django.db import connection, transaction
 
 from portal.accounts.models import User
 from portal.catalogue.models import ArtistMembership, LabelManager, Work
-from portal.consent import services
 from portal.consent.models import Answer, Decision, LedgerEntry, Side
-from portal.consent.services import ConsentError, decisions_set, delegation_grant
+from portal.consent.services import ConsentError, decisions, decisions_set, delegation_grant
 from portal.licensing.models import Product
 from portal.teams.models import TeamEvent
 from portal.teams.services import membership_remove, membership_set_role
@@ -188,15 +187,15 @@ def test_taking_an_editor_off_waits_for_their_answer_in_flight(
 ) -> None:
     editor = editor_of(world)
     checked, may_write = threading.Event(), threading.Event()
-    record = services._record
+    record = decisions._record
 
-    def paused(**kwargs: object) -> services.Outcome:
+    def paused(**kwargs: object) -> decisions.Outcome:
         # Entitlement checked, nothing written yet: the answer is in flight.
         checked.set()
         assert may_write.wait(PATIENCE)
         return record(**kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(services, "_record", paused)
+    monkeypatch.setattr(decisions, "_record", paused)
     answer = answer_job(world, editor.user, Side.ARTIST)
     answer.start()
     assert checked.wait(PATIENCE)

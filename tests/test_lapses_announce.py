@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from portal.consent.models import Answer, Cause, Permission, PermissionChange, Side
+from portal.consent.models import AnnouncedPermission, Answer, Cause, PermissionChange, Side
 from portal.consent.services import lapses_announce
 from portal.consent.tasks import announce_lapses
 from portal.licensing.models import Licence
@@ -34,7 +34,7 @@ def test_a_licence_that_begins_today_is_announced_as_permitted(world: World) -> 
         starts_on=timezone.now().date() + timedelta(days=1)
     )
     grant_both(world)
-    assert not Permission.objects.filter(permitted=True).exists()
+    assert not AnnouncedPermission.objects.filter(permitted=True).exists()
     Licence.objects.filter(pk=world.licence.pk).update(starts_on=timezone.now().date())
     assert announce_lapses() == 1
     assert PermissionChange.objects.get().permitted is True
@@ -44,12 +44,12 @@ def test_a_licence_end_is_announced_the_day_after(world: World) -> None:
     today = timezone.now().date()
     Licence.objects.filter(pk=world.licence.pk).update(ends_on=today)
     grant_both(world)
-    permission = Permission.objects.get()
+    permission = AnnouncedPermission.objects.get()
     assert permission.permitted is True
     assert permission.lapses_at is not None and permission.lapses_at.date() == today + timedelta(
         days=1
     )
-    Permission.objects.update(lapses_at=timezone.now() - timedelta(seconds=1))
+    AnnouncedPermission.objects.update(lapses_at=timezone.now() - timedelta(seconds=1))
     Licence.objects.filter(pk=world.licence.pk).update(ends_on=today - timedelta(days=1))
     assert lapses_announce() == 1
     assert PermissionChange.objects.order_by("seq").last().reasons == ["licence_ended"]

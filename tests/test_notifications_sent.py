@@ -3,8 +3,8 @@
 from django.urls import reverse
 
 from portal.consent.services import product_set_status
+from portal.consent.services.licences import licence_announce
 from portal.licensing.models import Product
-from portal.licensing.services import licence_changed
 from portal.notifications.models import Notification
 from tests import factories as f
 from tests.conftest import World
@@ -40,6 +40,6 @@ def test_a_new_licence_tells_that_labels_artists_only(world: World) -> None:
     licence = f.LicenceFactory(
         licensee=world.product.licensee, label=label, use_types=[world.training]
     )
-    licence_changed(licence=licence, created=True)
+    licence_announce(licence=licence, created=True)
     assert list(Notification.objects.values_list("user", flat=True)) == [newcomer.user_id]
     assert "Tunesmith by" in Notification.objects.get().message

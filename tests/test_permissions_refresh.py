@@ -7,7 +7,14 @@ import pytest
 from django.utils import timezone
 
 from portal.catalogue.models import Work
-from portal.consent.models import Answer, Cause, Decision, Permission, PermissionChange, Side
+from portal.consent.models import (
+    AnnouncedPermission,
+    Answer,
+    Cause,
+    Decision,
+    PermissionChange,
+    Side,
+)
 from portal.consent.rules import Reason, end_of
 from portal.consent.services import (
     ConsentError,
@@ -49,7 +56,7 @@ def permitted(world: World) -> int:
         both_grant(world, work, world.training)
     both_grant(world, world.works[0], world.style)
     grant(world, Side.ARTIST, world.works[1], world.style)
-    assert Permission.objects.filter(permitted=True).count() == 4
+    assert AnnouncedPermission.objects.filter(permitted=True).count() == 4
     return 4
 
 
@@ -79,7 +86,7 @@ def test_stopping_a_product_announces_every_permitted_pair_as_not_permitted(
     assert [c.seq for c in new] == [5, 6, 7, 8]
     assert {(c.permitted, c.cause) for c in new} == {(False, Cause.PRODUCT)}
     assert all(c.reasons == [reason] for c in new)
-    assert not Permission.objects.filter(permitted=True).exists()
+    assert not AnnouncedPermission.objects.filter(permitted=True).exists()
     world.product.refresh_from_db()
     assert world.product.status == status
     assert world.product.status_changed_at is not None
@@ -95,7 +102,7 @@ def test_reactivating_a_product_announces_the_same_pairs_permitted_again(
     assert flipped == permitted
     assert {(c.permitted, c.cause) for c in changes_since(8)} == {(True, Cause.PRODUCT)}
     assert seqs() == list(range(1, 13))
-    assert Permission.objects.filter(permitted=True).count() == permitted
+    assert AnnouncedPermission.objects.filter(permitted=True).count() == permitted
 
 
 def test_suspending_a_product_with_nothing_permitted_announces_nothing(world: World) -> None:
@@ -149,7 +156,7 @@ def test_a_licence_extended_again_permits_again_on_refresh(world: World, permitt
     world.licence.save()
 
     assert permissions_refresh(product=world.product, cause=Cause.LICENCE) == permitted
-    assert Permission.objects.filter(permitted=True, lapses_at=None).count() == permitted
+    assert AnnouncedPermission.objects.filter(permitted=True, lapses_at=None).count() == permitted
 
 
 def test_a_licence_no_longer_covering_a_use_flips_only_that_use(
@@ -164,7 +171,7 @@ def test_a_licence_no_longer_covering_a_use_flips_only_that_use(
         world.style,
         [Reason.LICENCE_EXCLUDES_USE],
     )
-    assert Permission.objects.filter(use_type=world.training, permitted=True).count() == 3
+    assert AnnouncedPermission.objects.filter(use_type=world.training, permitted=True).count() == 3
 
 
 def test_a_use_the_product_stops_asking_for_flips_on_refresh(world: World, permitted: int) -> None:
@@ -178,7 +185,7 @@ def test_an_expired_grant_flips_on_the_expiry_sweep(world: World) -> None:
     until = timezone.now() + timedelta(hours=1)
     grant(world, Side.ARTIST, world.works[0], world.training, expires_at=until)
     grant(world, Side.RIGHTS_HOLDER, world.works[0], world.training)
-    assert Permission.objects.get().lapses_at == until
+    assert AnnouncedPermission.objects.get().lapses_at == until
     # Move the clock: the grant's expiry is now behind us.
     Decision.objects.filter(side=Side.ARTIST).update(
         expires_at=timezone.now() - timedelta(seconds=1)
@@ -192,7 +199,7 @@ def test_an_expired_grant_flips_on_the_expiry_sweep(world: World) -> None:
         Cause.EXPIRY,
         [Reason.ARTIST_EXPIRED],
     )
-    row = Permission.objects.get()
+    row = AnnouncedPermission.objects.get()
     assert (row.permitted, row.lapses_at) == (False, None)
     assert permissions_refresh(product=world.product, cause=Cause.EXPIRY) == 0
 
@@ -202,7 +209,7 @@ def test_a_grant_not_yet_expired_survives_the_expiry_sweep(world: World) -> None
     grant(world, Side.RIGHTS_HOLDER, world.works[0], world.training)
 
     assert permissions_refresh(product=world.product, cause=Cause.EXPIRY) == 0
-    assert Permission.objects.get().permitted is True
+    assert AnnouncedPermission.objects.get().permitted is True
 
 
 def test_permission_rows_carry_the_earliest_of_the_expiries_and_the_licence_end(
@@ -214,14 +221,14 @@ def test_permission_rows_carry_the_earliest_of_the_expiries_and_the_licence_end(
     label_until = timezone.now() + timedelta(days=5)
     grant(world, Side.ARTIST, world.works[0], world.training, timezone.now() + timedelta(days=20))
     grant(world, Side.RIGHTS_HOLDER, world.works[0], world.training, label_until)
-    assert Permission.objects.get().lapses_at == label_until
+    assert AnnouncedPermission.objects.get().lapses_at == label_until
 
     # The label extends its yes past the licence: now the licence's end comes first.
     grant(
         world, Side.RIGHTS_HOLDER, world.works[0], world.training, label_until + timedelta(days=30)
     )
 
-    row = Permission.objects.get()
+    row = AnnouncedPermission.objects.get()
     assert (row.permitted, row.lapses_at) == (True, end_of(ends_on))
     assert PermissionChange.objects.count() == 1
 
@@ -235,7 +242,7 @@ def test_a_licence_end_set_later_moves_lapses_at_without_a_flip(
 
     assert permissions_refresh(product=world.product, cause=Cause.LICENCE) == 0
     assert (
-        list(Permission.objects.values_list("permitted", "lapses_at"))
+        list(AnnouncedPermission.objects.values_list("permitted", "lapses_at"))
         == [(True, end_of(ends_on))] * permitted
     )
 
@@ -248,7 +255,7 @@ def test_a_refresh_limited_to_some_works_leaves_the_others(world: World, permitt
     )
 
     assert flipped == 1
-    assert Permission.objects.filter(permitted=True).count() == permitted - 1
+    assert AnnouncedPermission.objects.filter(permitted=True).count() == permitted - 1
 
 
 def test_a_refresh_reads_the_products_status_from_the_database(

@@ -18,7 +18,14 @@ from portal.accounts.models import User
 from portal.catalogue.identifiers import isrc_normalise, iswc_normalise
 from portal.catalogue.models import Artist, ArtistMembership, Credit, Label, LabelManager, Work
 from portal.consent import ledger
-from portal.consent.models import Answer, Decision, LedgerEntry, Permission, PermissionChange, Side
+from portal.consent.models import (
+    AnnouncedPermission,
+    Answer,
+    Decision,
+    LedgerEntry,
+    PermissionChange,
+    Side,
+)
 from portal.consent.services import decision_set
 from portal.earnings.models import (
     Allocation,
@@ -53,7 +60,7 @@ def seed(scale: int = 1, password: str = PASSWORD) -> str:
 def counts() -> dict[str, int]:
     models = (
         User, EmailAddress, Label, LabelManager, Artist, ArtistMembership, Work, Credit,
-        Licensee, Licence, Product, ProductUse, Decision, LedgerEntry, Permission,
+        Licensee, Licence, Product, ProductUse, Decision, LedgerEntry, AnnouncedPermission,
         PermissionChange, UsageReport, UsageLine, Allocation, MonthlyEarning, WorkMonthEarning,
     )  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
@@ -155,7 +162,9 @@ def test_the_seeded_answers_make_some_works_permitted_and_leave_artist2_undecide
     tunesmith = Product.objects.get(slug="tunesmith")
     training = UseType.objects.get(slug="training")
     ada = artist_of("artist@demo.test")
-    permitted = Permission.objects.filter(product=tunesmith, use_type=training, permitted=True)
+    permitted = AnnouncedPermission.objects.filter(
+        product=tunesmith, use_type=training, permitted=True
+    )
     assert 0 < permitted.filter(work__primary_artist=ada).count() < ada.works.count()
     assert Decision.objects.filter(
         work__primary_artist=ada, side=Side.ARTIST, answer=Answer.DENIED

@@ -3,17 +3,17 @@
 import pytest
 
 from portal.catalogue.models import Work
-from portal.consent import ledger, services
+from portal.consent import ledger
 from portal.consent.models import (
+    AnnouncedPermission,
     Answer,
     Decision,
     LedgerEntry,
-    Permission,
     PermissionChange,
     Side,
 )
 from portal.consent.rules import Reason
-from portal.consent.services import Outcome, decision_set, grants_withdraw_all
+from portal.consent.services import Outcome, decision_set, decisions, grants_withdraw_all
 from portal.licensing.models import Product, ProductUse, UseType
 from tests import factories as f
 from tests.conftest import World
@@ -72,7 +72,9 @@ def test_stop_everything_withdraws_every_grant_of_the_artist_across_products(
     adas = Decision.objects.filter(side=Side.ARTIST, work__primary_artist=world.artist)
     assert adas.count() == 6
     assert set(adas.values_list("answer", flat=True)) == {Answer.DENIED}
-    assert not Permission.objects.filter(work__primary_artist=world.artist, permitted=True).exists()
+    assert not AnnouncedPermission.objects.filter(
+        work__primary_artist=world.artist, permitted=True
+    ).exists()
 
 
 def test_stop_everything_announces_each_withdrawn_permit_in_each_products_sequence(
@@ -137,7 +139,7 @@ def test_stop_everything_leaves_other_artists_and_the_label_side_alone(
 
     bos = Decision.objects.get(work=granted, side=Side.ARTIST)
     assert bos.answer == Answer.GRANTED
-    assert Permission.objects.get(work=granted).permitted is True
+    assert AnnouncedPermission.objects.get(work=granted).permitted is True
     assert (
         set(
             Decision.objects.filter(side=Side.RIGHTS_HOLDER).values_list(
@@ -171,7 +173,7 @@ def test_stop_everything_is_one_transaction(
 ) -> None:
     entries = LedgerEntry.objects.count()
     changes = PermissionChange.objects.count()
-    announce = services._announce
+    announce = decisions.changes_announce
     calls = 0
 
     def fail_on_the_second_group(**kwargs: object) -> int:
@@ -181,7 +183,7 @@ def test_stop_everything_is_one_transaction(
             raise RuntimeError("the database went away")
         return announce(**kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(services, "_announce", fail_on_the_second_group)
+    monkeypatch.setattr(decisions, "changes_announce", fail_on_the_second_group)
     with pytest.raises(RuntimeError):
         grants_withdraw_all(actor=world.artist_user, artist=world.artist)
 

@@ -12,13 +12,9 @@ from django.utils.dateparse import parse_datetime
 
 from portal.api.models import ApiKey, IdempotencyRecord
 from portal.catalogue.models import Work
-from portal.consent.models import ChangeCounter, Permission, PermissionChange, Side
-from portal.consent.rules import Verdict, evaluate
-from portal.consent.selectors import (
-    licence_terms,
-    requested_use_type_ids,
-    side_answers,
-)
+from portal.consent.facts import verdicts_for_pairs
+from portal.consent.models import AnnouncedPermission, ChangeCounter
+from portal.consent.rules import Verdict
 from portal.licensing.models import Product, UseType
 
 # Not one of the rule's reasons: in a bulk check, a well-formed ISRC that is not in the
@@ -126,7 +122,7 @@ def check_row(*, key_hash: str, isrc: str, use: str) -> CheckRow | None:
         f"{_key_joins()}"
         f"LEFT JOIN {_table(Work)} w ON w.isrc = %s "
         f"LEFT JOIN {_table(UseType)} u ON u.slug = %s "
-        f"LEFT JOIN {_table(Permission)} p ON p.product_id = k.product_id "
+        f"LEFT JOIN {_table(AnnouncedPermission)} p ON p.product_id = k.product_id "
         "AND p.work_id = w.id AND p.use_type_id = u.id "
         "WHERE k.hashed = %s AND k.revoked_at IS NULL"
     )
@@ -142,12 +138,13 @@ def check_row(*, key_hash: str, isrc: str, use: str) -> CheckRow | None:
     return CheckRow(_key_context(row), work_id, label_id, use_type_id, permission)
 
 
-Answer = tuple[bool, list[str]]
+# (permitted, reasons) as the announced row states them.
+Announced = tuple[bool, list[str]]
 
 
 def _answer_from_row(
     permission: tuple[bool, list[str], datetime | None] | None, now: datetime
-) -> Answer | None:
+) -> Announced | None:
     """(permitted, reasons) as the announced row says them, or None when the rule must
     say them: there is no row (never permitted), or a permitted row has lapsed."""
     if permission is None:
@@ -176,7 +173,7 @@ def check_one(*, row: CheckRow, isrc: str, use: str, now: datetime) -> Check:
     if answer is not None:
         return Check(isrc, use, *answer, version)
     pair = (row.work_id, row.use_type_id)
-    verdict = _verdicts(
+    verdict = verdicts_for_pairs(
         product=row.key.product(),
         pairs=[pair],
         labels={row.work_id: row.label_id},  # type: ignore[dict-item]
@@ -200,19 +197,19 @@ def checks_bulk(
     work_ids = {pk for pk, _ in works.values()}
     rows = {
         (work_id, use_id): (bool(permitted), reasons, lapses_at)
-        for work_id, use_id, permitted, reasons, lapses_at in Permission.objects.filter(
+        for work_id, use_id, permitted, reasons, lapses_at in AnnouncedPermission.objects.filter(
             product_id=key.product_id,
             work_id__in=work_ids,
             use_type_id__in={use_ids[use] for _, use in items},
         ).values_list("work_id", "use_type_id", "permitted", "reasons", "lapses_at")
     }
-    answered: dict[tuple[int, int], Answer | None] = {}
+    answered: dict[tuple[int, int], Announced | None] = {}
     for isrc, use in items:
         if isrc in works:
             pair = (works[isrc][0], use_ids[use])
             answered[pair] = _answer_from_row(rows.get(pair), now)
     unanswered = [pair for pair, answer in answered.items() if answer is None]
-    verdicts = _verdicts(
+    verdicts = verdicts_for_pairs(
         product=key.product(), pairs=unanswered, labels=dict(works.values()), now=now
     )
     results = []
@@ -229,53 +226,8 @@ def checks_bulk(
     return results
 
 
-def _verdicts(
-    *, product: Product, pairs: list[tuple[int, int]], labels: dict[int, int], now: datetime
-) -> dict[tuple[int, int], Verdict]:
-    """The rule's verdict for exactly these (work id, use type id) pairs, from the same
-    facts as `consent.selectors.verdicts_for` (which judges every work times every use).
-    Four queries whatever the number of pairs."""
-    if not pairs:
-        return {}
-    requested = requested_use_type_ids(product=product)
-    terms = licence_terms(licensee_id=product.licensee_id, label_ids={labels[w] for w, _ in pairs})
-    answers = side_answers(
-        product=product, use_type_ids={u for _, u in pairs}, works=list({w for w, _ in pairs})
-    )
-    return {
-        (work_id, use_id): evaluate(
-            product_status=product.status,
-            requested=use_id in requested,
-            terms=terms.get(labels[work_id], ()),
-            use_type_id=use_id,
-            artist=answers.get((work_id, use_id, Side.ARTIST)),
-            rights_holder=answers.get((work_id, use_id, Side.RIGHTS_HOLDER)),
-            now=now,
-        )
-        for work_id, use_id in pairs
-    }
-
-
 def use_type_ids(*, slugs: set[str]) -> dict[str, int]:
     return dict(UseType.objects.filter(slug__in=slugs).values_list("slug", "pk"))
-
-
-def changes_after(*, product_id: int, after: int, limit: int) -> list[dict[str, object]]:
-    """The product's permission changes after sequence number `after`, oldest first."""
-    rows = (
-        PermissionChange.objects.filter(product_id=product_id, seq__gt=after)
-        .order_by("seq")
-        .values_list("seq", "work__isrc", "use_type__slug", "permitted", "at")[:limit]
-    )
-    return [
-        {"seq": seq, "isrc": isrc, "use": use, "permitted": permitted, "at": timestamp(at)}
-        for seq, isrc, use, permitted, at in rows
-    ]
-
-
-def timestamp(at: datetime) -> str:
-    """RFC 3339 in UTC with a Z, as the webhooks carry it."""
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def idempotency_find(*, product_id: int, key: str, since: datetime) -> IdempotencyRecord | None:

@@ -29,17 +29,16 @@ from portal.api.openapi import openapi_document
 from portal.api.ratelimit import rate_limit, rate_limit_retry_after
 from portal.api.selectors import (
     KeyContext,
-    changes_after,
     check_one,
     check_row,
     checks_bulk,
     idempotency_find,
     key_context,
-    timestamp,
     use_type_ids,
 )
 from portal.api.services import IDEMPOTENCY_TTL, api_key_touch, idempotency_record
 from portal.catalogue.identifiers import isrc_normalise
+from portal.consent.changes import changes_after, timestamp_json
 from portal.earnings.selectors import usage_report_of
 from portal.earnings.services import UsageReportConflict, usage_report_submit
 from portal.earnings.validation import (
@@ -265,7 +264,7 @@ def usage_report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
                 "end": report.period_end.isoformat(),
             },
             "currency": report.currency,
-            "received_at": timestamp(report.received_at),
+            "received_at": timestamp_json(report.received_at),
             "lines": report.line_count,  # type: ignore[attr-defined]
             "gross": f"{report.gross_total:.2f}",  # type: ignore[attr-defined]
             "flagged_lines": report.flagged_lines,  # type: ignore[attr-defined]

@@ -6,5 +6,5 @@ class ConsentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the `any_of` lookup the write path and selectors use.
-        from portal.consent import bulk  # noqa: F401
+        # Registers the `any_of` lookup the write path and the readers use.
+        from portal.consent import lookups  # noqa: F401

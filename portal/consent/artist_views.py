@@ -16,9 +16,9 @@ from portal.consent.services import (
     ConsentError,
     delegation_grant,
     delegation_revoke,
-    delegation_scope,
     grants_withdraw_all,
 )
+from portal.consent.wording import delegation_scope
 from portal.licensing.models import UseType
 
 

@@ -38,24 +38,3 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
             for i in json:
                 values[i] = fields[i].get_db_prep_save(values[i], connection)
             copy.write_row(values)
-
-
-@models.ForeignKey.register_lookup
-class AnyOf(models.Lookup):  # type: ignore[type-arg]
-    """`work__any_of=[ids]`: `= ANY(array)` on PostgreSQL, one parameter however many ids.
-
-    `__in` sends one placeholder per id, which Django, psycopg and the server each parse;
-    the write path filters by thousands of ids per statement.
-    """
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        ids = [int(value) for value in self.rhs]
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, ids]
-        if not ids:
-            return "1 = 0", list(lhs_params)
-        return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", [*lhs_params, *ids]

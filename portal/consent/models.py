@@ -169,8 +169,11 @@ class LedgerHead(models.Model):
         return f"ledger head #{self.position}"
 
 
-class Permission(models.Model):
-    """The effective permission last announced for (product, work, use type).
+class AnnouncedPermission(models.Model):
+    """The effective permission last announced for (product, work, use type): the state
+    the products were told of, which the API's check answers from and each
+    `PermissionChange` moved. (Not who may see what: that is the access rules; nor
+    Django's auth permissions.)
 
     No row means never permitted. `lapses_at` is when a permitted row stops being
     permitted by itself (an expiry or a licence's end), so a check is exact even

@@ -1,6 +1,6 @@
 """The effective-permission rule: the one place that says whether a use is permitted.
 
-Pure functions over facts loaded by `portal.consent.selectors`; no database access here,
+Pure functions over facts loaded by `portal.consent.facts`; no database access here,
 so the whole truth table is tested directly.
 """
 

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from portal.consent.services import lapses_announce
+from portal.consent.services.lapses import lapses_announce
 
 
 @shared_task(ignore_result=True)

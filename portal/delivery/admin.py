@@ -3,7 +3,8 @@
 Staff act through `portal.delivery.services.endpoints`: add an endpoint (its first secret is
 shown once), rotate a secret (shown once; the old one keeps verifying for a day),
 re-enable, retry now, and replay a range of changes as new deliveries. Deliveries and
-attempts are a record: nothing here edits or deletes them.
+attempts are a record: nothing here edits or deletes them. The product's own page (consent's)
+gets the state of its webhook here.
 """
 
 from datetime import timedelta
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from portal.catalogue.admin import ReadOnlyMixin
+from portal.consent.admin.terms import ProductAdmin as TermsProductAdmin
 from portal.delivery.forms import EndpointAddForm, EndpointChangeForm, ReplayForm
 from portal.delivery.models import Attempt, Delivery, Endpoint, EndpointSecret
 from portal.delivery.selectors import delivery_lag, with_backlog
@@ -411,3 +413,21 @@ class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
             f"Queued {counted(created, 'new delivery', 'new deliveries')}.",
             messages.SUCCESS,
         )
+
+
+# The product's page is consent's (its status and uses flip permissions); delivery, above
+# consent, adds its webhook's state to it.
+admin.site.unregister(Product)
+
+
+@admin.register(Product)
+class ProductAdmin(TermsProductAdmin):
+    fieldsets = [*TermsProductAdmin.fieldsets, ("Delivery", {"fields": ["delivery"]})]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None) -> list[str]:
+        return [*super().get_readonly_fields(request, obj), "delivery"]
+
+    @admin.display(description="webhook delivery")
+    def delivery(self, product: Product) -> str:
+        # The endpoint, its secrets and its deliveries are managed under Delivery.
+        return product_delivery(product) if product.pk else "Add the product first."

@@ -12,3 +12,12 @@ class DeliveryConfig(AppConfig):
         from portal.delivery.selectors import receipt_status
 
         received_at_register(receipt_status)
+
+        # Consent sits below delivery and cannot call it: it says when products have new
+        # changes, and delivery listens.
+        from portal.consent.signals import changes_recorded
+        from portal.delivery.signals import changes_recorded_schedule
+
+        changes_recorded.connect(
+            changes_recorded_schedule, dispatch_uid="delivery.changes_recorded_schedule"
+        )

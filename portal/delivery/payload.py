@@ -1,24 +1,16 @@
-"""The webhook's body and its Standard Webhooks signature headers (the fixed contract)."""
+"""The webhook's body and its Standard Webhooks signature headers (the fixed contract).
+
+Each change in the body is `portal.consent.changes.change_json`, as the changes API
+serves it.
+"""
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from standardwebhooks.webhooks import Webhook
 
 EVENT_TYPE = "permissions.changed"
-
-
-def timestamp_json(at: datetime) -> str:
-    """RFC 3339 in UTC with a `Z`, as the API prints times."""
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def change_json(
-    *, seq: int, isrc: str, use: str, permitted: bool, at: datetime
-) -> dict[str, object]:
-    """One permission change as webhooks (and the changes API) carry it."""
-    return {"seq": seq, "isrc": isrc, "use": use, "permitted": permitted, "at": timestamp_json(at)}
 
 
 def body_json(*, product_slug: str, changes: Sequence[dict[str, object]]) -> str:

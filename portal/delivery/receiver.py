@@ -2,7 +2,7 @@
 with the `standardwebhooks` library and records what it got.
 
 Used by `manage.py demo_receiver` and, through `tests/receiver.py`, by the tests. It
-serves each request on its own thread; `answer` decides the reply (the demo always says
+serves each request on its own thread; `reply` decides the reply (the demo always says
 200 to a good signature and 401 to a bad one).
 """
 
@@ -49,7 +49,7 @@ class Received:
 
 
 @dataclass(frozen=True)
-class Answer:
+class Reply:
     """A reply: status, extra headers, and how long to wait before sending it."""
 
     status: int = 200
@@ -58,10 +58,10 @@ class Answer:
     body: str = ""
 
 
-def standard_answer(received: Received) -> Answer:
+def standard_reply(received: Received) -> Reply:
     if not received.verified:
-        return Answer(401, body=json.dumps({"error": received.error}))
-    return Answer(200, body=json.dumps({"ok": True}))
+        return Reply(401, body=json.dumps({"error": received.error}))
+    return Reply(200, body=json.dumps({"ok": True}))
 
 
 class Receiver:
@@ -72,11 +72,11 @@ class Receiver:
         *,
         secret: str | None,
         port: int = 0,
-        answer: Callable[[Received], Answer] = standard_answer,
+        reply: Callable[[Received], Reply] = standard_reply,
         on_receive: Callable[[Received], None] | None = None,
     ) -> None:
         self.webhook = Webhook(secret) if secret else None
-        self.answer = answer
+        self.reply = reply
         self.on_receive = on_receive
         self.received: list[Received] = []
         self.lock = threading.Lock()
@@ -135,15 +135,15 @@ class Receiver:
                 )
                 with receiver.lock:
                     receiver.received.append(received)
-                answer = receiver.answer(received)
-                received.held = answer.delay
-                if answer.delay:
-                    time.sleep(answer.delay)
-                received.answered = answer.status
-                body = answer.body.encode()
+                reply = receiver.reply(received)
+                received.held = reply.delay
+                if reply.delay:
+                    time.sleep(reply.delay)
+                received.answered = reply.status
+                body = reply.body.encode()
                 try:
-                    self.send_response(answer.status)
-                    for name, value in answer.headers.items():
+                    self.send_response(reply.status)
+                    for name, value in reply.headers.items():
                         self.send_header(name, value)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(body)))

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from portal.consent.changes import CHANGE_COLUMNS, change_json
 from portal.consent.models import Cause, ChangeCounter, PermissionChange
 from portal.delivery.crypto import secret_decrypt
 from portal.delivery.models import Delivery, Endpoint, EndpointSecret
-from portal.delivery.payload import change_json
 from portal.receipts.selectors import decision_entries_for
 from portal.receipts.services import receipt_for
 
@@ -110,16 +110,7 @@ def changes_json(*, product_id: int, first_seq: int, last_seq: int) -> list[dict
             product_id=product_id, seq__gte=first_seq, seq__lte=last_seq
         )
         .order_by("seq")
-        .values_list(
-            "seq",
-            "work__isrc",
-            "use_type__slug",
-            "permitted",
-            "at",
-            "work_id",
-            "use_type_id",
-            "cause",
-        )
+        .values_list(*CHANGE_COLUMNS, "work_id", "use_type_id", "cause")
     )
     entries = decision_entries_for(
         product_id=product_id,

@@ -3,9 +3,9 @@ controls over endpoints.
 
 How a product's changes reach its webhook (docs/delivery.md has the whole story):
 
-1. Consent records `PermissionChange` rows and calls `deliveries_schedule` (`queue`),
-   which queues a send task only once the transaction has committed (and shrugs off a
-   broker that is down: the sweeper covers for it).
+1. Consent records `PermissionChange` rows and sends `changes_recorded`, on which
+   `deliveries_schedule` (`queue`) queues a send task only once the transaction has
+   committed (and shrugs off a broker that is down: the sweeper covers for it).
 2. A worker runs `deliveries_send_due` (`send`): it claims the product's endpoint with
    a lease, sends its due batches in order and records each attempt; a failure writes
    the next attempt's time by the backoff schedule.

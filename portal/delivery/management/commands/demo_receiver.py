@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from portal.delivery.models import Endpoint
-from portal.delivery.receiver import Answer, Received, Receiver, standard_answer
+from portal.delivery.receiver import Received, Receiver, Reply, standard_reply
 from portal.delivery.selectors import secrets_current
 
 
@@ -44,10 +44,10 @@ class Command(BaseCommand):
         record: Path | None = options["record"]
         status: int = options["status"]
 
-        def answer(received: Received) -> Answer:
+        def reply(received: Received) -> Reply:
             if received.verified and status != 200:
-                return Answer(status)
-            return standard_answer(received)
+                return Reply(status)
+            return standard_reply(received)
 
         def show(received: Received) -> None:
             mark = "verified" if received.verified else f"REJECTED ({received.error})"
@@ -64,7 +64,7 @@ class Command(BaseCommand):
                 with record.open("a") as file:
                     file.write(json.dumps(received.as_json()) + "\n")
 
-        receiver = Receiver(secret=secret, port=options["port"], answer=answer, on_receive=show)
+        receiver = Receiver(secret=secret, port=options["port"], reply=reply, on_receive=show)
         self.stdout.write(
             f"Receiving webhooks at {receiver.url} (what arrived: GET /). Ctrl-C stops."
         )

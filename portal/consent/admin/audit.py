@@ -8,7 +8,7 @@ head and the change counters are bookkeeping and are not shown.
 from django.contrib import admin
 
 from portal.catalogue.admin import IsrcSearchMixin, ReadOnlyMixin
-from portal.consent.models import Decision, LedgerEntry, Permission, PermissionChange
+from portal.consent.models import AnnouncedPermission, Decision, LedgerEntry, PermissionChange
 
 
 class ReadOnlyAdmin(ReadOnlyMixin, IsrcSearchMixin, admin.ModelAdmin):
@@ -61,8 +61,8 @@ class DecisionAdmin(ReadOnlyAdmin):
     ordering = ["-pk"]  # newest first, by an index: these tables are large
 
 
-@admin.register(Permission)
-class PermissionAdmin(ReadOnlyAdmin):
+@admin.register(AnnouncedPermission)
+class AnnouncedPermissionAdmin(ReadOnlyAdmin):
     list_display = ["product", "work", "use_type", "permitted", "reasons", "lapses_at"]
     list_select_related = ["product", "work", "use_type"]
     list_filter = ["permitted", "product", "use_type"]

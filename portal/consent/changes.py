@@ -1,0 +1,38 @@
+"""The public JSON of a permission change: one serialiser for what the changes API
+serves and the webhooks carry (a public contract: extend it, never break it).
+
+A change is consent's record; the API and delivery only pass it on.
+"""
+
+from datetime import UTC, datetime
+
+from portal.consent.models import PermissionChange
+
+# What `change_json` reads from a `PermissionChange`, in its argument order.
+CHANGE_COLUMNS = ("seq", "work__isrc", "use_type__slug", "permitted", "at")
+
+
+def timestamp_json(at: datetime) -> str:
+    """RFC 3339 in UTC with a `Z`: how the machine API and the webhooks print times."""
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def change_json(
+    *, seq: int, isrc: str, use: str, permitted: bool, at: datetime
+) -> dict[str, object]:
+    """One permission change as the changes API and the webhooks carry it."""
+    return {"seq": seq, "isrc": isrc, "use": use, "permitted": permitted, "at": timestamp_json(at)}
+
+
+def changes_after(*, product_id: int, after: int, limit: int) -> list[dict[str, object]]:
+    """Up to `limit` of the product's changes after sequence number `after`, oldest
+    first, as the changes API serves them. One query."""
+    rows = (
+        PermissionChange.objects.filter(product_id=product_id, seq__gt=after)
+        .order_by("seq")
+        .values_list(*CHANGE_COLUMNS)[:limit]
+    )
+    return [
+        change_json(seq=seq, isrc=isrc, use=use, permitted=permitted, at=at)
+        for seq, isrc, use, permitted, at in rows
+    ]

@@ -1,0 +1,140 @@
+"""The one bridge from the database to the rule: the facts `rules.evaluate` judges.
+
+Every verdict in the portal comes through here: the write path's re-evaluation, the
+decision matrix, the export, and the API check's fallback that names reasons. Each
+read is a constant number of queries whatever the number of works.
+"""
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from portal.catalogue.models import Work
+from portal.consent.models import Decision, Side
+from portal.consent.rules import SideAnswer, Term, Verdict, evaluate
+from portal.licensing.models import Licence, Product
+
+# Current answers keyed by (work id, use type id, side).
+Answers = dict[tuple[int, int, str], SideAnswer]
+
+
+def licence_terms(*, licensee_id: int, label_ids: Iterable[int]) -> dict[int, list[Term]]:
+    """Every licence between the licensee and these labels, by label id (two queries)."""
+    licences = list(
+        Licence.objects.filter(licensee_id=licensee_id, label_id__in=set(label_ids)).only(
+            "pk", "label_id", "starts_on", "ends_on"
+        )
+    )
+    covered: dict[int, set[int]] = defaultdict(set)
+    for licence_id, use_type_id in Licence.use_types.through.objects.filter(
+        licence_id__in=[licence.pk for licence in licences]
+    ).values_list("licence_id", "usetype_id"):
+        covered[licence_id].add(use_type_id)
+    terms: dict[int, list[Term]] = defaultdict(list)
+    for licence in licences:
+        terms[licence.label_id].append(
+            Term(licence.starts_on, licence.ends_on, frozenset(covered[licence.pk]))
+        )
+    return terms
+
+
+def requested_use_type_ids(*, product: Product) -> set[int]:
+    # product.uses is usually prefetched by products_requesting(); then this costs nothing.
+    return {product_use.use_type_id for product_use in product.uses.all()}
+
+
+def _works_filter(works: QuerySet[Work] | Sequence[int]) -> dict[str, object]:
+    if isinstance(works, QuerySet):
+        return {"work__in": works}
+    return {"work__any_of": list(works)}
+
+
+def side_answers(
+    *, product: Product, use_type_ids: Iterable[int], works: QuerySet[Work] | Sequence[int]
+) -> Answers:
+    """Current answers keyed by (work id, use type id, side)."""
+    rows = Decision.objects.filter(
+        product=product, use_type_id__in=list(use_type_ids), **_works_filter(works)
+    ).values_list("work_id", "use_type_id", "side", "answer", "expires_at")
+    return {(w, u, s): SideAnswer(a, e) for w, u, s, a, e in rows}
+
+
+def _judge(
+    *,
+    product: Product,
+    pairs: Iterable[tuple[int, int]],
+    labels: Mapping[int, int],
+    use_type_ids: Iterable[int],
+    work_ids: Sequence[int],
+    now: datetime,
+    answers: Answers | None,
+) -> dict[tuple[int, int], Verdict]:
+    pairs = list(pairs)
+    requested = requested_use_type_ids(product=product)
+    terms = licence_terms(licensee_id=product.licensee_id, label_ids={labels[w] for w in work_ids})
+    if answers is None:
+        answers = side_answers(product=product, use_type_ids=use_type_ids, works=work_ids)
+    return {
+        (work_id, use_id): evaluate(
+            product_status=product.status,
+            requested=use_id in requested,
+            terms=terms.get(labels[work_id], ()),
+            use_type_id=use_id,
+            artist=answers.get((work_id, use_id, Side.ARTIST)),
+            rights_holder=answers.get((work_id, use_id, Side.RIGHTS_HOLDER)),
+            now=now,
+        )
+        for work_id, use_id in pairs
+    }
+
+
+def verdicts_for_pairs(
+    *,
+    product: Product,
+    pairs: Collection[tuple[int, int]],
+    labels: Mapping[int, int],
+    now: datetime,
+) -> dict[tuple[int, int], Verdict]:
+    """The rule's verdict for exactly these (work id, use type id) pairs, in their order.
+
+    `labels` maps each work id to its label id. Four queries whatever the number of
+    pairs (one fewer when `product.uses` is prefetched); none for no pairs.
+    """
+    if not pairs:
+        return {}
+    return _judge(
+        product=product,
+        pairs=pairs,
+        labels=labels,
+        use_type_ids={u for _, u in pairs},
+        work_ids=list(dict.fromkeys(w for w, _ in pairs)),
+        now=now,
+        answers=None,
+    )
+
+
+def verdicts_for(
+    *,
+    product: Product,
+    works: Sequence[tuple[int, int]],
+    use_type_ids: Sequence[int],
+    now: datetime,
+    answers: Answers | None = None,
+) -> dict[tuple[int, int], Verdict]:
+    """Every work times every use: the verdict for each (work id, use type id), from
+    (work id, label id) pairs, work by work.
+
+    A constant number of queries whatever the number of works; pass `answers` when the
+    caller has loaded them already.
+    """
+    return _judge(
+        product=product,
+        pairs=((work_id, use_id) for work_id, _ in works for use_id in use_type_ids),
+        labels=dict(works),
+        use_type_ids=use_type_ids,
+        work_ids=[work_id for work_id, _ in works],
+        now=now,
+        answers=answers,
+    )

@@ -1,0 +1,125 @@
+"""The decision matrix: a party's works filtered by their state, and their cells."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from portal.catalogue.models import Work
+from portal.catalogue.selectors import works_search
+from portal.consent.facts import side_answers, verdicts_for
+from portal.consent.models import AnnouncedPermission, Decision
+from portal.consent.rules import Verdict
+from portal.consent.wording import explain
+from portal.licensing.models import Product, UseType
+
+
+def works_matching(
+    *,
+    works: QuerySet[Work],
+    product: Product,
+    side: str,
+    use_type_ids: Sequence[int],
+    q: str = "",
+    state: str = "",
+    now: datetime,
+) -> QuerySet[Work]:
+    """Filter a party's works by title or ISRC and by their state for this product."""
+    works = works_search(works, q)
+    if state == "waiting":
+        answered = (
+            Decision.objects.filter(
+                product=product, side=side, work=OuterRef("pk"), use_type_id__in=use_type_ids
+            )
+            .values("work")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        works = works.annotate(answered=Coalesce(Subquery(answered), 0)).filter(
+            answered__lt=len(use_type_ids)
+        )
+    elif state in ("permitted", "not_permitted"):
+        permitted = (
+            AnnouncedPermission.objects.filter(
+                product=product, work=OuterRef("pk"), permitted=True, use_type_id__in=use_type_ids
+            )
+            .filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))
+            .values("work")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        works = works.annotate(permitted_uses=Coalesce(Subquery(permitted), 0))
+        if state == "permitted":
+            works = works.filter(permitted_uses__gt=0)
+        else:
+            works = works.filter(permitted_uses__lt=len(use_type_ids))
+    return works
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One decision cell: the viewer's own answer and the effective permission in words."""
+
+    work: Work
+    use_type: UseType
+    answer: str | None
+    verdict: Verdict
+    message: str
+    # Whether the product has the latest change of this cell: "Delivered to Tunesmith 14:02".
+    delivery: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    work: Work
+    cells: list[Cell]
+
+
+def matrix_rows(
+    *,
+    product: Product,
+    side: str,
+    works: Sequence[Work],
+    use_types: Sequence[UseType],
+    now: datetime,
+    delegated: bool = False,
+) -> list[Row]:
+    """The decision cells for a page of works: four queries whatever the page size.
+
+    `works` must come with primary_artist and label selected.
+    """
+    use_ids = [u.pk for u in use_types]
+    answers = side_answers(product=product, use_type_ids=use_ids, works=[w.pk for w in works])
+    verdicts = verdicts_for(
+        product=product,
+        works=[(w.pk, w.label_id) for w in works],
+        use_type_ids=use_ids,
+        now=now,
+        answers=answers,
+    )
+    rows = []
+    for work in works:
+        cells = []
+        for use_type in use_types:
+            verdict = verdicts[(work.pk, use_type.pk)]
+            own = answers.get((work.pk, use_type.pk, side))
+            cells.append(
+                Cell(
+                    work=work,
+                    use_type=use_type,
+                    answer=own.answer if own else None,
+                    verdict=verdict,
+                    message=explain(
+                        verdict,
+                        side=side,
+                        product=product,
+                        work=work,
+                        label_name=work.label.name,
+                        delegated=delegated,
+                    ),
+                )
+            )
+        rows.append(Row(work=work, cells=cells))
+    return rows

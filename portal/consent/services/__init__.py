@@ -1,0 +1,61 @@
+"""Writes for consent, one module per concept. Each public service owns its transaction.
+
+- `decisions`: answers (one work, many, stop everything), with `entitlement`, the checks
+  that the actor may give them;
+- `announce`: re-evaluating effective permissions and recording every flip;
+- `products`, `licences`: what staff change that the rule reads; `lapses`: the clock;
+- `delegations`: an artist's label deciding for them.
+The ledger's append is `portal.consent.ledger.append`.
+
+Lock order, the same everywhere so writers queue instead of deadlocking:
+the ledger head (when decisions are written), then the products' change counters in
+id order, then the delegation acted under, then the actor's rows that entitle them to
+answer (memberships or label manager rows). Facts are read only after the locks are
+held, so two parties answering the same work at once cannot both miss the other's
+answer, and an answer cannot land for someone whose role was taken away meanwhile.
+
+The services callers use are gathered here; new code imports from the concept's module.
+"""
+
+from portal.consent.services.announce import permissions_refresh
+from portal.consent.services.common import ConsentError
+from portal.consent.services.decisions import (
+    Outcome,
+    decision_set,
+    decisions_set,
+    grants_withdraw_all,
+)
+from portal.consent.services.delegations import delegation_grant, delegation_revoke
+from portal.consent.services.lapses import lapses_announce
+from portal.consent.services.licences import (
+    licence_announce,
+    licence_delete,
+    licence_save,
+    licences_announce,
+    licences_delete,
+)
+from portal.consent.services.products import (
+    product_announce,
+    product_requests_notify,
+    product_set_status,
+)
+
+__all__ = [
+    "ConsentError",
+    "Outcome",
+    "decision_set",
+    "decisions_set",
+    "delegation_grant",
+    "delegation_revoke",
+    "grants_withdraw_all",
+    "lapses_announce",
+    "licence_announce",
+    "licence_delete",
+    "licence_save",
+    "licences_announce",
+    "licences_delete",
+    "permissions_refresh",
+    "product_announce",
+    "product_requests_notify",
+    "product_set_status",
+]

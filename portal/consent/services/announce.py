@@ -1,0 +1,154 @@
+"""Announcing: re-evaluate effective permissions, record every flip, number it.
+
+The only writer of `AnnouncedPermission`, `PermissionChange` and `ChangeCounter`. Every cause
+comes through here: a decision (`decisions`), a product's status or a licence
+(`products`, `licences`), the clock (`lapses`).
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from portal.catalogue.models import Work
+from portal.consent.bulk import insert_rows
+from portal.consent.facts import verdicts_for
+from portal.consent.models import AnnouncedPermission, ChangeCounter, Decision, PermissionChange
+from portal.consent.services.common import CHUNK, recorded_at
+from portal.consent.signals import changes_recorded
+from portal.licensing.models import Product
+
+
+def counters_lock(product_ids: Iterable[int]) -> dict[int, ChangeCounter]:
+    """Lock these products' change counters in id order, creating any missing, until the
+    transaction ends: what numbers their changes without gaps."""
+    ids = sorted(set(product_ids))
+    ChangeCounter.objects.bulk_create(
+        [ChangeCounter(product_id=pk) for pk in ids], ignore_conflicts=True
+    )
+    return {
+        counter.product_id: counter
+        for counter in ChangeCounter.objects.select_for_update()
+        .filter(product_id__in=ids)
+        .order_by("product_id")
+    }
+
+
+def changes_announce(
+    *,
+    counter: ChangeCounter,
+    product: Product,
+    pairs: Sequence[tuple[int, int]],
+    use_type_ids: Sequence[int],
+    cause: str,
+    now: datetime,
+) -> int:
+    """Re-evaluate (work, use) for `pairs` of (work id, label id); record every flip.
+
+    Called with the product's counter locked. Returns the number of changes recorded.
+    Rows whose new state is the same are updated together, so a bulk answer costs a
+    handful of statements, not one per work.
+    """
+    verdicts = verdicts_for(product=product, works=pairs, use_type_ids=use_type_ids, now=now)
+    known = {
+        (w, u): (permitted, reasons, lapses_at)
+        for w, u, permitted, reasons, lapses_at in AnnouncedPermission.objects.filter(
+            product=product, use_type_id__in=use_type_ids, work__any_of=[w for w, _ in pairs]
+        ).values_list("work_id", "use_type_id", "permitted", "reasons", "lapses_at")
+    }
+    changes: list[dict[str, object]] = []
+    created: list[dict[str, object]] = []
+    updates: dict[tuple[int, bool, tuple[str, ...], datetime | None], list[int]] = {}
+    for (work_id, use_id), verdict in verdicts.items():
+        row = known.get((work_id, use_id))
+        if row is None and not verdict.permitted:
+            continue  # never permitted, still not: no row needed
+        was_permitted = row[0] if row else False
+        if verdict.permitted != was_permitted:
+            counter.last += 1
+            changes.append(
+                {
+                    "product_id": product.pk,
+                    "seq": counter.last,
+                    "work_id": work_id,
+                    "use_type_id": use_id,
+                    "permitted": verdict.permitted,
+                    "reasons": list(verdict.reasons),
+                    "cause": cause,
+                    "at": now,
+                }
+            )
+        elif row is not None and (list(verdict.reasons), verdict.lapses_at) == (row[1], row[2]):
+            continue
+        # Not a flip, or a flip: either way the row must not keep a stale reason or lapse
+        # time, since readers show both.
+        if row is None:
+            created.append(
+                {
+                    "product_id": product.pk,
+                    "work_id": work_id,
+                    "use_type_id": use_id,
+                    "permitted": verdict.permitted,
+                    "reasons": list(verdict.reasons),
+                    "lapses_at": verdict.lapses_at,
+                }
+            )
+        else:
+            key = (use_id, verdict.permitted, verdict.reasons, verdict.lapses_at)
+            updates.setdefault(key, []).append(work_id)
+    for (use_id, permitted, reasons, lapses_at), work_ids in updates.items():
+        AnnouncedPermission.objects.filter(
+            product=product, use_type_id=use_id, work__any_of=work_ids
+        ).update(permitted=permitted, reasons=list(reasons), lapses_at=lapses_at)
+    insert_rows(AnnouncedPermission, created)
+    if changes:
+        insert_rows(PermissionChange, changes)
+        ChangeCounter.objects.filter(pk=counter.pk).update(last=counter.last)
+        # Delivery listens and, after commit, has workers push them to the product's
+        # webhook; its sweeper covers a lost hook or a broker that is down.
+        changes_recorded.send(sender=PermissionChange, product_ids=[product.pk])
+    return len(changes)
+
+
+@transaction.atomic
+def permissions_refresh(
+    *,
+    product: Product,
+    cause: str,
+    works: QuerySet[Work] | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Re-evaluate the product's permissions after something other than a decision changed
+    (its status, a licence, the clock) and record every flip. Returns the number of flips.
+
+    Only pairs someone has answered, or that were announced before, can be permitted, so
+    those are the only ones evaluated. `now` as for `decisions_set`.
+    """
+    counter = counters_lock([product.pk])[product.pk]
+    product.refresh_from_db()
+    now = recorded_at(now)
+    answered = Decision.objects.filter(product=product)
+    announced = AnnouncedPermission.objects.filter(product=product)
+    if works is not None:
+        answered, announced = answered.filter(work__in=works), announced.filter(work__in=works)
+    pairs = sorted(
+        set(answered.values_list("work_id", "use_type_id"))
+        | set(announced.values_list("work_id", "use_type_id"))
+    )
+    labels = dict(Work.objects.filter(pk__in={w for w, _ in pairs}).values_list("pk", "label_id"))
+    flipped = 0
+    by_use: dict[int, list[tuple[int, int]]] = {}
+    for work_id, use_id in pairs:
+        by_use.setdefault(use_id, []).append((work_id, labels[work_id]))
+    for use_id, use_pairs in sorted(by_use.items()):
+        for start in range(0, len(use_pairs), CHUNK):
+            flipped += changes_announce(
+                counter=counter,
+                product=product,
+                pairs=use_pairs[start : start + CHUNK],
+                use_type_ids=[use_id],
+                cause=cause,
+                now=now,
+            )
+    return flipped

@@ -1,0 +1,321 @@
+"""Answers: one party's yes or no, for one work or many, and stopping everything.
+
+An answer locks the ledger head, then the product's change counter, checks the actor is
+entitled (`entitlement`), writes the decisions, appends to the ledger and announces what
+flipped (`announce`), all in one transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.catalogue.models import Artist, ArtistMembership, Work
+from portal.consent.bulk import insert_rows
+from portal.consent.facts import requested_use_type_ids
+from portal.consent.ledger.append import entries_append, head_lock
+from portal.consent.models import (
+    Answer,
+    Cause,
+    ChangeCounter,
+    Decision,
+    Delegation,
+    LedgerHead,
+    Side,
+)
+from portal.consent.services.announce import changes_announce, counters_lock
+from portal.consent.services.common import CHUNK, ConsentError, chunks, recorded_at
+from portal.consent.services.entitlement import (
+    actor_hold,
+    delegation_check,
+    entitlement_check,
+    entitling_rows,
+)
+from portal.licensing.models import Product, UseType
+from portal.notifications.services import notify
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a write did: answers changed, answers already so, and permissions flipped."""
+
+    changed: int = 0
+    unchanged: int = 0
+    flipped: int = 0
+
+    def __add__(self, other: "Outcome") -> "Outcome":
+        return Outcome(
+            self.changed + other.changed,
+            self.unchanged + other.unchanged,
+            self.flipped + other.flipped,
+        )
+
+
+# A work as the write path needs it: id, label id, artist name, label name.
+WorkRow = tuple[int, int, str, str]
+WORK_ROW = ("pk", "label_id", "primary_artist__name", "label__name")
+
+
+def _record(
+    *,
+    head: LedgerHead,
+    counter: ChangeCounter,
+    actor: User | None,
+    product: Product,
+    use_type: UseType,
+    side: str,
+    answer: str,
+    expires_at: datetime | None,
+    note: str,
+    works: list[WorkRow],
+    now: datetime,
+    delegation: Delegation | None = None,
+) -> Outcome:
+    """Write one party's answer for many works: decisions, ledger, announce. Locks held."""
+    current = {
+        work_id: (previous, previous_expiry)
+        for work_id, previous, previous_expiry in Decision.objects.filter(
+            product=product, use_type=use_type, side=side, work__any_of=[w[0] for w in works]
+        ).values_list("work_id", "answer", "expires_at")
+    }
+    changed = [w for w in works if current.get(w[0]) != (answer, expires_at)]
+    if not changed:
+        return Outcome(unchanged=len(works))
+    # Every changed work gets the same answer: one UPDATE for those answered before,
+    # one insert for the rest.
+    Decision.objects.filter(
+        product=product,
+        use_type=use_type,
+        side=side,
+        work__any_of=[w[0] for w in changed if w[0] in current],
+    ).update(answer=answer, expires_at=expires_at, decided_by=actor, decided_at=now)
+    insert_rows(
+        Decision,
+        [
+            {
+                "product_id": product.pk,
+                "work_id": work_id,
+                "use_type_id": use_type.pk,
+                "side": side,
+                "answer": answer,
+                "expires_at": expires_at,
+                "decided_by_id": actor.pk if actor else None,
+                "decided_at": now,
+            }
+            for work_id, *_ in changed
+            if work_id not in current
+        ],
+    )
+    actor_name = actor.display_name if actor else "Consent Portal"
+    entries_append(
+        head=head,
+        entries=(
+            {
+                "at": now,
+                "actor_id": actor.pk if actor else None,
+                "actor_name": actor_name,
+                "side": side,
+                "acting_for": artist_name if side == Side.ARTIST else label_name,
+                "product_id": product.pk,
+                "work_id": work_id,
+                "use_type_id": use_type.pk,
+                "previous": current.get(work_id, ("", None))[0],
+                "answer": answer,
+                "expires_at": expires_at,
+                "note": note,
+                "delegation_id": delegation.pk if delegation else None,
+            }
+            for work_id, _, artist_name, label_name in changed
+        ),
+    )
+    flipped = changes_announce(
+        counter=counter,
+        product=product,
+        pairs=[(w[0], w[1]) for w in changed],
+        use_type_ids=[use_type.pk],
+        cause=Cause.DECISION,
+        now=now,
+    )
+    return Outcome(changed=len(changed), unchanged=len(works) - len(changed), flipped=flipped)
+
+
+def _check_requested(product: Product, use_type: UseType) -> None:
+    if use_type.pk not in requested_use_type_ids(product=product):
+        raise ConsentError(f"{product.name} does not ask for {use_type.name.lower()}.")
+
+
+@transaction.atomic
+def decisions_set(
+    *,
+    actor: User | None,
+    product: Product,
+    use_type: UseType,
+    side: str,
+    answer: str,
+    works: QuerySet[Work],
+    expires_at: datetime | None = None,
+    note: str = "",
+    delegation: Delegation | None = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """Record one party's answer for every work in `works` (already scoped by the caller).
+
+    Idempotent: a work already so answered writes nothing. All or nothing: the
+    decisions, their ledger entries and the permission changes they cause commit
+    together. Works are handled in chunks, so memory stays flat for any catalogue.
+
+    With `delegation`, a label manager answers the artist side for the artist; the
+    delegation must still be in force and cover the product and use when the locks are
+    held, and the artist's team is notified.
+
+    Whoever calls it, `actor` must be entitled to the side for every work, or nothing is
+    written (`ConsentError`): the artist side needs a deciding role (admin, editor) on
+    each work's artist team, or a delegation in force from a label the actor manages
+    whose artist and label match every work; the rights-holder side needs the actor to
+    manage each work's label. `actor=None` is the portal itself (imports, the demo).
+
+    `now` is for importing consents given before the portal (the demo's history); views
+    never pass it. The decisions, ledger entries and permission changes are dated then,
+    and the permissions judged then against today's licences and product status, so
+    the caller gives times in order and only where those have not changed since.
+    """
+    if side not in Side.values or answer not in Answer.values:
+        raise ConsentError("That is not an answer the portal knows.")
+    _check_requested(product, use_type)
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ConsentError("An expiry must be in the future.")
+    if expires_at is not None and answer == Answer.DENIED:
+        # A no stands until it is changed; a no that lapsed into nothing would still be no.
+        raise ConsentError("Only a yes can have an expiry.")
+    head = head_lock()
+    counter = counters_lock([product.pk])[product.pk]
+    if delegation is not None:
+        delegation_check(delegation, product=product, use_type=use_type, side=side)
+    entitlement_check(actor=actor, side=side, works=works, delegation=delegation)
+    # The caller's instance may predate a suspension (or a change of its uses) that
+    # committed while we waited for the lock; judging by it would announce a permit
+    # on a suspended product.
+    product.refresh_from_db()
+    # Taken once the locks are held, so ledger times and change times follow their order.
+    now = recorded_at(now)
+    outcome = Outcome()
+    rows = works.order_by("pk").values_list(*WORK_ROW).iterator(CHUNK)
+    for chunk in chunks(rows):
+        outcome += _record(
+            head=head,
+            counter=counter,
+            actor=actor,
+            product=product,
+            use_type=use_type,
+            side=side,
+            answer=answer,
+            expires_at=expires_at,
+            note=note,
+            works=chunk,
+            now=now,
+            delegation=delegation,
+        )
+    if delegation is not None and outcome.changed:
+        _notify_acted_for(delegation, actor, product, use_type, answer, outcome.changed)
+    return outcome
+
+
+def _notify_acted_for(
+    delegation: Delegation,
+    actor: User | None,
+    product: Product,
+    use_type: UseType,
+    answer: str,
+    count: int,
+) -> None:
+    who = actor.display_name if actor else "The portal"
+    verb = "said yes to" if answer == Answer.GRANTED else "said no to"
+    works = "1 work" if count == 1 else f"{count:,} works"
+    notify(
+        users=User.objects.filter(artistmembership__artist=delegation.artist),
+        kind="acted_for_you",
+        message=(
+            f"{who} ({delegation.label.name}) {verb} {use_type.name.lower()} on "
+            f"{product.name} for {works} of {delegation.artist.name}, under your delegation."
+        ),
+        url=reverse("artist_activity", args=[delegation.artist_id]),
+    )
+
+
+def decision_set(
+    *,
+    actor: User | None,
+    product: Product,
+    work: Work,
+    use_type: UseType,
+    side: str,
+    answer: str,
+    expires_at: datetime | None = None,
+    note: str = "",
+    delegation: Delegation | None = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """Record one party's answer for one work. Idempotent; see `decisions_set` (and for
+    `now`, which views never pass)."""
+    return decisions_set(
+        delegation=delegation,
+        actor=actor,
+        product=product,
+        use_type=use_type,
+        side=side,
+        answer=answer,
+        works=Work.objects.filter(pk=work.pk),
+        expires_at=expires_at,
+        note=note,
+        now=now,
+    )
+
+
+@transaction.atomic
+def grants_withdraw_all(*, actor: User, artist: Artist, note: str = "") -> Outcome:
+    """Stop everything: turn every artist-side yes of `artist` into a no, in one transaction.
+
+    `actor` must be an admin or editor of the artist's team (`ConsentError` otherwise),
+    checked and locked once the ledger head is held, as for `decisions_set`."""
+    head = head_lock()
+    actor_hold(actor)
+    if not entitling_rows(
+        ArtistMembership.objects.filter(
+            artist=artist, user=actor, role__in=ArtistMembership.DECIDING_ROLES
+        ),
+        "artist_id",
+    ):
+        raise ConsentError(f"Only {artist.name}'s admins and editors can stop everything.")
+    granted = Decision.objects.filter(
+        side=Side.ARTIST, answer=Answer.GRANTED, work__primary_artist=artist
+    )
+    groups = sorted(set(granted.values_list("product_id", "use_type_id")))
+    counters = counters_lock(product_id for product_id, _ in groups)
+    products = Product.objects.in_bulk({p for p, _ in groups})
+    use_types = UseType.objects.in_bulk({u for _, u in groups})
+    now = timezone.now()
+    outcome = Outcome()
+    for product_id, use_type_id in groups:
+        works = Work.objects.filter(
+            pk__in=granted.filter(product_id=product_id, use_type_id=use_type_id).values("work_id")
+        )
+        rows = works.order_by("pk").values_list(*WORK_ROW).iterator(CHUNK)
+        for chunk in chunks(rows):
+            outcome += _record(
+                head=head,
+                counter=counters[product_id],
+                actor=actor,
+                product=products[product_id],
+                use_type=use_types[use_type_id],
+                side=Side.ARTIST,
+                answer=Answer.DENIED,
+                expires_at=None,
+                note=note or "Stopped everything",
+                works=chunk,
+                now=now,
+            )
+    return outcome

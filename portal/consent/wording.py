@@ -1,0 +1,75 @@
+"""What people read: the effective permission in words, from the viewer's side, and a
+delegation's reach."""
+
+from portal.catalogue.models import Work
+from portal.consent.models import Delegation, Side
+from portal.consent.rules import Reason, Verdict
+from portal.licensing.models import Product
+
+PRODUCT_OR_LICENCE = {
+    Reason.PRODUCT_NOT_LAUNCHED: "{product} has not launched",
+    Reason.PRODUCT_SUSPENDED: "{product} is suspended",
+    Reason.PRODUCT_RETIRED: "{product} is retired",
+    Reason.USE_NOT_REQUESTED: "{product} does not ask for this use",
+    Reason.NO_LICENCE: "no licence with {label}",
+    Reason.LICENCE_NOT_STARTED: "the licence has not started",
+    Reason.LICENCE_ENDED: "the licence has ended",
+    Reason.LICENCE_EXCLUDES_USE: "the licence does not cover this use",
+}
+
+
+OWN = {
+    "undecided": "Waiting for you",
+    "denied": "Not permitted: you said no",
+    "expired": "Not permitted: your yes has expired",
+}
+
+
+OWN_DELEGATED = {
+    "undecided": "Waiting for an answer",
+    "denied": "Not permitted: said no",
+    "expired": "Not permitted: the yes has expired",
+}
+
+
+OTHER = {
+    "undecided": "Waiting for {other}",
+    "denied": "Not permitted: {other} said no",
+    "expired": "Not permitted: {other}'s yes has expired",
+}
+
+
+def explain(
+    verdict: Verdict,
+    *,
+    side: str,
+    product: Product,
+    work: Work,
+    label_name: str,
+    delegated: bool = False,
+) -> str:
+    """The effective permission in words, from the viewer's side. The most useful reason first:
+    what overrides everything (product, licence), then what the viewer can do, then the other side.
+    """
+    if verdict.permitted:
+        if verdict.lapses_at:
+            return f"Permitted until {verdict.lapses_at:%-d %b %Y}"
+        return "Permitted"
+    names = {"product": product.name, "label": label_name}
+    for reason in verdict.reasons:
+        if reason in PRODUCT_OR_LICENCE:
+            return "Not permitted: " + PRODUCT_OR_LICENCE[Reason(reason)].format(**names)
+    own, other = ("artist", "rights_holder") if side == Side.ARTIST else ("rights_holder", "artist")
+    other_name = label_name if side == Side.ARTIST else work.primary_artist.name
+    for prefix, wording in ((own, OWN_DELEGATED if delegated else OWN), (other, OTHER)):
+        for reason in verdict.reasons:
+            if reason.startswith(prefix + "_"):
+                return wording[reason.removeprefix(prefix + "_")].format(other=other_name)
+    return "Not permitted"
+
+
+def delegation_scope(delegation: Delegation) -> str:
+    """The delegation's reach in words: "all products and uses", "Tunesmith: training"."""
+    products = ", ".join(p.name for p in delegation.products.all()) or "all products"
+    uses = ", ".join(u.name.lower() for u in delegation.use_types.all()) or "all uses"
+    return f"{products}; {uses}"
