@@ -9,8 +9,7 @@ from django.db import connection, transaction
 
 from portal.consent.models import Answer, Side
 from portal.consent.signals import changes_recorded
-from portal.delivery import services
-from portal.delivery.services import endpoint_create
+from portal.delivery.services import endpoint_create, queue
 from tests.conftest import World, say
 from tests.receiver import receiving
 
@@ -32,7 +31,7 @@ def heard() -> Iterator[list[tuple[list[int], bool]]]:
 def queued(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Products whose send was queued; the product has an endpoint."""
     sent: list[int] = []
-    monkeypatch.setattr(services, "_publish", lambda product_id: sent.append(product_id))
+    monkeypatch.setattr(queue, "publish", lambda product_id: sent.append(product_id))
     with receiving() as receiver:
         endpoint_create(product=world.product, url=receiver.url)
         yield sent

@@ -3,9 +3,9 @@
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
+from portal.consent.access import Party
 from portal.consent.facts import side_answers, verdicts_for
 from portal.consent.models import Side
-from portal.consent.access import Party
 from portal.consent.selectors.matrix import works_matching
 from portal.consent.selectors.products import use_types_of
 from portal.licensing.models import Product, UseType

@@ -9,8 +9,8 @@ from django.db.models.functions import Coalesce
 
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, Label, Work
-from portal.consent.models import AnnouncedPermission, Answer, Decision, Delegation, Side
 from portal.consent.access import delegation_party_of, delegations_to
+from portal.consent.models import AnnouncedPermission, Answer, Decision, Delegation, Side
 from portal.licensing.models import Product, UseType
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from portal.catalogue.models import Work
-from portal.consent.models import Answer, Decision
 from portal.consent.access import Party
+from portal.consent.models import Answer, Decision
 from portal.licensing.models import Product
 
 
