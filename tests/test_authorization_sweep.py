@@ -323,7 +323,7 @@ RULES: dict[str, Rule] = {
         effect=lambda ctx, role: emails_off(ctx.users.get(role)),
     ),
     # --- probes: for load balancers and Prometheus (metrics: token or loopback, and the
-    # test client is loopback; tests/test_ops.py checks the token) ---
+    # test client is loopback; tests/ops/test_ops.py checks the token) ---
     "healthz": Rule(allowed=ROLES, anonymous=200),
     "readyz": Rule(allowed=ROLES, ok=frozenset({200, 503}), anonymous=frozenset({200, 503})),
     "metrics": Rule(allowed=ROLES, anonymous=200),
