@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
-from portal.consent import artist_views, label_views, views
 from portal.consent.access import PartyKind
+from portal.consent.views import artist, decisions, label
 
 
 class PartyKindConverter:
@@ -20,19 +20,25 @@ class PartyKindConverter:
 register_converter(PartyKindConverter, "party")
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("artists/<int:artist_id>/", artist_views.artist_home, name="artist_home"),
-    path("artists/<int:artist_id>/stop/", artist_views.stop_everything, name="stop_everything"),
-    path("artists/<int:artist_id>/delegation/", artist_views.delegation, name="artist_delegation"),
-    path("artists/<int:artist_id>/activity/", artist_views.artist_activity, name="artist_activity"),
-    path("labels/<int:label_id>/", label_views.label_home, name="label_home"),
-    path("labels/<int:label_id>/export.csv", label_views.label_export, name="label_export"),
-    path("<party:kind>/<int:party_id>/products/<slug:product_slug>/", views.matrix, name="matrix"),
+    path("", decisions.home, name="home"),
+    path("artists/<int:artist_id>/", artist.artist_home, name="artist_home"),
+    path("artists/<int:artist_id>/stop/", artist.stop_everything, name="stop_everything"),
+    path("artists/<int:artist_id>/delegation/", artist.delegation, name="artist_delegation"),
+    path("artists/<int:artist_id>/activity/", artist.artist_activity, name="artist_activity"),
+    path("labels/<int:label_id>/", label.label_home, name="label_home"),
+    path("labels/<int:label_id>/export.csv", label.label_export, name="label_export"),
+    path(
+        "<party:kind>/<int:party_id>/products/<slug:product_slug>/", decisions.matrix, name="matrix"
+    ),
     path(
         "<party:kind>/<int:party_id>/products/<slug:product_slug>/works/<int:work_id>/decide/",
-        views.decide,
+        decisions.decide,
         name="decide",
     ),
-    path("<party:kind>/<int:party_id>/products/<slug:product_slug>/bulk/", views.bulk, name="bulk"),
-    path("works/<int:work_id>/history/", views.work_history, name="work_history"),
+    path(
+        "<party:kind>/<int:party_id>/products/<slug:product_slug>/bulk/",
+        decisions.bulk,
+        name="bulk",
+    ),
+    path("works/<int:work_id>/history/", decisions.work_history, name="work_history"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from portal.earnings import label_views, statement_views, views
+from portal.earnings.views import artist, label, statements
 
 
 class Month:
@@ -21,57 +21,57 @@ class Month:
 register_converter(Month, "month")
 
 urlpatterns = [
-    path("artists/<int:artist_id>/earnings/", views.artist_earnings, name="artist_earnings"),
+    path("artists/<int:artist_id>/earnings/", artist.artist_earnings, name="artist_earnings"),
     path(
         "artists/<int:artist_id>/earnings.csv",
-        views.artist_earnings_csv,
+        artist.artist_earnings_csv,
         name="artist_earnings_csv",
     ),
     path(
         "artists/<int:artist_id>/earnings/lines/",
-        views.artist_earning_lines,
+        artist.artist_earning_lines,
         name="artist_earning_lines",
     ),
-    path("artists/<int:artist_id>/credits/", statement_views.artist_credits, name="artist_credits"),
+    path("artists/<int:artist_id>/credits/", statements.artist_credits, name="artist_credits"),
     path(
         "artists/<int:artist_id>/statements/",
-        statement_views.artist_statements,
+        statements.artist_statements,
         name="artist_statements",
     ),
     path(
         "artists/<int:artist_id>/statements/<month:month>/",
-        statement_views.artist_statement,
+        statements.artist_statement,
         name="artist_statement",
     ),
     path(
         "artists/<int:artist_id>/statements/<month:month>.csv",
-        statement_views.artist_statement_csv,
+        statements.artist_statement_csv,
         name="artist_statement_csv",
     ),
-    path("labels/<int:label_id>/earnings/", label_views.label_earnings, name="label_earnings"),
+    path("labels/<int:label_id>/earnings/", label.label_earnings, name="label_earnings"),
     path(
         "labels/<int:label_id>/earnings.csv",
-        label_views.label_earnings_csv,
+        label.label_earnings_csv,
         name="label_earnings_csv",
     ),
     path(
         "labels/<int:label_id>/usage-flags/",
-        label_views.label_usage_flags,
+        label.label_usage_flags,
         name="label_usage_flags",
     ),
     path(
         "labels/<int:label_id>/statements/",
-        statement_views.label_statements,
+        statements.label_statements,
         name="label_statements",
     ),
     path(
         "labels/<int:label_id>/statements/<month:month>/",
-        statement_views.label_statement,
+        statements.label_statement,
         name="label_statement",
     ),
     path(
         "labels/<int:label_id>/statements/<month:month>.csv",
-        statement_views.label_statement_csv,
+        statements.label_statement_csv,
         name="label_statement_csv",
     ),
 ]

@@ -1,0 +1,2 @@
+"""Earnings' pages: an artist's money (`artist`), a label's (`label`), and credits and
+monthly statements (`statements`). Only `urls.py` imports them."""
