@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.api.services import api_key_issue
-from portal.earnings import admin as earnings_admin
+from portal.earnings.admin import reports as reports_admin
 from portal.earnings.csv_upload import (
     CsvInvalid,
     Origin,
@@ -365,7 +365,7 @@ def test_a_file_that_is_not_csv_is_refused(world: World, staff_client: Client, n
 def test_a_file_over_the_limit_is_refused(
     world: World, staff_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(earnings_admin, "MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(reports_admin, "MAX_UPLOAD_BYTES", 10)
     response = upload(staff_client, world)
     assert "larger than 32 MiB" in response.context["form"].errors["file"][0]
     assert nothing_stored()

@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 
 from portal.consent.models import Answer, Side
 from portal.consent.services import product_set_status
+from portal.earnings.allocation import report_recompute
 from portal.earnings.models import Allocation, Compliance, MonthlyEarning, WorkMonthEarning
 from portal.earnings.services import (
-    report_recompute,
     summaries_rebuild,
     usage_report_submit,
 )

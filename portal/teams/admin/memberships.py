@@ -1,17 +1,11 @@
-"""Admin for artists' teams: memberships, invitations and the team history.
-
-Memberships are edited on their own list, on the artist's page and on the user's page,
-and every add, role change and removal goes through the team services, as on the team
-page: the team history records it as staff's, the team's admins are told, and a team
+"""Memberships in admin: edited on their own list, on the artist's page and on the user's
+page, and every add, role change and removal goes through the team services, as on the
+team page: the team history records it as staff's, the team's admins are told, and a team
 always keeps an admin. A change the rule refuses is a form error and saves nothing.
-
-Staff may invite (the invitation goes through `invitation_create`, which emails the
-link) and withdraw invitations; nothing else about an invitation is edited here. No
-token is ever shown: the database holds only its hash, and the hash is not shown either.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,35 +13,21 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.catalogue.admin import ArtistAdmin, ReadOnlyMixin, UserWithLabelsAdmin
+from portal.catalogue.admin import ArtistAdmin, UserWithLabelsAdmin
 from portal.catalogue.models import Artist, ArtistMembership, LabelManager
 from portal.teams import selectors
-from portal.teams.models import Invitation, TeamEvent
-from portal.teams.services import (
-    LAST_ADMIN,
-    TeamError,
-    email_normalise,
-    invitation_create,
-    invitation_revoke,
-    membership_add,
-    membership_remove,
-    membership_set_role,
-)
+from portal.teams.services.common import TeamError
+from portal.teams.services.memberships import LAST_ADMIN, memberships_apply
 
 Role = ArtistMembership.Role
-STAFF = Invitation.SentAs.STAFF
 
 MOVED = "A membership stays with its artist and its person. To move it, delete it and add another."
-
-
-# --- memberships ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -85,54 +65,6 @@ def last_admin_refusal(changes: Iterable[RoleChange]) -> str | None:
                 name=membership.user.display_name, artist=membership.artist.name
             )
     return None
-
-
-@transaction.atomic
-def memberships_apply(
-    *,
-    actor: User,
-    added: Iterable[ArtistMembership] = (),
-    changed: Iterable[ArtistMembership] = (),
-    removed: Iterable[ArtistMembership] = (),
-) -> None:
-    """Save staff's edits to memberships through the team services, all or nothing.
-
-    Team by team in id order, so two saves lock teams in the same order; within a team,
-    additions, then promotions, then other role changes, then removals, so a team that
-    keeps an admin in the end keeps one at every step. `added` get their ids."""
-    steps: list[tuple[int, int, int, Callable[[], None]]] = []
-
-    def add(membership: ArtistMembership) -> None:
-        made = membership_add(
-            actor=actor, artist=membership.artist, user=membership.user, role=membership.role
-        )
-        membership.pk, membership.since = made.pk, made.since
-
-    for membership in added:
-        steps.append((membership.artist_id, 0, 0, lambda m=membership: add(m)))
-    for membership in changed:
-        step = 1 if membership.role == Role.ADMIN else 2
-        steps.append(
-            (
-                membership.artist_id,
-                step,
-                membership.pk,
-                lambda m=membership: membership_set_role(
-                    actor=actor, membership=m, role=m.role, capacity=STAFF
-                ),
-            )
-        )
-    for membership in removed:
-        steps.append(
-            (
-                membership.artist_id,
-                3,
-                membership.pk,
-                lambda m=membership: membership_remove(actor=actor, membership=m, capacity=STAFF),
-            )
-        )
-    for *_, run in sorted(steps, key=lambda step: step[:3]):
-        run()
 
 
 class MembershipForm(forms.ModelForm):
@@ -342,136 +274,3 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserWithTeamsAdmin(MembershipsInParent, UserWithLabelsAdmin):
     inlines = [UserTeamsInline, *UserWithLabelsAdmin.inlines]
-
-
-# --- invitations and the team history -----------------------------------------------------
-
-
-class InvitationStateFilter(admin.SimpleListFilter):
-    title = "state"
-    parameter_name = "state"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return list(Invitation.State.choices)
-
-    def queryset(
-        self, request: HttpRequest, queryset: QuerySet[Invitation]
-    ) -> QuerySet[Invitation]:
-        now = timezone.now()
-        states = {
-            Invitation.State.PENDING: Q(
-                accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-            ),
-            Invitation.State.ACCEPTED: Q(accepted_at__isnull=False),
-            Invitation.State.REVOKED: Q(revoked_at__isnull=False),
-            Invitation.State.EXPIRED: Q(
-                accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now
-            ),
-        }
-        value = self.value()
-        if value in states:
-            return queryset.filter(states[value])
-        return queryset
-
-
-class InvitationAddForm(forms.ModelForm):
-    class Meta:
-        model = Invitation
-        fields = ["artist", "email", "role"]
-
-    def clean_email(self) -> str:
-        return email_normalise(self.cleaned_data["email"])
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        artist, email = data.get("artist"), data.get("email")
-        if artist and email and selectors.is_member(artist=artist, email=email):
-            self.add_error("email", f"{email} is already on {artist.name}'s team.")
-        return data
-
-
-@admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    form = InvitationAddForm  # for adding; an existing invitation is only viewed
-    list_display = [
-        "email",
-        "artist",
-        "role",
-        "state_display",
-        "invited_by",
-        "created_at",
-        "expires_at",
-    ]
-    list_select_related = ["artist", "invited_by"]
-    list_filter = [InvitationStateFilter, "role"]
-    search_fields = ["email", "artist__name"]
-    autocomplete_fields = ["artist"]
-    date_hierarchy = "created_at"
-    actions = ["revoke"]
-    readonly_fields = [
-        "email",
-        "artist",
-        "role",
-        "state_display",
-        "invited_by",
-        "sent_as",
-        "created_at",
-        "expires_at",
-        "accepted_at",
-        "accepted_by",
-        "revoked_at",
-    ]
-
-    def get_fields(self, request: HttpRequest, obj: Invitation | None = None) -> list[str]:
-        if obj is None:
-            return ["artist", "email", "role"]
-        return self.readonly_fields
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Invitation | None = None) -> list[str]:
-        return self.readonly_fields if obj is not None else []
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Viewable, never edited: a state change goes through a service.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.display(description="state")
-    def state_display(self, invitation: Invitation) -> str:
-        return invitation.state.label
-
-    def save_model(self, request: HttpRequest, obj: Invitation, form: Any, change: bool) -> None:
-        # Through the service, which stores only the token's hash and emails the link.
-        invitation, _token = invitation_create(
-            inviter=request.user,  # type: ignore[arg-type]
-            artist=obj.artist,
-            email=obj.email,
-            role=obj.role,
-            sent_as=Invitation.SentAs.STAFF,
-        )
-        obj.pk = invitation.pk
-        obj.refresh_from_db()
-
-    @admin.action(description="Withdraw the selected invitations")
-    def revoke(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
-        withdrawn = 0
-        for invitation in queryset:
-            try:
-                invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
-            except TeamError as exc:
-                self.message_user(request, str(exc), messages.WARNING)
-            else:
-                withdrawn += 1
-        self.message_user(request, f"{withdrawn} invitation(s) withdrawn.", messages.SUCCESS)
-
-
-@admin.register(TeamEvent)
-class TeamEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """The history of every team: for audit, read-only."""
-
-    list_display = ["at", "artist", "actor_name", "kind", "subject", "previous_role", "role"]
-    list_select_related = ["artist"]
-    list_filter = ["kind"]
-    search_fields = ["subject", "actor_name", "artist__name"]
-    show_full_result_count = False

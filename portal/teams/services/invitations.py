@@ -1,18 +1,7 @@
-"""Writes for teams. Each public service owns its transaction and records a TeamEvent.
-
-Who may call what is decided before, by the views through `portal.teams.selectors`;
-these services keep the rules that hold whoever calls them: invitations work once,
-until they expire, for the address they were sent to; a team always keeps an admin;
-a label brings people onto its artists' teams but never speaks for the artist (see
-`invitation_create`). The team's admins are told of every change someone else makes.
-
-Lock order: the artist's row (the team), then the invitation. Every write to a team
-takes the artist's row first, so two admins demoting each other at once queue rather
-than leave the team without an admin, and a double click accepts an invitation once.
-"""
+"""Invitations to artists' teams: sent once per address, accepted once, until they expire,
+by the address they were sent to; withdrawn by whoever may manage the team."""
 
 import secrets
-from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -25,32 +14,25 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, ArtistMembership, LabelManager
 from portal.notifications.models import Notification
-from portal.notifications.services import notify
 from portal.teams.models import ROLE_NOUN, Invitation, TeamEvent, token_hash
-from portal.teams.selectors import keeps_an_admin
-
-Role = ArtistMembership.Role
-SentAs = Invitation.SentAs
-
-
-class TeamError(Exception):
-    """A team change that cannot be made; the message is for the person who tried.
-
-    `field` names the form field the message belongs to, for the views that show it."""
-
-    field = "email"
+from portal.teams.services.common import (
+    NotEntitled,
+    Role,
+    SentAs,
+    TeamError,
+    acting_as,
+    email_normalise,
+    lock_team,
+    named_as,
+    record_event,
+    tell_admins,
+)
 
 
 class RoleRefused(TeamError):
     """The inviter may not give this role to this team now."""
 
     field = "role"
-
-
-class NotEntitled(TeamError):
-    """The inviter does not hold the capacity they claim to act in."""
-
-    field = "email"
 
 
 class InvitationUnusable(TeamError):
@@ -70,103 +52,6 @@ class InvitationUnusable(TeamError):
 
 class WrongAccount(TeamError):
     """The invitation was sent to another address than the signed-in user's."""
-
-
-def email_normalise(email: str) -> str:
-    # allauth stores addresses lower-case too, so one spelling matches everywhere.
-    return email.strip().lower()
-
-
-def _lock_team(artist_id: int) -> None:
-    # FOR NO KEY UPDATE: serialises team writes without blocking works being added
-    # for the artist (their foreign keys take only a key-share lock).
-    list(
-        Artist.objects.select_for_update(no_key=True)
-        .filter(pk=artist_id)
-        .order_by()
-        .values_list("pk")
-    )
-
-
-def _event(
-    *,
-    artist: Artist,
-    actor: User | None,
-    kind: TeamEvent.Kind,
-    subject: str,
-    role: str = "",
-    previous_role: str = "",
-    at: datetime | None = None,
-    actor_name: str = "",
-) -> TeamEvent:
-    return TeamEvent.objects.create(
-        artist=artist,
-        at=at or timezone.now(),
-        actor=actor,
-        actor_name=actor_name or (actor.display_name if actor else ""),
-        kind=kind,
-        subject=subject,
-        role=role,
-        previous_role=previous_role,
-    )
-
-
-def _admins(artist_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            artistmembership__artist_id=artist_id, artistmembership__role=Role.ADMIN
-        )
-    )
-
-
-def _tell_admins(
-    *,
-    artist: Artist,
-    actor: User | None,
-    message: str,
-    kind: str = Notification.Kind.TEAM,
-    admins: list[User] | None = None,
-    also: tuple[User, ...] = (),
-) -> None:
-    """Tell the team's admins (and `also`) what someone else did to the team.
-
-    The safeguard against a team changed behind its admins' backs: whoever acts, as the
-    label, as staff or as another admin, the admins hear of it. The actor is not told of
-    their own act. In the caller's transaction; emails leave after commit."""
-    users = [*(admins if admins is not None else _admins(artist.pk)), *also]
-    notify(
-        users=[u for u in users if actor is None or u.pk != actor.pk],
-        kind=kind,
-        message=message,
-        url=reverse("team", args=[artist.pk]),
-    )
-
-
-def _acting(actor: User | None, artist: Artist, capacity: str = "") -> str:
-    """The actor's name and capacity for a change other than an invitation: the
-    `capacity` the caller names (staff, from admin), else a member acts as themselves and
-    anyone else here is the label's manager or staff."""
-    if actor is None:
-        return _who(None)
-    if capacity:
-        return _who(actor, capacity, artist)
-    if ArtistMembership.objects.filter(artist=artist, user=actor).exists():
-        return actor.display_name
-    if LabelManager.objects.filter(label_id=artist.label_id, user=actor).exists():
-        return _who(actor, SentAs.LABEL, artist)
-    return _who(actor, SentAs.STAFF if actor.is_staff else "", artist)
-
-
-def _who(actor: User | None, sent_as: str = "", artist: Artist | None = None) -> str:
-    """The actor as the team history and notifications name them, with the capacity they
-    acted in when it was not as a member of the team."""
-    if actor is None:
-        return "Platform staff"
-    if sent_as == SentAs.LABEL and artist is not None and artist.label is not None:
-        return f"{actor.display_name} (for {artist.label.name})"
-    if sent_as == SentAs.STAFF:
-        return f"{actor.display_name} (platform staff)"
-    return actor.display_name
 
 
 def invitation_url(token: str) -> str:
@@ -284,7 +169,7 @@ def invitation_create(
     email = email_normalise(email)
     role = Role(role)
     sent_as = SentAs(sent_as)
-    _lock_team(artist.pk)
+    lock_team(artist.pk)
     _check_entitled(inviter=inviter, artist=artist, sent_as=sent_as)
     if ArtistMembership.objects.filter(artist=artist, user__email__iexact=email).exists():
         raise TeamError(
@@ -305,8 +190,8 @@ def invitation_create(
         token_hash=token_hash(token),
         created_at=now,
     )
-    who = _who(inviter, sent_as, artist)
-    _event(
+    who = named_as(inviter, sent_as, artist)
+    record_event(
         artist=artist,
         actor=inviter,
         actor_name=who,
@@ -315,7 +200,7 @@ def invitation_create(
         role=role,
         at=now,
     )
-    _tell_admins(
+    tell_admins(
         artist=artist,
         actor=inviter,
         kind=Notification.Kind.INVITATION,
@@ -352,7 +237,7 @@ def invitation_accept_hashed(*, token_hash: str, user: User) -> ArtistMembership
     )
     if artist_id is None:
         raise InvitationUnusable(None)
-    _lock_team(artist_id)
+    lock_team(artist_id)
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("artist__label", "invited_by")
@@ -382,7 +267,7 @@ def invitation_accept_hashed(*, token_hash: str, user: User) -> ArtistMembership
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     if created:
-        _event(
+        record_event(
             artist=invitation.artist,
             actor=user,
             kind=TeamEvent.Kind.JOINED,
@@ -390,13 +275,13 @@ def invitation_accept_hashed(*, token_hash: str, user: User) -> ArtistMembership
             role=invitation.role,
             at=now,
         )
-        _tell_admins(
+        tell_admins(
             artist=invitation.artist,
             actor=user,
             message=(
                 f"{user.display_name} ({invitation.email}) joined {invitation.artist.name}'s "
                 f"team as {ROLE_NOUN[Role(invitation.role)]}, invited by "
-                f"{_who(invitation.invited_by, invitation.sent_as, invitation.artist)}."
+                f"{named_as(invitation.invited_by, invitation.sent_as, invitation.artist)}."
             ),
         )
     return membership
@@ -406,7 +291,7 @@ def invitation_accept_hashed(*, token_hash: str, user: User) -> ArtistMembership
 def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     """Withdraw an invitation so its link no longer works. Revoking twice changes nothing;
     an invitation already accepted cannot be withdrawn (remove the member instead)."""
-    _lock_team(invitation.artist_id)
+    lock_team(invitation.artist_id)
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("artist__label")
@@ -421,8 +306,8 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
         return invitation
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    who = _acting(actor, invitation.artist)
-    _event(
+    who = acting_as(actor, invitation.artist)
+    record_event(
         artist=invitation.artist,
         actor=actor,
         actor_name=who,
@@ -431,7 +316,7 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
         role=invitation.role,
         at=invitation.revoked_at,
     )
-    _tell_admins(
+    tell_admins(
         artist=invitation.artist,
         actor=actor,
         kind=Notification.Kind.INVITATION,
@@ -441,150 +326,3 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
         ),
     )
     return invitation
-
-
-def _locked_membership(membership: ArtistMembership) -> ArtistMembership:
-    _lock_team(membership.artist_id)
-    current = (
-        ArtistMembership.objects.select_related("user", "artist__label")
-        .filter(pk=membership.pk)
-        .first()
-    )
-    if current is None:
-        raise TeamError(f"{membership.user} is no longer on this team.")
-    return current
-
-
-def _only_admin_left(membership: ArtistMembership) -> bool:
-    return membership.role == Role.ADMIN and not keeps_an_admin(
-        artist_id=membership.artist_id, without=[membership.pk]
-    )
-
-
-def _check_capacity(actor: User | None, capacity: str) -> None:
-    if capacity == SentAs.STAFF and not (actor is not None and actor.is_staff):
-        raise NotEntitled("Only platform staff change teams as staff.")
-
-
-LAST_ADMIN = (
-    "{name} is the only admin of {artist}'s team, and a team always needs one. "
-    "Make someone else an admin first."
-)
-
-
-@transaction.atomic
-def membership_set_role(
-    *, actor: User, membership: ArtistMembership, role: str, capacity: str = ""
-) -> ArtistMembership:
-    """Give a member another role. The same role again changes nothing. Refuses to
-    demote the team's last admin. The team's admins (those before the change) and the
-    member are told, unless they made the change themselves.
-
-    `capacity` names how the actor acts when the caller knows it (`SentAs.STAFF` from
-    admin: `NotEntitled` unless the actor is staff); the history then says so."""
-    role = Role(role)
-    _check_capacity(actor, capacity)
-    membership = _locked_membership(membership)
-    if membership.role == role:
-        return membership
-    if role != Role.ADMIN and _only_admin_left(membership):
-        raise TeamError(
-            LAST_ADMIN.format(name=membership.user.display_name, artist=membership.artist.name)
-        )
-    previous = membership.role
-    admins = _admins(membership.artist_id)
-    membership.role = role
-    membership.save(update_fields=["role"])
-    who = _acting(actor, membership.artist, capacity)
-    _event(
-        artist=membership.artist,
-        actor=actor,
-        actor_name=who,
-        kind=TeamEvent.Kind.ROLE_CHANGED,
-        subject=membership.user.email,
-        role=role,
-        previous_role=previous,
-    )
-    _tell_admins(
-        artist=membership.artist,
-        actor=actor,
-        admins=admins,
-        also=(membership.user,),
-        message=(
-            f"{who} changed {membership.user.display_name}'s role on "
-            f"{membership.artist.name}'s team from {previous} to {role}."
-        ),
-    )
-    return membership
-
-
-@transaction.atomic
-def membership_remove(*, actor: User, membership: ArtistMembership, capacity: str = "") -> None:
-    """Take a member off the team (or let a member leave it). Refuses to remove the
-    team's last admin. The team's admins are told, unless they did it themselves.
-    `capacity` as for `membership_set_role`."""
-    _check_capacity(actor, capacity)
-    membership = _locked_membership(membership)
-    if _only_admin_left(membership):
-        raise TeamError(
-            LAST_ADMIN.format(name=membership.user.display_name, artist=membership.artist.name)
-        )
-    who = _acting(actor, membership.artist, capacity)
-    membership.delete()
-    _event(
-        artist=membership.artist,
-        actor=actor,
-        actor_name=who,
-        kind=TeamEvent.Kind.REMOVED,
-        subject=membership.user.email,
-        previous_role=membership.role,
-    )
-    leaving = actor is not None and actor.pk == membership.user_id
-    _tell_admins(
-        artist=membership.artist,
-        actor=actor,
-        message=(
-            f"{membership.user.display_name} left {membership.artist.name}'s team."
-            if leaving
-            else f"{who} took {membership.user.display_name} ({membership.role}) off "
-            f"{membership.artist.name}'s team."
-        ),
-    )
-
-
-@transaction.atomic
-def membership_add(*, actor: User, artist: Artist, user: User, role: str) -> ArtistMembership:
-    """Put `user` on `artist`'s team as `role` directly, without an invitation: staff
-    only (`NotEntitled` otherwise), from admin, and recorded as staff's act. Refuses
-    someone already on the team (`TeamError`; change their role instead). The team's
-    admins and the new member are told."""
-    role = Role(role)
-    _check_capacity(actor, SentAs.STAFF)
-    _lock_team(artist.pk)
-    if ArtistMembership.objects.filter(artist=artist, user=user).exists():
-        raise TeamError(
-            f"{user.email} is already on {artist.name}'s team. To give them other rights, "
-            "change their role."
-        )
-    admins = _admins(artist.pk)
-    membership = ArtistMembership.objects.create(artist=artist, user=user, role=role)
-    who = _who(actor, SentAs.STAFF, artist)
-    _event(
-        artist=artist,
-        actor=actor,
-        actor_name=who,
-        kind=TeamEvent.Kind.ADDED,
-        subject=user.email,
-        role=role,
-    )
-    _tell_admins(
-        artist=artist,
-        actor=actor,
-        admins=admins,
-        also=(user,),
-        message=(
-            f"{who} put {user.display_name} ({user.email}) on {artist.name}'s team as "
-            f"{ROLE_NOUN[role]}."
-        ),
-    )
-    return membership

@@ -1,10 +1,8 @@
-"""Admin for delivery: every endpoint's state and lag, every delivery and its attempts.
+"""Endpoints in admin: each one's state and lag.
 
 Staff act through `portal.delivery.services.endpoints`: add an endpoint (its first secret is
 shown once), rotate a secret (shown once; the old one keeps verifying for a day),
-re-enable, retry now, and replay a range of changes as new deliveries. Deliveries and
-attempts are a record: nothing here edits or deletes them. The product's own page (consent's)
-gets the state of its webhook here.
+re-enable, retry now, and replay a range of changes as new deliveries.
 """
 
 from datetime import timedelta
@@ -12,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -20,10 +18,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from portal.catalogue.admin import ReadOnlyMixin
-from portal.consent.admin.terms import ProductAdmin as TermsProductAdmin
 from portal.delivery.forms import EndpointAddForm, EndpointChangeForm, ReplayForm
-from portal.delivery.models import Attempt, Delivery, Endpoint, EndpointSecret
+from portal.delivery.models import Endpoint, EndpointSecret
 from portal.delivery.selectors import delivery_lag, with_backlog
 from portal.delivery.services.endpoints import (
     DeliveryError,
@@ -34,7 +30,6 @@ from portal.delivery.services.endpoints import (
     endpoint_secret_rotate,
     endpoint_url_set,
 )
-from portal.licensing.models import Product
 from portal.words import counted
 
 NEW_SECRETS = "_delivery_new_secrets"
@@ -55,23 +50,6 @@ def lag_text(lag: timedelta | None) -> str:
     if seconds < 2 * 86400:
         return f"{seconds // 3600} h behind"
     return f"{seconds // 86400} days behind"
-
-
-def product_delivery(product: Product) -> str:
-    """For the product's admin page: its endpoint's status and delivery lag (the age of
-    the oldest change not yet acknowledged), linked to the endpoint, or a link to add one."""
-    endpoint = Endpoint.objects.filter(product=product).first()
-    if endpoint is None:
-        add = reverse("admin:delivery_endpoint_add") + f"?product={product.pk}"
-        return format_html('No webhook endpoint. <a href="{}">Add one</a>', add)
-    lag = delivery_lag(endpoint=endpoint, now=timezone.now())
-    return format_html(
-        '<a href="{}">{}</a>: {}, {}',
-        reverse("admin:delivery_endpoint_change", args=[endpoint.pk]),
-        endpoint.url,
-        endpoint.get_status_display().lower(),
-        lag_text(lag),
-    )
 
 
 class SecretInline(admin.TabularInline):
@@ -319,115 +297,3 @@ class EndpointAdmin(admin.ModelAdmin):
                 "form": form,
             },
         )
-
-
-class AttemptInline(ReadOnlyMixin, admin.TabularInline):
-    model = Attempt
-    extra = 0
-    fields = ["at", "url", "status_code", "latency_ms", "error", "response_excerpt"]
-    readonly_fields = fields
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = [
-        "webhook_id",
-        "product",
-        "kind",
-        "changes",
-        "status",
-        "attempts",
-        "last_status_code",
-        "last_latency",
-        "last_error",
-        "next_attempt_at",
-        "created_at",
-        "delivered_at",
-    ]
-    list_filter = ["status", "kind", "endpoint__product"]
-    search_fields = ["=webhook_id", "endpoint__product__slug"]
-    inlines = [AttemptInline]
-    actions = ["replay"]
-    show_full_result_count = False  # one row per batch, for ever
-    fields = [
-        "endpoint",
-        "kind",
-        "webhook_id",
-        "changes",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "last_status_code",
-        "last_error",
-        "created_at",
-        "delivered_at",
-        "requested_by",
-    ]
-    readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:
-        latest = Attempt.objects.filter(delivery=OuterRef("pk")).order_by("-at", "-pk")
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("endpoint__product")
-            .annotate(latency=Subquery(latest.values("latency_ms")[:1]))
-        )
-
-    @admin.display(description="product", ordering="endpoint__product__name")
-    def product(self, delivery: Delivery) -> str:
-        return str(delivery.endpoint.product)
-
-    @admin.display(description="changes")
-    def changes(self, delivery: Delivery) -> str:
-        return f"{delivery.first_seq}–{delivery.last_seq} ({delivery.size})"
-
-    @admin.display(description="latency (ms)")
-    def last_latency(self, delivery: Delivery) -> int | None:
-        return getattr(delivery, "latency", None)
-
-    def has_replay_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("delivery.change_endpoint")
-
-    @admin.action(
-        description="Replay selected deliveries (send their changes again, new ids)",
-        permissions=["replay"],
-    )
-    def replay(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
-        created = 0
-        for delivery in queryset.select_related("endpoint__product").order_by("pk"):
-            created += len(
-                deliveries_replay(
-                    endpoint=delivery.endpoint,
-                    first_seq=delivery.first_seq,
-                    last_seq=delivery.last_seq,
-                    actor=request.user,  # type: ignore[arg-type]
-                )
-            )
-            changes = f"{delivery.first_seq}–{delivery.last_seq}"
-            self.log_change(
-                request, delivery.endpoint, f"Replayed delivery {delivery.pk} (changes {changes})."
-            )
-        self.message_user(
-            request,
-            f"Queued {counted(created, 'new delivery', 'new deliveries')}.",
-            messages.SUCCESS,
-        )
-
-
-# The product's page is consent's (its status and uses flip permissions); delivery, above
-# consent, adds its webhook's state to it.
-admin.site.unregister(Product)
-
-
-@admin.register(Product)
-class ProductAdmin(TermsProductAdmin):
-    fieldsets = [*TermsProductAdmin.fieldsets, ("Delivery", {"fields": ["delivery"]})]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None) -> list[str]:
-        return [*super().get_readonly_fields(request, obj), "delivery"]
-
-    @admin.display(description="webhook delivery")
-    def delivery(self, product: Product) -> str:
-        # The endpoint, its secrets and its deliveries are managed under Delivery.
-        return product_delivery(product) if product.pk else "Add the product first."

@@ -1,10 +1,8 @@
-"""Usage reports are what products sent, and allocations what the portal made of each
-line: staff read both, and find the flagged lines (money held) among them. Nobody edits
-either here. Staff can upload a report as CSV on a product's behalf; it goes through the
-same validation and service as the API, so it is judged and stored the same way."""
+"""Usage reports are what products sent: staff read them and their lines, and find the
+flagged lines (money held) among them. Nobody edits either here. Staff can upload a report
+as CSV on a product's behalf; it goes through the same validation and service as the API,
+so it is judged and stored the same way."""
 
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -17,7 +15,6 @@ from django.db.models import (
     Expression,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -28,7 +25,8 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from portal.catalogue.admin import IsrcSearchMixin, ReadOnlyMixin
+from portal.catalogue.admin import ReadOnlyMixin
+from portal.earnings.admin.common import FLAGGED, money_text
 from portal.earnings.csv_upload import (
     CsvInvalid,
     Origin,
@@ -36,19 +34,12 @@ from portal.earnings.csv_upload import (
     problems_in,
     usage_report_from_csv,
 )
-from portal.earnings.models import (
-    Allocation,
-    Compliance,
-    MonthlyEarning,
-    UsageLine,
-    UsageReport,
-)
+from portal.earnings.models import Allocation, UsageLine, UsageReport
 from portal.earnings.services import Submitted, UsageReportConflict, usage_report_submit
 from portal.earnings.validation import UsageReportInvalid, UsageReportTooLarge, usage_report_parse
 from portal.licensing.models import Product
 
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
-FLAGGED = ~Q(compliance=Compliance.PERMITTED)
 
 
 def _of_report(aggregate: Any, output: Any) -> Expression:
@@ -62,10 +53,6 @@ def _of_report(aggregate: Any, output: Any) -> Expression:
         .values("value")
     )
     return Coalesce(Subquery(rows, output_field=output), 0, output_field=output)
-
-
-def _money(amount: Decimal | None, currency: str) -> str:
-    return "—" if amount is None else f"{amount:.2f} {currency}"
 
 
 # --- CSV upload ------------------------------------------------------------------------
@@ -232,7 +219,7 @@ class UsageReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="gross", ordering="gross_total")
     def gross_total(self, report: UsageReport) -> str:
-        return _money(report.gross_total, report.currency)  # type: ignore[attr-defined]
+        return money_text(report.gross_total, report.currency)  # type: ignore[attr-defined]
 
     @admin.display(description="flagged lines", ordering="flagged_lines")
     def flagged_count(self, report: UsageReport) -> int:
@@ -240,7 +227,7 @@ class UsageReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="held (gross of flagged lines)", ordering="held")
     def held_total(self, report: UsageReport) -> str:
-        return _money(report.held, report.currency)  # type: ignore[attr-defined]
+        return money_text(report.held, report.currency)  # type: ignore[attr-defined]
 
     @admin.display(description="")
     def links(self, report: UsageReport) -> str:
@@ -339,110 +326,3 @@ class UsageLineAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["use_type", "report__product"]
     search_fields = ["work__isrc", "work__title", "report__reference", "credit"]
     show_full_result_count = False
-
-
-# --- allocations -----------------------------------------------------------------------
-
-
-class ComplianceFilter(admin.SimpleListFilter):
-    title = "compliance"
-    parameter_name = "compliance"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("flagged", "Flagged: money held"), *Compliance.choices]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Allocation]) -> QuerySet[Any]:
-        if self.value() == "flagged":
-            return queryset.filter(FLAGGED)
-        if self.value() in Compliance.values:
-            return queryset.filter(compliance=self.value())
-        return queryset
-
-
-class MonthFilter(admin.SimpleListFilter):
-    """The months with any allocation, read from the summary table (a few rows), not
-    from the allocations (every line ever reported)."""
-
-    title = "month"
-    parameter_name = "month"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        months = MonthlyEarning.objects.dates("month", "month", order="DESC")
-        # isoformat, not strftime: %Y leaves a year before 1000 unpadded ("999-12").
-        return [(month.isoformat()[:7], f"{month:%B %Y}") for month in months]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Allocation]) -> QuerySet[Any]:
-        try:
-            month = date.fromisoformat(f"{self.value()}-01")
-        except ValueError:
-            return queryset
-        return queryset.filter(month=month)
-
-
-@admin.register(Allocation)
-class AllocationAdmin(ReadOnlyMixin, IsrcSearchMixin, admin.ModelAdmin):
-    """Where each reported line's money went, and whether its use was permitted."""
-
-    isrc_lookup = "work__isrc"
-    list_display = [
-        "line_id",
-        "product",
-        "artist",
-        "work",
-        "use_type",
-        "month_shown",
-        "gross_shown",
-        "artist_shown",
-        "label_shown",
-        "platform_shown",
-        "compliance",
-    ]
-    list_display_links = ["line_id"]
-    list_select_related = ["product", "artist", "work", "use_type"]
-    list_filter = [ComplianceFilter, "product", MonthFilter]
-    search_fields = ["^work__isrc", "work__title", "report__reference"]
-    show_full_result_count = False  # one row per line ever reported
-    ordering = ["-report_id", "line_id"]
-    fields = [
-        "line",
-        "report",
-        "product",
-        "work",
-        "artist",
-        "label",
-        "use_type",
-        "licence",
-        "month",
-        "currency",
-        "units",
-        "gross",
-        "artist_amount",
-        "label_amount",
-        "platform_amount",
-        "compliance",
-    ]
-    readonly_fields = fields
-
-    @admin.display(description="line", ordering="line_id")
-    def line_id(self, allocation: Allocation) -> int:
-        return allocation.line_id
-
-    @admin.display(description="month", ordering="month")
-    def month_shown(self, allocation: Allocation) -> str:
-        return f"{allocation.month:%Y-%m}"
-
-    @admin.display(description="gross", ordering="gross")
-    def gross_shown(self, allocation: Allocation) -> str:
-        return _money(allocation.gross, allocation.currency)
-
-    @admin.display(description="artist's")
-    def artist_shown(self, allocation: Allocation) -> str:
-        return _money(allocation.artist_amount, allocation.currency)
-
-    @admin.display(description="label's")
-    def label_shown(self, allocation: Allocation) -> str:
-        return _money(allocation.label_amount, allocation.currency)
-
-    @admin.display(description="platform's")
-    def platform_shown(self, allocation: Allocation) -> str:
-        return _money(allocation.platform_amount, allocation.currency)
