@@ -11,7 +11,7 @@ from portal.consent.models import Cause, ChangeCounter, PermissionChange
 from portal.delivery.crypto import secret_decrypt
 from portal.delivery.models import Delivery, Endpoint, EndpointSecret
 from portal.receipts.selectors import decision_entries_for
-from portal.receipts.services import receipt_for
+from portal.receipts.signing import receipt_for
 
 SENDABLE = (Endpoint.Status.ACTIVE, Endpoint.Status.FAILING)
 

@@ -11,7 +11,7 @@ from portal.catalogue.models import Work
 from portal.consent.access import work_view
 from portal.receipts import keys
 from portal.receipts.selectors import entries_for_receipts
-from portal.receipts.services import receipt_claims, receipt_for
+from portal.receipts.signing import receipt_claims, receipt_for
 
 # Verifiers may cache the key set for an hour; a retired key stays published for much
 # longer than that (docs/receipts.md), so a cached set never misses a current key.

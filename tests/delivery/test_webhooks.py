@@ -36,7 +36,7 @@ from portal.delivery.services import (
     retry_delay,
 )
 from portal.delivery.services import send as sending
-from portal.receipts.services import receipt_for_change, receipt_verify
+from portal.receipts.signing import receipt_for_change, receipt_verify
 from tests import factories as f
 from tests.conftest import World, say
 from tests.receiver import TestReceiver, fail, gone, ok, receiving, redirect, slow

@@ -26,7 +26,7 @@ from portal.consent.models import Answer, Cause, LedgerEntry, PermissionChange, 
 from portal.consent.services import decision_set, delegation_grant, product_set_status
 from portal.licensing.models import Product
 from portal.receipts import keys
-from portal.receipts.services import (
+from portal.receipts.signing import (
     ReceiptError,
     receipt_claims,
     receipt_for,

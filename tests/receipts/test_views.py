@@ -10,7 +10,7 @@ from django.urls import reverse
 from portal.catalogue.models import ArtistMembership
 from portal.consent.models import Answer, LedgerEntry, Side
 from portal.consent.services import decision_set
-from portal.receipts.services import receipt_verify
+from portal.receipts.signing import receipt_verify
 from tests import factories as f
 from tests.conftest import World, logged_in, say
 
