@@ -1,5 +1,7 @@
 """Who is asking, as the request shows it."""
 
+from typing import TypeGuard
+
 from django.conf import settings
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
@@ -15,7 +17,7 @@ class AuthedRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def signed_in(request: HttpRequest) -> bool:
+def signed_in(request: HttpRequest) -> TypeGuard[AuthedRequest]:
     """Whether a signed-in person made this request.
 
     Without a session cookie nobody is signed in, and the session is left unread: reading

@@ -77,7 +77,7 @@ def product_delivery(product: Product) -> str:
 class SecretInline(admin.TabularInline):
     model = EndpointSecret
     extra = 0
-    fields = ["created_at", "expires_at", "in_force"]
+    fields = ("created_at", "expires_at", "in_force")
     readonly_fields = fields
     verbose_name = "signing secret"
     can_delete = False
@@ -136,10 +136,10 @@ class EndpointAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Endpoint | None = None) -> list[str]:
         return self.readonly_fields if obj is not None else []
 
-    def get_fields(self, request: HttpRequest, obj: Endpoint | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Endpoint | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["product", "url"]
-        return ["product", "url", *[f for f in self.readonly_fields if f != "product"]]
+            return ("product", "url")
+        return ("product", "url", *[f for f in self.readonly_fields if f != "product"])
 
     def get_inlines(self, request: HttpRequest, obj: Endpoint | None = None) -> list[Any]:
         return self.inlines if obj is not None else []
@@ -324,7 +324,7 @@ class EndpointAdmin(admin.ModelAdmin):
 class AttemptInline(ReadOnlyMixin, admin.TabularInline):
     model = Attempt
     extra = 0
-    fields = ["at", "url", "status_code", "latency_ms", "error", "response_excerpt"]
+    fields = ("at", "url", "status_code", "latency_ms", "error", "response_excerpt")
     readonly_fields = fields
 
 
@@ -349,7 +349,7 @@ class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     inlines = [AttemptInline]
     actions = ["replay"]
     show_full_result_count = False  # one row per batch, for ever
-    fields = [
+    fields = (
         "endpoint",
         "kind",
         "webhook_id",
@@ -362,7 +362,7 @@ class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "created_at",
         "delivered_at",
         "requested_by",
-    ]
+    )
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:

@@ -197,7 +197,7 @@ class UsageReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["product", "currency"]
     search_fields = ["reference", "product__name"]
     date_hierarchy = "period_start"
-    fields = [
+    fields = (
         "product",
         "reference",
         "period_start",
@@ -210,7 +210,7 @@ class UsageReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "flagged_count",
         "held_total",
         "links",
-    ]
+    )
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[UsageReport]:
@@ -403,7 +403,7 @@ class AllocationAdmin(ReadOnlyMixin, IsrcSearchMixin, admin.ModelAdmin):
     search_fields = ["^work__isrc", "work__title", "report__reference"]
     show_full_result_count = False  # one row per line ever reported
     ordering = ["-report_id", "line_id"]
-    fields = [
+    fields = (
         "line",
         "report",
         "product",
@@ -420,7 +420,7 @@ class AllocationAdmin(ReadOnlyMixin, IsrcSearchMixin, admin.ModelAdmin):
         "label_amount",
         "platform_amount",
         "compliance",
-    ]
+    )
     readonly_fields = fields
 
     @admin.display(description="line", ordering="line_id")
