@@ -13,7 +13,8 @@ token is ever shown: the database holds only its hash, and the hash is not shown
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -25,6 +26,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.accounts.http import user_of
 from portal.accounts.models import User
 from portal.catalogue.admin import ArtistAdmin, ReadOnlyMixin, UserWithLabelsAdmin
 from portal.catalogue.models import Artist, ArtistMembership, LabelManager
@@ -100,7 +102,7 @@ def memberships_apply(
     Team by team in id order, so two saves lock teams in the same order; within a team,
     additions, then promotions, then other role changes, then removals, so a team that
     keeps an admin in the end keeps one at every step. `added` get their ids."""
-    steps: list[tuple[int, int, int, Callable[[], None]]] = []
+    steps: list[tuple[int, int, int, Callable[[], object]]] = []
 
     def add(membership: ArtistMembership) -> None:
         made = membership_add(
@@ -109,7 +111,7 @@ def memberships_apply(
         membership.pk, membership.since = made.pk, made.since
 
     for membership in added:
-        steps.append((membership.artist_id, 0, 0, lambda m=membership: add(m)))
+        steps.append((membership.artist_id, 0, 0, partial(add, membership)))
     for membership in changed:
         step = 1 if membership.role == Role.ADMIN else 2
         steps.append(
@@ -117,8 +119,12 @@ def memberships_apply(
                 membership.artist_id,
                 step,
                 membership.pk,
-                lambda m=membership: membership_set_role(
-                    actor=actor, membership=m, role=m.role, capacity=STAFF
+                partial(
+                    membership_set_role,
+                    actor=actor,
+                    membership=membership,
+                    role=membership.role,
+                    capacity=STAFF,
                 ),
             )
         )
@@ -128,7 +134,7 @@ def memberships_apply(
                 membership.artist_id,
                 3,
                 membership.pk,
-                lambda m=membership: membership_remove(actor=actor, membership=m, capacity=STAFF),
+                partial(membership_remove, actor=actor, membership=membership, capacity=STAFF),
             )
         )
     for *_, run in sorted(steps, key=lambda step: step[:3]):
@@ -143,7 +149,8 @@ class MembershipForm(forms.ModelForm):
         fields = ["artist", "user", "role"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.instance.pk is not None:
             for field in ("artist", "user"):
                 if field in self.changed_data:
@@ -171,7 +178,7 @@ class MembershipFormSet(BaseInlineFormSet):
         super().clean()
         changes = []
         for form in self.forms:
-            deleted = self.can_delete and self._should_delete_form(form)
+            deleted = self.can_delete and self._should_delete_form(form)  # type: ignore[attr-defined]  # not in the stubs
             if form.instance.pk is None and (deleted or not form.has_changed()):
                 continue  # an empty or discarded new row
             if form.errors and not deleted:
@@ -182,7 +189,14 @@ class MembershipFormSet(BaseInlineFormSet):
             raise ValidationError(refusal)
 
 
-class TeamRefusalShown:
+if TYPE_CHECKING:
+    # The mixins below are for ModelAdmin classes: what they call on themselves is its.
+    _AdminMixin = admin.ModelAdmin
+else:
+    _AdminMixin = object
+
+
+class TeamRefusalShown(_AdminMixin):
     """A refusal the forms could not foresee (someone changed the team meanwhile) is
     shown as an error message, and the whole save is rolled back with it."""
 
@@ -194,9 +208,7 @@ class TeamRefusalShown:
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         try:
-            return super().changeform_view(  # type: ignore[misc]
-                request, object_id, form_url, extra_context
-            )
+            return super().changeform_view(request, object_id, form_url, extra_context)
         except TeamError as exc:
             return self._refused(request, exc)
 
@@ -204,9 +216,9 @@ class TeamRefusalShown:
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         try:
-            return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+            return super().delete_view(request, object_id, extra_context)
         except TeamError as exc:
-            opts = self.opts  # type: ignore[attr-defined]
+            opts = self.opts
             change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
             return self._refused(request, exc, change)
 
@@ -214,12 +226,12 @@ class TeamRefusalShown:
         try:
             # Admin's bulk delete logs the deletions before making them: both or neither.
             with transaction.atomic():
-                return super().response_action(request, queryset)  # type: ignore[misc]
+                return super().response_action(request, queryset)
         except TeamError as exc:
             return self._refused(request, exc)
 
     def _refused(self, request: HttpRequest, exc: TeamError, to: str = "") -> HttpResponse:
-        self.message_user(request, f"Nothing was saved. {exc}", messages.ERROR)  # type: ignore[attr-defined]
+        self.message_user(request, f"Nothing was saved. {exc}", messages.ERROR)
         return HttpResponseRedirect(to or request.get_full_path())
 
 
@@ -231,11 +243,11 @@ class MembershipsInParent(TeamRefusalShown):
         self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
     ) -> None:
         if formset.model is not ArtistMembership:
-            super().save_formset(request, form, formset, change)  # type: ignore[misc]
+            super().save_formset(request, form, formset, change)
             return
         formset.save(commit=False)
         memberships_apply(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user_of(request),
             added=formset.new_objects,
             changed=[membership for membership, _ in formset.changed_objects],
             removed=formset.deleted_objects,
@@ -285,18 +297,18 @@ class ArtistMembershipAdmin(TeamRefusalShown, admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: ArtistMembership, form: Any, change: bool
     ) -> None:
-        actor: User = request.user  # type: ignore[assignment]
+        actor = user_of(request)
         if change:
             memberships_apply(actor=actor, changed=[obj])
         else:
             memberships_apply(actor=actor, added=[obj])
 
     def delete_model(self, request: HttpRequest, obj: ArtistMembership) -> None:
-        memberships_apply(actor=request.user, removed=[obj])  # type: ignore[arg-type]
+        memberships_apply(actor=user_of(request), removed=[obj])
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ArtistMembership]) -> None:
         memberships_apply(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user_of(request),
             removed=queryset.select_related("user", "artist"),
         )
 
@@ -358,7 +370,7 @@ class InvitationStateFilter(admin.SimpleListFilter):
         self, request: HttpRequest, queryset: QuerySet[Invitation]
     ) -> QuerySet[Invitation]:
         now = timezone.now()
-        states = {
+        states: dict[str, Q] = {
             Invitation.State.PENDING: Q(
                 accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
             ),
@@ -383,7 +395,8 @@ class InvitationAddForm(forms.ModelForm):
         return email_normalise(self.cleaned_data["email"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         artist, email = data.get("artist"), data.get("email")
         if artist and email and selectors.is_member(artist=artist, email=email):
             self.add_error("email", f"{email} is already on {artist.name}'s team.")
@@ -422,10 +435,10 @@ class InvitationAdmin(admin.ModelAdmin):
         "revoked_at",
     ]
 
-    def get_fields(self, request: HttpRequest, obj: Invitation | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Invitation | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["artist", "email", "role"]
-        return self.readonly_fields
+            return ("artist", "email", "role")
+        return tuple(self.readonly_fields)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Invitation | None = None) -> list[str]:
         return self.readonly_fields if obj is not None else []
@@ -444,7 +457,7 @@ class InvitationAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Invitation, form: Any, change: bool) -> None:
         # Through the service, which stores only the token's hash and emails the link.
         invitation, _token = invitation_create(
-            inviter=request.user,  # type: ignore[arg-type]
+            inviter=user_of(request),
             artist=obj.artist,
             email=obj.email,
             role=obj.role,
@@ -458,7 +471,7 @@ class InvitationAdmin(admin.ModelAdmin):
         withdrawn = 0
         for invitation in queryset:
             try:
-                invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+                invitation_revoke(actor=user_of(request), invitation=invitation)
             except TeamError as exc:
                 self.message_user(request, str(exc), messages.WARNING)
             else:

@@ -152,7 +152,10 @@ def _acting(actor: User | None, artist: Artist, capacity: str = "") -> str:
         return _who(actor, capacity, artist)
     if ArtistMembership.objects.filter(artist=artist, user=actor).exists():
         return actor.display_name
-    if LabelManager.objects.filter(label_id=artist.label_id, user=actor).exists():
+    if (
+        artist.label_id is not None
+        and LabelManager.objects.filter(label_id=artist.label_id, user=actor).exists()
+    ):
         return _who(actor, SentAs.LABEL, artist)
     return _who(actor, SentAs.STAFF if actor.is_staff else "", artist)
 
@@ -230,7 +233,10 @@ def _check_label_invitation(
     address may become a manager's, or the team gain an admin, in between. Team locked."""
     label = artist.label.name if artist.label else "the label"
     manager = (
-        LabelManager.objects.filter(label_id=artist.label_id, user=user).exists()
+        (
+            artist.label_id is not None
+            and LabelManager.objects.filter(label_id=artist.label_id, user=user).exists()
+        )
         if user is not None
         else _label_managers_address(artist=artist, email=email)
     )
