@@ -20,6 +20,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from portal.accounts.http import user_of
 from portal.catalogue.admin import ReadOnlyMixin
 from portal.consent.admin.terms import ProductAdmin as TermsProductAdmin
 from portal.delivery.forms import EndpointAddForm, EndpointChangeForm, ReplayForm
@@ -290,7 +291,7 @@ class EndpointAdmin(admin.ModelAdmin):
                     endpoint=endpoint,
                     first_seq=form.cleaned_data["first_seq"],
                     last_seq=form.cleaned_data["last_seq"],
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=user_of(request),
                 )
             except DeliveryError as exc:
                 form.add_error(None, str(exc))
@@ -367,11 +368,9 @@ class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:
         latest = Attempt.objects.filter(delivery=OuterRef("pk")).order_by("-at", "-pk")
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("endpoint__product")
-            .annotate(latency=Subquery(latest.values("latency_ms")[:1]))
+        deliveries: QuerySet[Delivery] = super().get_queryset(request)
+        return deliveries.select_related("endpoint__product").annotate(
+            latency=Subquery(latest.values("latency_ms")[:1])
         )
 
     @admin.display(description="product", ordering="endpoint__product__name")
@@ -401,7 +400,7 @@ class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
                     endpoint=delivery.endpoint,
                     first_seq=delivery.first_seq,
                     last_seq=delivery.last_seq,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=user_of(request),
                 )
             )
             changes = f"{delivery.first_seq}–{delivery.last_seq}"

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -28,7 +28,12 @@ from django.utils import timezone
 
 from portal.accounts.http import user_of
 from portal.accounts.models import User
-from portal.catalogue.admin import ArtistAdmin, ReadOnlyMixin, UserWithLabelsAdmin
+from portal.catalogue.admin import (
+    ArtistAdmin,
+    ModelAdminMixin,
+    ReadOnlyMixin,
+    UserWithLabelsAdmin,
+)
 from portal.catalogue.models import Artist, ArtistMembership, LabelManager
 from portal.teams import selectors
 from portal.teams.models import Invitation, TeamEvent
@@ -189,14 +194,7 @@ class MembershipFormSet(BaseInlineFormSet):
             raise ValidationError(refusal)
 
 
-if TYPE_CHECKING:
-    # The mixins below are for ModelAdmin classes: what they call on themselves is its.
-    _AdminMixin = admin.ModelAdmin
-else:
-    _AdminMixin = object
-
-
-class TeamRefusalShown(_AdminMixin):
+class TeamRefusalShown(ModelAdminMixin):
     """A refusal the forms could not foresee (someone changed the team meanwhile) is
     shown as an error message, and the whole save is rolled back with it."""
 
