@@ -6,6 +6,7 @@ costs the same few queries whatever the size of the catalogue.
 """
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, replace
 from datetime import date
 from typing import Any, TypedDict
@@ -279,7 +280,7 @@ def artist_earning_lines(request: AuthedRequest, party: Party) -> HttpResponse:
     return render(request, "earnings/artist_earning_lines.html", context)
 
 
-def _distinct(choices: list[dict[str, Any]], slug: str, name: str) -> list[tuple[str, str]]:
+def _distinct(choices: list[Mapping[str, Any]], slug: str, name: str) -> list[tuple[str, str]]:
     return sorted({(c[slug], c[name]) for c in choices}, key=lambda pair: pair[1])
 
 
@@ -318,7 +319,7 @@ def _work(params: QueryDict, artist_id: int, problems: list[str]) -> Work | None
 
 
 def _line_filter(
-    params: QueryDict, choices: list[dict[str, Any]], artist_id: int
+    params: QueryDict, choices: list[Mapping[str, Any]], artist_id: int
 ) -> tuple[LineFilter, Work | None, list[str]]:
     problems: list[str] = []
     first, last = _months(params, problems)
