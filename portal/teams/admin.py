@@ -183,7 +183,7 @@ class MembershipFormSet(BaseInlineFormSet):
         super().clean()
         changes = []
         for form in self.forms:
-            deleted = self.can_delete and self._should_delete_form(form)  # type: ignore[attr-defined]  # not in the stubs
+            deleted = self.can_delete and self._should_delete_form(form)  # type: ignore[attr-defined]  # Django's; not in its stubs
             if form.instance.pk is None and (deleted or not form.has_changed()):
                 continue  # an empty or discarded new row
             if form.errors and not deleted:

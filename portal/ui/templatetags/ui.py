@@ -24,7 +24,7 @@ from django.template.base import FilterExpression, NodeList, Parser, TextNode, T
 from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in stubs
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # Django's; not in its stubs
 
 from portal.earnings import formats
 
