@@ -35,10 +35,12 @@ bench: install
 audit: install
 	$(PY) -m portal.ops.audit $(AUDIT_FLAGS)
 
+# mypy with django-stubs loads config.settings.test, which needs no database or Redis.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 # Staff reach admin through the allauth login, so MFA and rate limits apply there too.
-admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's way
 admin.site.site_header = "Consent Portal operations"
 admin.site.site_title = "Consent Portal"
 

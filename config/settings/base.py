@@ -3,6 +3,7 @@
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -152,7 +153,7 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "portal.teams.adapter.InvitationAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_USER_MODEL_USERNAME_FIELD: str | None = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -255,7 +256,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Webhook deliveries have a queue of their own, so a burst of other work (emails, expiry
 # sweeps) never stands between a "no" and the product hearing it. A worker started
 # without -Q consumes both queues; `-Q webhooks` makes one that only delivers.
-CELERY_TASK_QUEUES = {"celery": {}, "webhooks": {}}
+CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {"celery": {}, "webhooks": {}}
 CELERY_TASK_ROUTES = {"portal.delivery.tasks.*": {"queue": "webhooks"}}
 CELERY_BEAT_SCHEDULE = {
     "announce-lapses": {"task": "portal.consent.tasks.announce_lapses", "schedule": 60.0},
@@ -329,7 +330,7 @@ CACHES = (
 # default). Celery workers use this too, not their own (config/celery.py).
 # ------------------------------------------------------------------------------
 LOG_FORMAT = env("LOG_FORMAT", "text")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {

@@ -21,7 +21,8 @@ class AccountAdapter(DefaultAccountAdapter):
         """The address failed sign-ins are counted against (settings: TRUSTED_PROXY_COUNT,
         TRUSTED_CLIENT_IP_HEADER)."""
         try:
-            return super().get_client_ip(request)
+            ip: str = super().get_client_ip(request)
+            return ip
         except ImproperlyConfigured:
             # Fewer X-Forwarded-For entries than proxies of ours: the request did not come
             # through them all, so whoever connected is the client (allauth would 500).

@@ -8,6 +8,7 @@ signs people in, on every machine.
 import re
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 
 # Keys deleted per round trip when clearing.
 _DELETE_BATCH = 500
@@ -21,7 +22,10 @@ class RedisCache(DjangoRedisCache):
     must not drop queued webhooks (or, in tests, another run's tasks).
     """
 
-    def clear(self) -> bool:
+    # Django's client, a cached property of the parent that the stubs leave out.
+    _cache: RedisCacheClient
+
+    def clear(self) -> bool:  # type: ignore[override]  # as Django's RedisCache; stubs say None
         client = self._cache.get_client(None, write=True)
         # Every key this cache makes is "<prefix>:<version>:<key>" (Django's key function).
         pattern = _glob_escape(self.key_prefix) + ":*"

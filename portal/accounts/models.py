@@ -10,26 +10,31 @@ from portal.text import validate_name
 class UserManager(DjangoUserManager["User"]):
     """Users are identified by email alone."""
 
-    def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":  # type: ignore[override]
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":
         user = self.model(email=self.normalize_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
-    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":  # type: ignore[override]
+    def create_user(  # type: ignore[override]  # email alone: Django's asks a username first
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> "User":
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra)
 
-    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":  # type: ignore[override]
+    def create_superuser(  # type: ignore[override]  # email alone, as create_user
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> "User":
         extra.update(is_staff=True, is_superuser=True)
         return self._create_user(email, password, **extra)
 
 
 class User(AbstractUser):
-    username = None  # type: ignore[assignment]
-    first_name = None  # type: ignore[assignment]
-    last_name = None  # type: ignore[assignment]
+    # None is how a model drops a field it inherits; the stubs know these only as str.
+    username = None  # type: ignore[assignment]  # dropped: email identifies
+    first_name = None  # type: ignore[assignment]  # dropped: one free-form name
+    last_name = None  # type: ignore[assignment]  # dropped: one free-form name
     email = models.EmailField("email address", unique=True)
     name = models.CharField(
         max_length=150,
@@ -44,7 +49,7 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects: ClassVar[UserManager] = UserManager()
 
     def __str__(self) -> str:
         return self.display_name

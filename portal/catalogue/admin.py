@@ -4,7 +4,7 @@ page, the labels the user manages.
 Artists' teams (memberships) are edited in `portal.teams.admin`, through the team
 services, which adds them to the artist's page here and to the user's page."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
@@ -18,6 +18,24 @@ from portal.accounts.admin import UserAdmin
 from portal.accounts.models import User
 from portal.catalogue.forms import ArtistAdminForm, CreditAdminForm, WorkAdminForm
 from portal.catalogue.models import Artist, Credit, Label, LabelManager, Work
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # Mixins for ModelAdmin classes derive from this: ModelAdmin to the type checker, so
+    # what they call on self and super() is checked; object at run time.
+    ModelAdminMixin = admin.ModelAdmin
+else:
+    ModelAdminMixin = object
+
+
+class LabelCounts(TypedDict):
+    roster_size: int
+    works_count: int
+
+
+class ArtistCounts(TypedDict):
+    works_count: int
 
 
 def _count_of(model: type[Any], field: str) -> Coalesce:
@@ -51,7 +69,7 @@ class ReadOnlyMixin:
         return False
 
 
-class IsrcSearchMixin:
+class IsrcSearchMixin(ModelAdminMixin):
     """Search also finds a work by its ISRC typed any way (`us-rc1-76-07839`).
 
     `isrc_lookup` is the path to the stored, normalised ISRC.
@@ -62,9 +80,7 @@ class IsrcSearchMixin:
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
-        results, may_have_duplicates = super().get_search_results(  # type: ignore[misc]
-            request, queryset, search_term
-        )
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
         if term and isrc.is_valid(term):
             results = results | queryset.filter(**{self.isrc_lookup: isrc.compact(term)})
@@ -89,19 +105,18 @@ class LabelAdmin(admin.ModelAdmin):
     inlines = [LabelManagerInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Label]:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(roster_size=_count_of(Artist, "label"), works_count=_count_of(Work, "label"))
+        labels: QuerySet[Label] = super().get_queryset(request)
+        return labels.annotate(
+            roster_size=_count_of(Artist, "label"), works_count=_count_of(Work, "label")
         )
 
     @admin.display(description="roster artists", ordering="roster_size")
-    def roster_size(self, label: Label) -> int:
-        return label.roster_size  # type: ignore[attr-defined]
+    def roster_size(self, label: "WithAnnotations[Label, LabelCounts]") -> int:
+        return label.roster_size
 
     @admin.display(description="works", ordering="works_count")
-    def works_count(self, label: Label) -> int:
-        return label.works_count  # type: ignore[attr-defined]
+    def works_count(self, label: "WithAnnotations[Label, LabelCounts]") -> int:
+        return label.works_count
 
     @admin.display(description="roster")
     def roster_link(self, label: Label) -> str:
@@ -160,7 +175,8 @@ class ArtistAdmin(admin.ModelAdmin):
     autocomplete_fields = ["label"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Artist]:
-        return super().get_queryset(request).annotate(works_count=_count_of(Work, "primary_artist"))
+        artists: QuerySet[Artist] = super().get_queryset(request)
+        return artists.annotate(works_count=_count_of(Work, "primary_artist"))
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Artist], search_term: str
@@ -172,8 +188,8 @@ class ArtistAdmin(admin.ModelAdmin):
         return results, may_have_duplicates
 
     @admin.display(description="works", ordering="works_count")
-    def works_count(self, artist: Artist) -> int:
-        return artist.works_count  # type: ignore[attr-defined]
+    def works_count(self, artist: "WithAnnotations[Artist, ArtistCounts]") -> int:
+        return artist.works_count
 
 
 class CreditInline(admin.TabularInline):

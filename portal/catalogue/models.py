@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,12 +9,15 @@ from django.db.models.functions import Upper
 from portal.catalogue.identifiers import isni_normalise, isrc_normalise, iswc_normalise
 from portal.text import validate_name
 
+if TYPE_CHECKING:
+    from portal.accounts.models import User
+
 
 class Label(models.Model):
     """A rights holder owning master rights. Its managers decide the rights-holder side."""
 
     name = models.CharField(max_length=200, unique=True, validators=[validate_name])
-    managers = models.ManyToManyField(
+    managers: "models.ManyToManyField[User, LabelManager]" = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="LabelManager", related_name="managed_labels"
     )
 
@@ -51,7 +55,7 @@ class Artist(models.Model):
         related_name="roster",
         help_text="The label whose roster the artist is on.",
     )
-    members = models.ManyToManyField(
+    members: "models.ManyToManyField[User, ArtistMembership]" = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ArtistMembership", related_name="artists"
     )
 

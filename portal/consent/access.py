@@ -15,7 +15,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from portal.accounts.http import AuthedRequest
@@ -252,7 +253,7 @@ def team_access(*, user: User, artist_id: int) -> TeamAccess:
 
 # --- the decorators views start from -----------------------------------------------------------
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def party_view(kind: PartyKind | None = None) -> Callable[[View], View]:
@@ -262,7 +263,7 @@ def party_view(kind: PartyKind | None = None) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def scoped(request: AuthedRequest, **kwargs: Any) -> HttpResponse:
+        def scoped(request: AuthedRequest, **kwargs: Any) -> HttpResponseBase:
             if kind is None:
                 party = party_for(request.user, kwargs.pop("kind"), kwargs.pop("party_id"))
             else:
@@ -283,7 +284,7 @@ def product_view(view: View) -> View:
     @wraps(view)
     def scoped(
         request: AuthedRequest, *, party: Party, product_slug: str, **kwargs: Any
-    ) -> HttpResponse:
+    ) -> HttpResponseBase:
         product = product_for(party, product_slug)
         use_types = party.use_types_on(product)
         return view(request, party=party, product=product, use_types=use_types, **kwargs)
@@ -296,7 +297,7 @@ def work_view(view: View) -> View:
     `work_id`: one of the user's artists' or labels' works, a 404 for any other."""
 
     @wraps(view)
-    def scoped(request: AuthedRequest, *, work_id: int, **kwargs: Any) -> HttpResponse:
+    def scoped(request: AuthedRequest, *, work_id: int, **kwargs: Any) -> HttpResponseBase:
         works = works_visible_to(request.user).select_related("primary_artist", "label")
         return view(request, work=get_object_or_404(works, pk=work_id), **kwargs)
 
@@ -308,7 +309,7 @@ def team_view(view: View) -> View:
     team of an artist the user belongs to or whose label they manage, a 404 for any other."""
 
     @wraps(view)
-    def scoped(request: AuthedRequest, *, artist_id: int, **kwargs: Any) -> HttpResponse:
+    def scoped(request: AuthedRequest, *, artist_id: int, **kwargs: Any) -> HttpResponseBase:
         return view(request, team=team_access(user=request.user, artist_id=artist_id), **kwargs)
 
     return login_required(scoped)

@@ -1,5 +1,7 @@
 """Parsing and validation of what people send when they decide."""
 
+from typing import Any
+
 from django import forms
 
 from portal.consent.models import Answer
@@ -9,12 +11,12 @@ from portal.licensing.models import Product, UseType
 class UseChoiceField(forms.ModelChoiceField):
     """A use type given by its slug, limited to what the product asks for."""
 
-    def __init__(self, use_types: list[UseType], **kwargs: object) -> None:
+    def __init__(self, use_types: list[UseType], **kwargs: Any) -> None:
         super().__init__(
             queryset=UseType.objects.filter(pk__in=[u.pk for u in use_types]),
             to_field_name="slug",
             error_messages={"invalid_choice": "This product does not ask for that use."},
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
 
 
@@ -27,8 +29,8 @@ class DecisionForm(forms.Form):
         error_messages={"invalid_choice": "Choose yes or no."},
     )
 
-    def __init__(self, *args: object, use_types: list[UseType], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, use_types: list[UseType], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["use"] = UseChoiceField(use_types)
 
 
@@ -49,11 +51,11 @@ class IdsField(forms.Field):
 
     widget = forms.MultipleHiddenInput
 
-    def to_python(self, value: object) -> list[int]:
+    def to_python(self, value: Any) -> list[int]:
         if not value:
             return []
         try:
-            return sorted({int(v) for v in value})  # type: ignore[attr-defined]
+            return sorted({int(v) for v in value})
         except (TypeError, ValueError) as exc:
             raise forms.ValidationError("Some selected works could not be read.") from exc
 
@@ -80,8 +82,8 @@ class BulkForm(forms.Form):
     state = forms.ChoiceField(choices=MatrixFilter.STATES, required=False)
     confirm = forms.BooleanField(required=False)
 
-    def __init__(self, *args: object, use_types: list[UseType], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, use_types: list[UseType], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["use"] = UseChoiceField(use_types, label="Use")
 
     def clean(self) -> dict[str, object]:
@@ -112,15 +114,14 @@ class DelegationForm(forms.Form):
     )
 
     def __init__(
-        self, *args: object, products: list[Product], use_types: list[UseType], **kwargs: object
+        self, *args: Any, products: list[Product], use_types: list[UseType], **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["products"].queryset = Product.objects.filter(  # type: ignore[attr-defined]
-            pk__in=[p.pk for p in products]
-        )
-        self.fields["use_types"].queryset = UseType.objects.filter(  # type: ignore[attr-defined]
-            pk__in=[u.pk for u in use_types]
-        )
+        super().__init__(*args, **kwargs)
+        products_field, use_types_field = self.fields["products"], self.fields["use_types"]
+        assert isinstance(products_field, forms.ModelMultipleChoiceField)
+        assert isinstance(use_types_field, forms.ModelMultipleChoiceField)
+        products_field.queryset = Product.objects.filter(pk__in=[p.pk for p in products])
+        use_types_field.queryset = UseType.objects.filter(pk__in=[u.pk for u in use_types])
 
 
 class ExportFilter(forms.Form):
@@ -135,8 +136,8 @@ class ExportFilter(forms.Form):
     q = forms.CharField(required=False, max_length=100)
     state = forms.ChoiceField(choices=MatrixFilter.STATES, required=False)
 
-    def __init__(self, *args: object, products: list[Product], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["product"].queryset = Product.objects.filter(  # type: ignore[attr-defined]
-            pk__in=[p.pk for p in products]
-        )
+    def __init__(self, *args: Any, products: list[Product], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        product_field = self.fields["product"]
+        assert isinstance(product_field, forms.ModelChoiceField)
+        product_field.queryset = Product.objects.filter(pk__in=[p.pk for p in products])

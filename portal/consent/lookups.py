@@ -10,7 +10,7 @@ from django.db import models
 
 
 @models.ForeignKey.register_lookup
-class AnyOf(models.Lookup):  # type: ignore[type-arg]
+class AnyOf(models.Lookup):
     """`work__any_of=[ids]`: `= ANY(array)` on PostgreSQL, one parameter however many ids.
 
     `__in` sends one placeholder per id, which Django, psycopg and the server each parse;

@@ -6,6 +6,7 @@ the timings so a retry or a timeout takes a moment, not minutes.
 
 from dataclasses import dataclass, fields, replace
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 
@@ -61,7 +62,7 @@ class DeliveryConf:
 def delivery_conf() -> DeliveryConf:
     """The knobs in force: the defaults above with `settings.WEBHOOK_DELIVERY` over them.
     Read afresh on each call, so a test that changes the setting is served its values."""
-    overrides = dict(settings.WEBHOOK_DELIVERY)
+    overrides: dict[str, Any] = dict(settings.WEBHOOK_DELIVERY)
     known = {f.name for f in fields(DeliveryConf)}
     unknown = set(overrides) - known
     if unknown:

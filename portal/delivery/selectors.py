@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -13,10 +14,22 @@ from portal.delivery.models import Delivery, Endpoint, EndpointSecret
 from portal.receipts.selectors import decision_entries_for
 from portal.receipts.signing import receipt_for
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 SENDABLE = (Endpoint.Status.ACTIVE, Endpoint.Status.FAILING)
 
 
-def with_backlog(endpoints: QuerySet[Endpoint]) -> QuerySet[Endpoint]:
+class EndpointBacklog(TypedDict):
+    """What `with_backlog` annotates."""
+
+    last_seq: int
+    oldest_undelivered_at: datetime | None
+
+
+def with_backlog(
+    endpoints: QuerySet[Endpoint],
+) -> "QuerySet[WithAnnotations[Endpoint, EndpointBacklog]]":
     """Annotate `last_seq` (the product's newest change) and `oldest_undelivered_at`
     (when the first change the receiver has not acknowledged happened, or None)."""
     return endpoints.annotate(

@@ -68,6 +68,7 @@ def release_for(spec: ArtistSpec, index: int) -> tuple[str, date]:
 
 
 def works_for(spec: ArtistSpec, artist: Artist, indexes: range) -> Iterator[Work]:
+    assert artist.label_id is not None, "every demo artist is on a label"
     for index in indexes:
         release_title, released = release_for(spec, index)
         yield Work(

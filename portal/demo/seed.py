@@ -50,16 +50,17 @@ def demo_seed(*, password: str, scale: int = 1) -> DemoReport:
         )
         second_factor_seed(user=manager)
         LabelManager.objects.get_or_create(label=label, user=manager)
-        for spec in label_spec.artists:
-            artist = Artist.objects.filter(name=spec.name, label=label).order_by("pk").first()
+        for artist_spec in label_spec.artists:
+            name = artist_spec.name
+            artist = Artist.objects.filter(name=name, label=label).order_by("pk").first()
             if artist is None:
-                artist = Artist.objects.create(name=spec.name, label=label)
-            artists[spec.name] = artist
-            members[spec.name] = user = login_seed(login=spec.login, password=password)
+                artist = Artist.objects.create(name=name, label=label)
+            artists[name] = artist
+            members[name] = user = login_seed(login=artist_spec.login, password=password)
             ArtistMembership.objects.get_or_create(
                 artist=artist, user=user, defaults={"role": ArtistMembership.Role.ADMIN}
             )
-            works, credits = catalogue_seed(spec=spec, artist=artist, scale=scale)
+            works, credits = catalogue_seed(spec=artist_spec, artist=artist, scale=scale)
             report.works_created += works
             report.credits_created += credits
 

@@ -16,6 +16,7 @@ what `earnings.services` stores when the report arrives, and what `report_recomp
 compares the stored allocation with. Both only read.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_FLOOR, Decimal
@@ -150,7 +151,8 @@ def allocations_for(report: UsageReport) -> list[dict[str, Any]]:
     month = month_of(report)
     rows = []
     for line_id, work_id, use_id, units, gross, artist_id, label_id, *history_flags in lines:
-        licence_id, amounts = None, (None, None, None)
+        licence_id = None
+        amounts: tuple[Decimal | None, Decimal | None, Decimal | None] = (None, None, None)
         if (found := terms.get((label_id, use_id))) is not None:
             licence_id, shares = found
             parts = split(gross, shares, places)
@@ -185,14 +187,16 @@ def allocations_for(report: UsageReport) -> list[dict[str, Any]]:
 @dataclass(frozen=True)
 class Difference:
     line_id: int
-    stored: dict[str, Any] | None
+    stored: Mapping[str, Any] | None
     computed: dict[str, Any]
 
 
 def report_recompute(report: UsageReport) -> list[Difference]:
     """Lines whose stored allocation differs from one computed now (a licence's shares
     edited afterwards, say). Empty when recomputing gives the same result."""
-    stored = {row["line_id"]: row for row in Allocation.objects.filter(report=report).values()}
+    stored: dict[int, Mapping[str, Any]] = {
+        row["line_id"]: row for row in Allocation.objects.filter(report=report).values()
+    }
     return [
         Difference(row["line_id"], stored.get(row["line_id"]), row)
         for row in allocations_for(report)

@@ -23,7 +23,7 @@ def locale_of(request: HttpRequest | None) -> Locale:
     if request is None:
         return DEFAULT_LOCALE
     cached = getattr(request, "_format_locale", None)
-    if cached is not None:
+    if isinstance(cached, Locale):
         return cached
     found = DEFAULT_LOCALE
     for tag, _ in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
@@ -34,7 +34,7 @@ def locale_of(request: HttpRequest | None) -> Locale:
             break
         except (UnknownLocaleError, ValueError):
             continue
-    request._format_locale = found  # type: ignore[attr-defined]
+    request._format_locale = found  # type: ignore[attr-defined]  # a memo for this request
     return found
 
 

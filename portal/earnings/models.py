@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db import models
 
@@ -72,7 +73,12 @@ class Compliance(models.TextChoices):
     UNPERMITTED = "unpermitted", "Not permitted"
 
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+class MoneyArgs(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyArgs = {"max_digits": 14, "decimal_places": 2}
 
 
 _rest = models.F("gross") - models.F("label_amount") - models.F("platform_amount")

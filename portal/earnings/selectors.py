@@ -2,6 +2,7 @@
 whatever the catalogue), grouped in the database; report lines are read only a page at
 a time."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -100,7 +101,8 @@ def period_from(params: QueryDict, *, latest: date | None) -> tuple[Period, bool
 
 def latest_month(scope: dict[str, Any]) -> date | None:
     """The last month with any earnings in scope (artist_id=... or label_id=...)."""
-    return MonthlyEarning.objects.filter(**scope).aggregate(last=Max("month"))["last"]
+    last: date | None = MonthlyEarning.objects.filter(**scope).aggregate(last=Max("month"))["last"]
+    return last
 
 
 def currencies(scope: dict[str, Any], period: Period) -> list[str]:
@@ -234,7 +236,7 @@ def work_earnings(
     if order == WorkOrder.TITLE:
         works = list(
             Work.objects.filter(pk__in=in_period.values("work_id"))
-            .annotate(**counted)
+            .annotate(works=counted["works"])
             .order_by("title", "pk")
             .values("pk", "title", "isrc", "works")[window]
         )
@@ -367,7 +369,7 @@ def artist_work(*, artist_id: int, work_id: int) -> Work | None:
     return Work.objects.filter(pk=work_id, primary_artist_id=artist_id).first()
 
 
-def earning_choices(*, artist_id: int) -> list[dict[str, Any]]:
+def earning_choices(*, artist_id: int) -> list[Mapping[str, Any]]:
     """The (currency, product, use) combinations the artist has earnings in: the choices
     a filter of their report lines offers (one query over the summaries)."""
     return list(

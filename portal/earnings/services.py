@@ -106,7 +106,8 @@ def report_allocate(report: UsageReport) -> int:
     return len(rows)
 
 
-_SUMMARIES = [
+# Each summary model, its key columns, and the SQL for each summed column.
+_SUMMARIES: list[tuple[type[MonthlyEarning | WorkMonthEarning], list[str], dict[str, str]]] = [
     (
         MonthlyEarning,
         ["artist_id", "label_id", "product_id", "use_type_id", "month", "currency", "compliance"],

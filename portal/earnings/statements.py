@@ -224,7 +224,7 @@ def statement_lines(
 
 # Products send the credit as they showed it; surrounding spaces are not a different credit.
 _SHOWN = Trim("line__credit")
-_UNCREDITED = Exact(_SHOWN, Value(""))
+_UNCREDITED: "Exact[str]" = Exact(_SHOWN, Value(""))
 
 
 @dataclass

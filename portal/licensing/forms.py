@@ -10,7 +10,7 @@ from portal.licensing.models import Licence
 
 SHARES = ("artist_share", "label_share", "platform_share")
 # Websites and webhook endpoints typed without a scheme are meant as https.
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+HTTPS_URLS: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
 
 
 class LicenceAdminForm(forms.ModelForm):
@@ -19,13 +19,15 @@ class LicenceAdminForm(forms.ModelForm):
         fields = ["licensee", "label", "reference", "starts_on", "ends_on", "use_types", *SHARES]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", "A licence cannot end before it starts.")
         shares: list[Decimal | None] = [cleaned.get(name) for name in SHARES]
-        if all(share is not None for share in shares):
-            total = sum(shares, Decimal(0))  # type: ignore[arg-type]
+        given = [share for share in shares if share is not None]
+        if len(given) == len(shares):
+            total = sum(given, Decimal(0))
             if total != 100:
                 artist, label, platform = shares
                 # On the last share, so the database's own check is not also reported.

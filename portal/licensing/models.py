@@ -1,7 +1,8 @@
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
 from portal.catalogue.models import Label
@@ -38,7 +39,13 @@ class Licensee(models.Model):
         return self.name
 
 
-PERCENT = {
+class PercentArgs(TypedDict):
+    max_digits: int
+    decimal_places: int
+    validators: list[BaseValidator]
+
+
+PERCENT: PercentArgs = {
     "max_digits": 5,
     "decimal_places": 2,
     "validators": [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
@@ -141,7 +148,9 @@ class Product(models.Model):
     description = models.TextField(blank=True, help_text="Plain language, for artists.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     status_changed_at = models.DateTimeField(null=True, blank=True)
-    use_types = models.ManyToManyField(UseType, through="ProductUse", related_name="products")
+    use_types: "models.ManyToManyField[UseType, ProductUse]" = models.ManyToManyField(
+        UseType, through="ProductUse", related_name="products"
+    )
 
     class Meta:
         ordering = ["name"]

@@ -8,4 +8,4 @@ def unread(request: HttpRequest) -> dict[str, int]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": unread_count(user=user)}  # type: ignore[arg-type]
+    return {"unread_notifications": unread_count(user=user)}

@@ -147,7 +147,7 @@ def project_verdict(
 def installed() -> dict[str, str]:
     """Every distribution in this environment but the project itself, by canonical name."""
     project = canonicalize_name(tomllib.loads(PYPROJECT.read_text())["project"]["name"])
-    found = {
+    found: dict[str, str] = {
         canonicalize_name(dist.metadata["Name"]): dist.version
         for dist in importlib.metadata.distributions()
         if dist.metadata["Name"]

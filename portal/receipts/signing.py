@@ -41,7 +41,7 @@ class ReceiptError(Exception):
 class _EdDSA(EdDSAAlgorithm):
     # joserfc warns on every use of "EdDSA" because RFC 9864 deprecates the name; we
     # keep it on purpose (see keys.ED25519_ALGORITHMS), so the warning is only noise.
-    security_warning = None
+    security_warning = None  # type: ignore[assignment]  # joserfc's base allows None
 
 
 class _Registry(jws.JWSRegistry):

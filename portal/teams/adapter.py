@@ -14,6 +14,7 @@ from django.forms import Form
 from django.http import HttpRequest
 
 from portal.accounts.adapter import AccountAdapter
+from portal.accounts.models import User
 from portal.teams.signup import invitation_remembered, join_on_signup, joined_redirect
 
 
@@ -39,11 +40,11 @@ class InvitationAccountAdapter(AccountAdapter):
     def save_user(
         self, request: HttpRequest, user: AbstractBaseUser, form: Form, commit: bool = True
     ) -> Any:
-        user = super().save_user(request, user, form, commit)
-        if commit and join_on_signup(request, user) is not None:  # type: ignore[arg-type]
+        saved: User = super().save_user(request, user, form, commit)
+        if commit and join_on_signup(request, saved) is not None:
             # The invitation reached this address, so it needs no second email to verify.
-            self.stash_verified_email(request, user.email)  # type: ignore[attr-defined]
-        return user
+            self.stash_verified_email(request, saved.email)
+        return saved
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         return joined_redirect(request) or super().get_signup_redirect_url(request)

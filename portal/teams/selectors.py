@@ -13,7 +13,7 @@ from portal.catalogue.models import Artist, ArtistMembership, Label
 from portal.teams.models import Invitation, TeamEvent, token_hash
 
 Role = ArtistMembership.Role
-ROLE_ORDER = {Role.ADMIN: 0, Role.EDITOR: 1, Role.READER: 2}
+ROLE_ORDER: dict[str, int] = {Role.ADMIN: 0, Role.EDITOR: 1, Role.READER: 2}
 
 
 def roster_of(label: Label) -> QuerySet[Artist]:

@@ -115,7 +115,7 @@ def team_member_role(request: AuthedRequest, team: TeamAccess, membership_id: in
         return back
     form = RoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["role"]))
+        messages.error(request, " ".join(str(e) for e in form.errors["role"]))
         return back
     role = Role(form.cleaned_data["role"])
     try:
@@ -227,7 +227,7 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
         login_url = reverse("account_login") + "?" + urlencode({"next": request.path})
         context = {"invitation": invitation, "signup_url": signup_url, "login_url": login_url}
         return render(request, "teams/invitation.html", context)
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     try:
         membership = invitation_accept(token=token, user=user)
     except WrongAccount as exc:

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from portal.consent.ledger.digest import GENESIS, HASHED, digest
 from portal.consent.models import LedgerEntry, LedgerHead
@@ -17,13 +18,13 @@ def verify(chunk_size: int = 5000) -> tuple[int, Break | None]:
     """Walk the whole chain in order; return how many entries verified and the first break."""
     expected_previous = GENESIS
     checked = 0
-    rows: Iterator[dict[str, object]] = (
+    rows: Iterator[dict[str, Any]] = (
         LedgerEntry.objects.order_by("position")
         .values(*HASHED, "previous_digest", "digest")
         .iterator(chunk_size=chunk_size)
     )
     for row in rows:
-        position = int(row["position"])  # type: ignore[call-overload]
+        position = int(row["position"])
         if position != checked + 1:
             # The missing entry is the first bad one, not the entry after the gap.
             return checked, Break(checked + 1, f"is missing (the next entry is {position})")

@@ -147,7 +147,9 @@ def decide(
     if not party.can_decide:
         return _refuse(request, back, READ_ONLY)
     if not form.is_valid():
-        return _refuse(request, back, " ".join(e for errs in form.errors.values() for e in errs))
+        return _refuse(
+            request, back, " ".join(str(e) for errs in form.errors.values() for e in errs)
+        )
     use_type: UseType = form.cleaned_data["use"]
     answer = form.cleaned_data["answer"]
     try:

@@ -1,6 +1,7 @@
 """The label manager's own screens: the roster's state at a glance, and the export."""
 
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -36,7 +37,7 @@ def label_home(request: AuthedRequest, party: Party) -> HttpResponse:
 
 
 @party_view(PartyKind.LABELS)
-def label_export(request: AuthedRequest, party: Party) -> HttpResponse:
+def label_export(request: AuthedRequest, party: Party) -> HttpResponseBase:
     """The roster's consent state as CSV, streamed: one row per work, product and use.
 
     Filterable like the page: a product, a use, a search term and a state."""
@@ -45,7 +46,7 @@ def label_export(request: AuthedRequest, party: Party) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse(
             "The export could not be made: "
-            + " ".join(e for errs in form.errors.values() for e in errs),
+            + " ".join(str(e) for errs in form.errors.values() for e in errs),
             status=400,
             content_type="text/plain; charset=utf-8",
         )

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 
+from portal.accounts.http import user_of
 from portal.catalogue.admin import ReadOnlyMixin
 from portal.delivery.models import Attempt, Delivery
 from portal.delivery.services.endpoints import deliveries_replay
@@ -14,7 +15,7 @@ from portal.words import counted
 class AttemptInline(ReadOnlyMixin, admin.TabularInline):
     model = Attempt
     extra = 0
-    fields = ["at", "url", "status_code", "latency_ms", "error", "response_excerpt"]
+    fields = ("at", "url", "status_code", "latency_ms", "error", "response_excerpt")
     readonly_fields = fields
 
 
@@ -39,7 +40,7 @@ class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     inlines = [AttemptInline]
     actions = ["replay"]
     show_full_result_count = False  # one row per batch, for ever
-    fields = [
+    fields = (
         "endpoint",
         "kind",
         "webhook_id",
@@ -52,16 +53,14 @@ class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "created_at",
         "delivered_at",
         "requested_by",
-    ]
+    )
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:
         latest = Attempt.objects.filter(delivery=OuterRef("pk")).order_by("-at", "-pk")
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("endpoint__product")
-            .annotate(latency=Subquery(latest.values("latency_ms")[:1]))
+        deliveries: QuerySet[Delivery] = super().get_queryset(request)
+        return deliveries.select_related("endpoint__product").annotate(
+            latency=Subquery(latest.values("latency_ms")[:1])
         )
 
     @admin.display(description="product", ordering="endpoint__product__name")
@@ -91,7 +90,7 @@ class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
                     endpoint=delivery.endpoint,
                     first_seq=delivery.first_seq,
                     last_seq=delivery.last_seq,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=user_of(request),
                 )
             )
             changes = f"{delivery.first_seq}–{delivery.last_seq}"

@@ -18,6 +18,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from portal.accounts.http import user_of
 from portal.delivery.forms import EndpointAddForm, EndpointChangeForm, ReplayForm
 from portal.delivery.models import Endpoint, EndpointSecret
 from portal.delivery.selectors import delivery_lag, with_backlog
@@ -55,7 +56,7 @@ def lag_text(lag: timedelta | None) -> str:
 class SecretInline(admin.TabularInline):
     model = EndpointSecret
     extra = 0
-    fields = ["created_at", "expires_at", "in_force"]
+    fields = ("created_at", "expires_at", "in_force")
     readonly_fields = fields
     verbose_name = "signing secret"
     can_delete = False
@@ -114,10 +115,10 @@ class EndpointAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Endpoint | None = None) -> list[str]:
         return self.readonly_fields if obj is not None else []
 
-    def get_fields(self, request: HttpRequest, obj: Endpoint | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Endpoint | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["product", "url"]
-        return ["product", "url", *[f for f in self.readonly_fields if f != "product"]]
+            return ("product", "url")
+        return ("product", "url", *[f for f in self.readonly_fields if f != "product"])
 
     def get_inlines(self, request: HttpRequest, obj: Endpoint | None = None) -> list[Any]:
         return self.inlines if obj is not None else []
@@ -268,7 +269,7 @@ class EndpointAdmin(admin.ModelAdmin):
                     endpoint=endpoint,
                     first_seq=form.cleaned_data["first_seq"],
                     last_seq=form.cleaned_data["last_seq"],
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=user_of(request),
                 )
             except DeliveryError as exc:
                 form.add_error(None, str(exc))

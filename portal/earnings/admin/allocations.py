@@ -72,7 +72,7 @@ class AllocationAdmin(ReadOnlyMixin, IsrcSearchMixin, admin.ModelAdmin):
     search_fields = ["^work__isrc", "work__title", "report__reference"]
     show_full_result_count = False  # one row per line ever reported
     ordering = ["-report_id", "line_id"]
-    fields = [
+    fields = (
         "line",
         "report",
         "product",
@@ -89,7 +89,7 @@ class AllocationAdmin(ReadOnlyMixin, IsrcSearchMixin, admin.ModelAdmin):
         "label_amount",
         "platform_amount",
         "compliance",
-    ]
+    )
     readonly_fields = fields
 
     @admin.display(description="line", ordering="line_id")

@@ -3,7 +3,8 @@ flagged lines (money held) among them. Nobody edits either here. Staff can uploa
 as CSV on a product's behalf; it goes through the same validation and service as the API,
 so it is judged and stored the same way."""
 
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
@@ -39,6 +40,9 @@ from portal.earnings.services import Submitted, UsageReportConflict, usage_repor
 from portal.earnings.validation import UsageReportInvalid, UsageReportTooLarge, usage_report_parse
 from portal.licensing.models import Product
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
 
 
@@ -55,11 +59,20 @@ def _of_report(aggregate: Any, output: Any) -> Expression:
     return Coalesce(Subquery(rows, output_field=output), 0, output_field=output)
 
 
+class ReportTotals(TypedDict):
+    """What the report admin's queryset annotates."""
+
+    line_count: int
+    gross_total: Decimal | None
+    flagged_lines: int
+    held: Decimal | None
+
+
 # --- CSV upload ------------------------------------------------------------------------
 
 
 class ProductChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Product) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Product) -> str:
         status = "" if obj.status == Product.Status.ACTIVE else f" ({obj.get_status_display()})"
         return f"{obj.name}{status}"
 
@@ -184,7 +197,7 @@ class UsageReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["product", "currency"]
     search_fields = ["reference", "product__name"]
     date_hierarchy = "period_start"
-    fields = [
+    fields = (
         "product",
         "reference",
         "period_start",
@@ -197,37 +210,34 @@ class UsageReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "flagged_count",
         "held_total",
         "links",
-    ]
+    )
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[UsageReport]:
-        money = DecimalField(max_digits=18, decimal_places=2)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                line_count=_of_report(Count("pk"), IntegerField()),
-                gross_total=_of_report(Sum("gross"), money),
-                flagged_lines=_of_report(Count("pk", filter=FLAGGED), IntegerField()),
-                held=_of_report(Sum("gross", filter=FLAGGED), money),
-            )
+        money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=2)
+        reports: QuerySet[UsageReport] = super().get_queryset(request)
+        return reports.annotate(
+            line_count=_of_report(Count("pk"), IntegerField()),
+            gross_total=_of_report(Sum("gross"), money),
+            flagged_lines=_of_report(Count("pk", filter=FLAGGED), IntegerField()),
+            held=_of_report(Sum("gross", filter=FLAGGED), money),
         )
 
     @admin.display(description="lines", ordering="line_count")
-    def line_count(self, report: UsageReport) -> int:
-        return report.line_count  # type: ignore[attr-defined]
+    def line_count(self, report: "WithAnnotations[UsageReport, ReportTotals]") -> int:
+        return report.line_count
 
     @admin.display(description="gross", ordering="gross_total")
-    def gross_total(self, report: UsageReport) -> str:
-        return money_text(report.gross_total, report.currency)  # type: ignore[attr-defined]
+    def gross_total(self, report: "WithAnnotations[UsageReport, ReportTotals]") -> str:
+        return money_text(report.gross_total, report.currency)
 
     @admin.display(description="flagged lines", ordering="flagged_lines")
-    def flagged_count(self, report: UsageReport) -> int:
-        return report.flagged_lines  # type: ignore[attr-defined]
+    def flagged_count(self, report: "WithAnnotations[UsageReport, ReportTotals]") -> int:
+        return report.flagged_lines
 
     @admin.display(description="held (gross of flagged lines)", ordering="held")
-    def held_total(self, report: UsageReport) -> str:
-        return money_text(report.held, report.currency)  # type: ignore[attr-defined]
+    def held_total(self, report: "WithAnnotations[UsageReport, ReportTotals]") -> str:
+        return money_text(report.held, report.currency)
 
     @admin.display(description="")
     def links(self, report: UsageReport) -> str:

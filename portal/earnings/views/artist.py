@@ -6,14 +6,16 @@ costs the same few queries whatever the size of the catalogue.
 """
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, replace
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.text import slugify
 
@@ -166,6 +168,12 @@ class _Counted(Paginator):
         self.count = count
 
 
+class _WorksOf(TypedDict):
+    artist_id: int
+    period: Period
+    currency: str
+
+
 def _works_page(
     artist_id: int, period: Period, currency: str, sort: WorkOrder, asked: str | None
 ) -> Page:
@@ -176,7 +184,7 @@ def _works_page(
         if asked and asked.isascii() and asked.isdigit() and 0 < int(asked) < 10**6
         else 1
     )
-    found = {"artist_id": artist_id, "period": period, "currency": currency}
+    found: _WorksOf = {"artist_id": artist_id, "period": period, "currency": currency}
     rows, count = work_earnings(**found, order=sort, page=number, per_page=WORKS_PER_PAGE)
     if not rows and number > 1:
         number = max(1, math.ceil(works_earning(**found) / WORKS_PER_PAGE))
@@ -202,7 +210,7 @@ CSV_HEADER = [
 
 
 @party_view(PartyKind.ARTISTS)
-def artist_earnings_csv(request: AuthedRequest, party: Party) -> HttpResponse:
+def artist_earnings_csv(request: AuthedRequest, party: Party) -> HttpResponseBase:
     """The period's earnings, every currency, one row per month, product and use: plain
     decimals in the currency's minor units and ISO months, for spreadsheets and accounts."""
     scope = {"artist_id": party.pk}
@@ -272,7 +280,7 @@ def artist_earning_lines(request: AuthedRequest, party: Party) -> HttpResponse:
     return render(request, "earnings/artist_earning_lines.html", context)
 
 
-def _distinct(choices: list[dict[str, Any]], slug: str, name: str) -> list[tuple[str, str]]:
+def _distinct(choices: list[Mapping[str, Any]], slug: str, name: str) -> list[tuple[str, str]]:
     return sorted({(c[slug], c[name]) for c in choices}, key=lambda pair: pair[1])
 
 
@@ -311,7 +319,7 @@ def _work(params: QueryDict, artist_id: int, problems: list[str]) -> Work | None
 
 
 def _line_filter(
-    params: QueryDict, choices: list[dict[str, Any]], artist_id: int
+    params: QueryDict, choices: list[Mapping[str, Any]], artist_id: int
 ) -> tuple[LineFilter, Work | None, list[str]]:
     problems: list[str] = []
     first, last = _months(params, problems)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from portal.accounts.http import AuthedRequest
@@ -158,7 +159,7 @@ def _csv_rows(scope: dict[str, Any], period: Period, found: list[str]) -> Iterat
 
 
 @party_view(PartyKind.LABELS)
-def label_earnings_csv(request: AuthedRequest, party: Party) -> HttpResponse:
+def label_earnings_csv(request: AuthedRequest, party: Party) -> HttpResponseBase:
     """The period's earnings as CSV, streamed: one row per month, artist, product and
     use, in each currency earned (or the one asked for), as plain decimals and ISO
     months for spreadsheets and accounts."""

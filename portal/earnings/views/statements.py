@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -57,7 +58,7 @@ def artist_statement(request: AuthedRequest, party: Party, month: str) -> HttpRe
 
 
 @party_view(PartyKind.ARTISTS)
-def artist_statement_csv(request: AuthedRequest, party: Party, month: str) -> HttpResponse:
+def artist_statement_csv(request: AuthedRequest, party: Party, month: str) -> HttpResponseBase:
     """The lines behind the statement, for the artist's own books: one row per allocation."""
     first = statements.month_from(month)
     rows = statements.statement_lines(scope={"artist_id": party.pk}, month=first)
@@ -82,7 +83,7 @@ def label_statement(request: AuthedRequest, party: Party, month: str) -> HttpRes
 
 
 @party_view(PartyKind.LABELS)
-def label_statement_csv(request: AuthedRequest, party: Party, month: str) -> HttpResponse:
+def label_statement_csv(request: AuthedRequest, party: Party, month: str) -> HttpResponseBase:
     """The lines behind the label's statement, with the artist of each."""
     first = statements.month_from(month)
     rows = statements.statement_lines(scope={"label_id": party.pk}, month=first, with_artist=True)

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from portal.accounts.http import user_of
 from portal.teams import selectors
 from portal.teams.models import Invitation
 from portal.teams.services.common import TeamError, email_normalise
@@ -29,7 +30,7 @@ class InvitationStateFilter(admin.SimpleListFilter):
         self, request: HttpRequest, queryset: QuerySet[Invitation]
     ) -> QuerySet[Invitation]:
         now = timezone.now()
-        states = {
+        states: dict[str, Q] = {
             Invitation.State.PENDING: Q(
                 accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
             ),
@@ -54,7 +55,8 @@ class InvitationAddForm(forms.ModelForm):
         return email_normalise(self.cleaned_data["email"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         artist, email = data.get("artist"), data.get("email")
         if artist and email and selectors.is_member(artist=artist, email=email):
             self.add_error("email", f"{email} is already on {artist.name}'s team.")
@@ -93,10 +95,10 @@ class InvitationAdmin(admin.ModelAdmin):
         "revoked_at",
     ]
 
-    def get_fields(self, request: HttpRequest, obj: Invitation | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Invitation | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["artist", "email", "role"]
-        return self.readonly_fields
+            return ("artist", "email", "role")
+        return tuple(self.readonly_fields)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Invitation | None = None) -> list[str]:
         return self.readonly_fields if obj is not None else []
@@ -115,7 +117,7 @@ class InvitationAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Invitation, form: Any, change: bool) -> None:
         # Through the service, which stores only the token's hash and emails the link.
         invitation, _token = invitation_create(
-            inviter=request.user,  # type: ignore[arg-type]
+            inviter=user_of(request),
             artist=obj.artist,
             email=obj.email,
             role=obj.role,
@@ -129,7 +131,7 @@ class InvitationAdmin(admin.ModelAdmin):
         withdrawn = 0
         for invitation in queryset:
             try:
-                invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+                invitation_revoke(actor=user_of(request), invitation=invitation)
             except TeamError as exc:
                 self.message_user(request, str(exc), messages.WARNING)
             else:

@@ -18,8 +18,9 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from portal.accounts.http import user_of
 from portal.accounts.models import User
-from portal.catalogue.admin import ArtistAdmin, UserWithLabelsAdmin
+from portal.catalogue.admin import ArtistAdmin, ModelAdminMixin, UserWithLabelsAdmin
 from portal.catalogue.models import Artist, ArtistMembership, LabelManager
 from portal.teams import selectors
 from portal.teams.services.common import TeamError
@@ -75,7 +76,8 @@ class MembershipForm(forms.ModelForm):
         fields = ["artist", "user", "role"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.instance.pk is not None:
             for field in ("artist", "user"):
                 if field in self.changed_data:
@@ -103,7 +105,7 @@ class MembershipFormSet(BaseInlineFormSet):
         super().clean()
         changes = []
         for form in self.forms:
-            deleted = self.can_delete and self._should_delete_form(form)
+            deleted = self.can_delete and self._should_delete_form(form)  # type: ignore[attr-defined]  # Django's; not in its stubs
             if form.instance.pk is None and (deleted or not form.has_changed()):
                 continue  # an empty or discarded new row
             if form.errors and not deleted:
@@ -114,7 +116,7 @@ class MembershipFormSet(BaseInlineFormSet):
             raise ValidationError(refusal)
 
 
-class TeamRefusalShown:
+class TeamRefusalShown(ModelAdminMixin):
     """A refusal the forms could not foresee (someone changed the team meanwhile) is
     shown as an error message, and the whole save is rolled back with it."""
 
@@ -126,9 +128,7 @@ class TeamRefusalShown:
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         try:
-            return super().changeform_view(  # type: ignore[misc]
-                request, object_id, form_url, extra_context
-            )
+            return super().changeform_view(request, object_id, form_url, extra_context)
         except TeamError as exc:
             return self._refused(request, exc)
 
@@ -136,9 +136,9 @@ class TeamRefusalShown:
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         try:
-            return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+            return super().delete_view(request, object_id, extra_context)
         except TeamError as exc:
-            opts = self.opts  # type: ignore[attr-defined]
+            opts = self.opts
             change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
             return self._refused(request, exc, change)
 
@@ -146,12 +146,12 @@ class TeamRefusalShown:
         try:
             # Admin's bulk delete logs the deletions before making them: both or neither.
             with transaction.atomic():
-                return super().response_action(request, queryset)  # type: ignore[misc]
+                return super().response_action(request, queryset)
         except TeamError as exc:
             return self._refused(request, exc)
 
     def _refused(self, request: HttpRequest, exc: TeamError, to: str = "") -> HttpResponse:
-        self.message_user(request, f"Nothing was saved. {exc}", messages.ERROR)  # type: ignore[attr-defined]
+        self.message_user(request, f"Nothing was saved. {exc}", messages.ERROR)
         return HttpResponseRedirect(to or request.get_full_path())
 
 
@@ -163,11 +163,11 @@ class MembershipsInParent(TeamRefusalShown):
         self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
     ) -> None:
         if formset.model is not ArtistMembership:
-            super().save_formset(request, form, formset, change)  # type: ignore[misc]
+            super().save_formset(request, form, formset, change)
             return
         formset.save(commit=False)
         memberships_apply(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user_of(request),
             added=formset.new_objects,
             changed=[membership for membership, _ in formset.changed_objects],
             removed=formset.deleted_objects,
@@ -217,18 +217,18 @@ class ArtistMembershipAdmin(TeamRefusalShown, admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: ArtistMembership, form: Any, change: bool
     ) -> None:
-        actor: User = request.user  # type: ignore[assignment]
+        actor = user_of(request)
         if change:
             memberships_apply(actor=actor, changed=[obj])
         else:
             memberships_apply(actor=actor, added=[obj])
 
     def delete_model(self, request: HttpRequest, obj: ArtistMembership) -> None:
-        memberships_apply(actor=request.user, removed=[obj])  # type: ignore[arg-type]
+        memberships_apply(actor=user_of(request), removed=[obj])
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ArtistMembership]) -> None:
         memberships_apply(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user_of(request),
             removed=queryset.select_related("user", "artist"),
         )
 

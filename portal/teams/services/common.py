@@ -110,7 +110,10 @@ def acting_as(actor: User | None, artist: Artist, capacity: str = "") -> str:
         return named_as(actor, capacity, artist)
     if ArtistMembership.objects.filter(artist=artist, user=actor).exists():
         return actor.display_name
-    if LabelManager.objects.filter(label_id=artist.label_id, user=actor).exists():
+    if (
+        artist.label_id is not None
+        and LabelManager.objects.filter(label_id=artist.label_id, user=actor).exists()
+    ):
         return named_as(actor, SentAs.LABEL, artist)
     return named_as(actor, SentAs.STAFF if actor.is_staff else "", artist)
 

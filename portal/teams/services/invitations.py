@@ -115,7 +115,10 @@ def _check_label_invitation(
     address may become a manager's, or the team gain an admin, in between. Team locked."""
     label = artist.label.name if artist.label else "the label"
     manager = (
-        LabelManager.objects.filter(label_id=artist.label_id, user=user).exists()
+        (
+            artist.label_id is not None
+            and LabelManager.objects.filter(label_id=artist.label_id, user=user).exists()
+        )
         if user is not None
         else _label_managers_address(artist=artist, email=email)
     )

@@ -2,6 +2,7 @@
 A team always keeps an admin."""
 
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from django.db import transaction
 
@@ -183,7 +184,7 @@ def memberships_apply(
     Team by team in id order, so two saves lock teams in the same order; within a team,
     additions, then promotions, then other role changes, then removals, so a team that
     keeps an admin in the end keeps one at every step. `added` get their ids."""
-    steps: list[tuple[int, int, int, Callable[[], None]]] = []
+    steps: list[tuple[int, int, int, Callable[[], object]]] = []
 
     def add(membership: ArtistMembership) -> None:
         made = membership_add(
@@ -192,7 +193,7 @@ def memberships_apply(
         membership.pk, membership.since = made.pk, made.since
 
     for membership in added:
-        steps.append((membership.artist_id, 0, 0, lambda m=membership: add(m)))
+        steps.append((membership.artist_id, 0, 0, partial(add, membership)))
     for membership in changed:
         step = 1 if membership.role == Role.ADMIN else 2
         steps.append(
@@ -200,8 +201,12 @@ def memberships_apply(
                 membership.artist_id,
                 step,
                 membership.pk,
-                lambda m=membership: membership_set_role(
-                    actor=actor, membership=m, role=m.role, capacity=SentAs.STAFF
+                partial(
+                    membership_set_role,
+                    actor=actor,
+                    membership=membership,
+                    role=membership.role,
+                    capacity=SentAs.STAFF,
                 ),
             )
         )
@@ -211,8 +216,8 @@ def memberships_apply(
                 membership.artist_id,
                 3,
                 membership.pk,
-                lambda m=membership: membership_remove(
-                    actor=actor, membership=m, capacity=SentAs.STAFF
+                partial(
+                    membership_remove, actor=actor, membership=membership, capacity=SentAs.STAFF
                 ),
             )
         )

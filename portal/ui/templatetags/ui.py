@@ -24,7 +24,7 @@ from django.template.base import FilterExpression, NodeList, Parser, TextNode, T
 from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # Django's; not in its stubs
 
 from portal.earnings import formats
 
@@ -89,6 +89,8 @@ class EmptyStateNode(template.Node):
 
         component = context.render_context.get(self)
         if component is None:
+            # Set whenever a template renders its nodes.
+            assert context.template is not None
             component = context.template.engine.get_template("components/empty_state.html")
             context.render_context[self] = component
         values = {
