@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "portal.earnings",
     "portal.api",
     "portal.delivery",
+    "portal.imports",
     "portal.receipts",
     "portal.ops",
     "portal.ui",
@@ -222,7 +223,17 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "imports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("IMPORTS_ROOT", str(BASE_DIR / "var" / "imports"))},
+    },
 }
+
+# ------------------------------------------------------------------------------
+# Catalogue imports: uploads wait under IMPORTS_ROOT (STORAGES["imports"]), which the
+# web processes and the workers must share; an upload larger than this is refused.
+# ------------------------------------------------------------------------------
+IMPORT_MAX_UPLOAD_BYTES = int(env("IMPORT_MAX_UPLOAD_BYTES", str(2 * 1024**3)))
 
 # ------------------------------------------------------------------------------
 # Celery (Redis broker)

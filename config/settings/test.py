@@ -2,6 +2,7 @@
 
 import json
 import os
+import tempfile
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import env
@@ -14,6 +15,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Each run's uploads in a directory of its own, removed with the machine's temp files.
+    "imports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.path.join(tempfile.gettempdir(), f"imports-test-{os.getpid()}")},
+    },
 }
 WHITENOISE_AUTOREFRESH = True
 

@@ -55,6 +55,11 @@ class Artist(models.Model):
         related_name="roster",
         help_text="The label whose roster the artist is on.",
     )
+    created_by_import = models.BooleanField(
+        default=False,
+        help_text="Made by a catalogue import from a display artist no roster artist "
+        "matched: for staff to review.",
+    )
     members: "models.ManyToManyField[User, ArtistMembership]" = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ArtistMembership", related_name="artists"
     )
@@ -106,6 +111,15 @@ class Work(models.Model):
     release_title = models.CharField(max_length=300, blank=True, validators=[validate_name])
     release_date = models.DateField(null=True, blank=True)
     duration = models.DurationField(null=True, blank=True)
+    p_line_year = models.PositiveSmallIntegerField("℗ year", null=True, blank=True)
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the label withdrew the recording: no use of it is permitted while set.",
+    )
+    # What the last import said of the work (title, artist, identifiers, credits), hashed:
+    # a re-import that says the same is recognised without reading the credits back.
+    import_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["title", "pk"]
@@ -174,3 +188,71 @@ class Credit(models.Model):
                 self.isni = isni_normalise(self.isni)
             except ValidationError as exc:
                 raise ValidationError({"isni": exc}) from exc
+
+
+class Release(models.Model):
+    """A product of the label carrying recordings (an album, a single), as its catalogue
+    names it. Later messages may name it by any of its identifiers."""
+
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="releases")
+    title = models.CharField(max_length=300, validators=[validate_name])
+    release_date = models.DateField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the label took the release down."
+    )
+    works: "models.ManyToManyField[Work, Track]" = models.ManyToManyField(
+        Work, through="Track", related_name="releases"
+    )
+
+    class Meta:
+        ordering = ["title", "pk"]
+        indexes = [models.Index(fields=["label", "title"], name="release_label_title")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReleaseIdentifier(models.Model):
+    """One identifier of a release: GRid, ICPN (UPC/EAN) or a proprietary id in the
+    sender's namespace. Unique within the label."""
+
+    class Kind(models.TextChoices):
+        GRID = "grid", "GRid"
+        ICPN = "icpn", "ICPN (UPC/EAN)"
+        PROPRIETARY = "proprietary", "Proprietary"
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="identifiers")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    namespace = models.CharField(max_length=100, blank=True)
+    value = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["label", "kind", "namespace", "value"], name="release_identifier_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        prefix = f"{self.namespace}:" if self.namespace else ""
+        return f"{self.get_kind_display()} {prefix}{self.value}"
+
+
+class Track(models.Model):
+    """A recording on a release, where it sits."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="tracks")
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="tracks")
+    disc = models.PositiveSmallIntegerField(default=1)
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["release", "disc", "number", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "work"], name="one_track_per_work")
+        ]
+        indexes = [models.Index(fields=["work"], name="track_work")]
+
+    def __str__(self) -> str:
+        return f"{self.release} {self.disc}-{self.number}: {self.work}"
