@@ -4,7 +4,7 @@ and its contract is the BRIEF's, so it is stated rather than derived."""
 from typing import Any
 
 from portal.consent.rules import Reason
-from portal.earnings.validation import AMOUNT_PATTERN, EARLIEST_START, MAX_PERIOD_DAYS
+from portal.earnings.schemas import AMOUNT_PATTERN, EARLIEST_START, MAX_PERIOD_DAYS
 
 ISRC_EXAMPLE = "USRC17607839"
 
