@@ -11,7 +11,7 @@ it the models judge only what the values say themselves.
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -24,6 +24,7 @@ from pydantic import (
     ValidationInfo,
     model_validator,
 )
+from typing_extensions import TypedDict  # pydantic reads a TypedDict of 3.12 and on
 
 from portal.catalogue.identifiers import isrc_normalise
 from portal.earnings.currencies import MINOR_UNITS
@@ -220,7 +221,7 @@ class Period(Inbound):
         return self
 
 
-class UsageLine(Inbound):
+class ReportLine(Inbound):
     """What a product did with one work for one use in the period. One line per (ISRC,
     use)."""
 
@@ -255,5 +256,5 @@ class UsageReport(Inbound):
     period: Period
     currency: Annotated[str, StringConstraints(pattern="^[A-Z]{3}$"), BeforeValidator(_currency)]
     lines: Annotated[
-        list[UsageLine], Field(min_length=1, max_length=MAX_LINES), BeforeValidator(_lines)
+        list[ReportLine], Field(min_length=1, max_length=MAX_LINES), BeforeValidator(_lines)
     ]

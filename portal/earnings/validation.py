@@ -21,14 +21,9 @@ from django.db.models.expressions import RawSQL
 from pydantic import ValidationError
 
 from portal.catalogue.models import Work
+from portal.earnings import schemas
 from portal.earnings.currencies import MINOR_UNITS
-from portal.earnings.schemas import (
-    MAX_LINES,
-    USE_MAX,
-    Mistake,
-    UsageReport,
-    isrc_parse,
-)
+from portal.earnings.schemas import MAX_LINES, USE_MAX, Mistake, isrc_parse
 from portal.licensing.models import UseType
 from portal.shapes import Where, refusals
 from portal.text import control_in
@@ -155,7 +150,7 @@ def usage_report_parse(data: Any) -> ParsedReport:
     mistakes: list[Mistake] = []
     valid = None
     try:
-        valid = UsageReport.model_validate(data, context=context)
+        valid = schemas.UsageReport.model_validate(data, context=context)
     except ValidationError as exc:
         mistakes = [_mistake(where, message) for where, message in refusals(exc)]
     repeats = list(_repeats(lines, isrcs, works, uses))
