@@ -19,6 +19,7 @@ from portal.consent.services import Outcome, decision_set
 from portal.licensing.models import Licence, Product, UseType
 from tests import factories as f
 from tests.mfa import totp_enable
+from tests.openapi_contract import answer_check
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -130,6 +131,20 @@ def artist_client(world: World) -> Client:
 @pytest.fixture
 def manager_client(world: World) -> Client:
     return logged_in(world.manager)
+
+
+@pytest.fixture(autouse=True)
+def _api_answers_as_the_openapi_document_declares(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every response the test client gets under /api/v1/ is held to the published
+    document (tests/openapi_contract.py): one that is not fails the test that asked."""
+    original = Client.request
+
+    def request(self: Client, **environ: Any) -> Any:
+        response = original(self, **environ)
+        answer_check(response.request["REQUEST_METHOD"], response.request["PATH_INFO"], response)
+        return response
+
+    monkeypatch.setattr(Client, "request", request)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -8,7 +8,7 @@ shape produced. The suite holds every response it sees to that document.
 
 from datetime import date
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from pydantic import (
@@ -18,9 +18,7 @@ from pydantic import (
     Field,
     PlainValidator,
     ValidationInfo,
-    model_serializer,
 )
-from pydantic.functional_serializers import SerializerFunctionWrapHandler
 from pydantic.json_schema import SkipJsonSchema
 from typing_extensions import TypedDict  # pydantic reads a TypedDict of 3.12 and on
 
@@ -182,23 +180,14 @@ class ItemMistake(TypedDict):
 
 
 class ErrorBody(Answer):
-    # The serialiser only leaves out an absent `details`: the fields say the shape.
-    model_config = ConfigDict(json_schema_mode_override="validation")
-
     code: str
     message: str
     details: list[Mistake | ItemMistake] | SkipJsonSchema[None] = Field(
         default=None,
+        exclude_if=lambda details: details is None,
         description="Each mistake, when the request had several: a usage report's by "
         "`line` and `field`, a bulk check's by `index`.",
     )
-
-    @model_serializer(mode="wrap")
-    def _details_only_when_given(self, handler: SerializerFunctionWrapHandler) -> Any:
-        data = handler(self)
-        if data.get("details") is None:
-            data.pop("details", None)
-        return data
 
 
 class Error(Answer):
