@@ -185,6 +185,8 @@ class ErrorBody(Answer):
     details: list[Mistake | ItemMistake] | SkipJsonSchema[None] = Field(
         default=None,
         exclude_if=lambda details: details is None,
+        # Absent, never null: the default is not a value a product sees.
+        json_schema_extra=lambda schema: schema.pop("default", None),
         description="Each mistake, when the request had several: a usage report's by "
         "`line` and `field`, a bulk check's by `index`.",
     )
