@@ -18,7 +18,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from portal.catalogue.models import Work
 from portal.earnings import schemas
@@ -29,6 +29,10 @@ from portal.shapes import Where, refusals
 from portal.text import control_in
 
 MAX_DETAILS = 100
+# Lines are validated this many at a time, so a report of 100,000 bad lines costs the
+# errors of one chunk in memory, not half a million.
+CHUNK = 1000
+LINES = TypeAdapter(list[schemas.ReportLine])
 
 
 class UsageReportInvalid(Exception):
@@ -148,19 +152,38 @@ def usage_report_parse(data: Any) -> ParsedReport:
         "uses": uses,
     }
     mistakes: list[Mistake] = []
-    valid = None
+    total = 0
+
+    def failed(exc: ValidationError, offset: int) -> None:
+        nonlocal total
+        total += exc.error_count()
+        if len(mistakes) < MAX_DETAILS:
+            for where, message in refusals(exc):
+                if offset and isinstance(where[0], int):
+                    where = ("lines", where[0] + offset, *where[1:])
+                mistakes.append(_mistake(where, message))
+
+    # The report with its first chunk of lines, then the other chunks on their own.
+    first = data | {"lines": lines[:CHUNK]} if lines else data
+    valid, rest = None, list[schemas.ReportLine]()
     try:
-        valid = schemas.UsageReport.model_validate(data, context=context)
+        valid = schemas.UsageReport.model_validate(first, context=context)
     except ValidationError as exc:
-        mistakes = [_mistake(where, message) for where, message in refusals(exc)]
+        failed(exc, 0)
+    for offset in range(CHUNK, len(lines), CHUNK):
+        try:
+            rest += LINES.validate_python(lines[offset : offset + CHUNK], context=context)
+        except ValidationError as exc:
+            failed(exc, offset)
     repeats = list(_repeats(lines, isrcs, works, uses))
-    if mistakes or repeats:
-        # Line by line, the report's own first; a repeat last on its line.
+    if total or repeats:
+        # Line by line, the report's own first; a repeat last on its line. The mistakes
+        # kept cover whole chunks from the start, so the first 100 are among them.
         ordered = sorted(
             [(m, 0) for m in mistakes] + [(m, 1) for m in repeats],
             key=lambda pair: (pair[0]["line"] is not None, pair[0]["line"] or 0, pair[1]),
         )
-        raise UsageReportInvalid([m for m, _ in ordered[:MAX_DETAILS]], len(ordered))
+        raise UsageReportInvalid([m for m, _ in ordered[:MAX_DETAILS]], total + len(repeats))
     assert valid is not None
     return ParsedReport(
         valid.reference,
@@ -177,6 +200,6 @@ def usage_report_parse(data: Any) -> ParsedReport:
                 line.gross,
                 line.credit,
             )
-            for line in valid.lines
+            for line in [*valid.lines, *rest]
         ],
     )
