@@ -1,13 +1,14 @@
 """The machine API's HTTP conventions: JSON in, JSON out, and errors of one shape.
 
-Every response under /api/v1/ is JSON, whatever goes wrong: a view raises `ApiError`
-and `endpoint()` turns it (or anything unexpected, as a 500) into
-`{"error": {"code": ..., "message": ...}}`. No HTML page ever reaches a product.
+Every response under /api/v1/ is JSON, whatever goes wrong: a view answers with one of
+the models in `schemas` (`answer()`), or raises `ApiError`, and `endpoint()` turns it
+(or anything unexpected, as a 500) into `{"error": {"code": ..., "message": ...}}`. No
+HTML page ever reaches a product.
 """
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from portal.api.keys import TOKEN_PATTERN, key_hash
+from portal.api.schemas import Answer, Error, ErrorBody, ItemMistake
+from portal.earnings.schemas import Mistake
 from portal.numbers import written_decimal, written_int
 
 logger = logging.getLogger(__name__)
@@ -33,7 +36,7 @@ class ApiError(Exception):
         code: str,
         message: str,
         *,
-        details: list[dict[str, Any]] | None = None,
+        details: Sequence[Mistake | ItemMistake] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
@@ -52,14 +55,26 @@ def _default(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def json_response(
-    data: object, *, status: int = 200, headers: Mapping[str, str] | None = None
-) -> HttpResponse:
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=_default)
+def _response(body: str | bytes, status: int, headers: Mapping[str, str] | None) -> HttpResponse:
     response = HttpResponse(body, status=status, content_type=JSON)
     for name, value in (headers or {}).items():
         response[name] = value
     return response
+
+
+def json_response(
+    data: object, *, status: int = 200, headers: Mapping[str, str] | None = None
+) -> HttpResponse:
+    """A document that is not an answer (the OpenAPI document itself)."""
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=_default)
+    return _response(body, status, headers)
+
+
+def answer(
+    model: Answer, *, status: int = 200, headers: Mapping[str, str] | None = None
+) -> HttpResponse:
+    """An answer as its declared model serialises it."""
+    return _response(model.model_dump_json(), status, headers)
 
 
 def error_response(
@@ -67,13 +82,13 @@ def error_response(
     code: str,
     message: str,
     *,
-    details: list[dict[str, Any]] | None = None,
+    details: Sequence[Mistake | ItemMistake] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> HttpResponse:
-    error: dict[str, object] = {"code": code, "message": message}
-    if details is not None:
-        error["details"] = details
-    return json_response({"error": error}, status=status, headers=headers)
+    body = ErrorBody(
+        code=code, message=message, details=list(details) if details is not None else None
+    )
+    return answer(Error(error=body), status=status, headers=headers)
 
 
 UNAUTHORIZED_HEADERS = {"WWW-Authenticate": "Bearer"}

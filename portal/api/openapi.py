@@ -1,15 +1,42 @@
-"""The OpenAPI 3.1 description of the machine API, written by hand: the API is small,
-and its contract is the BRIEF's, so it is stated rather than derived."""
+"""The OpenAPI 3.1 description of the machine API.
+
+Its shapes (`components/schemas`) are generated from the pydantic models that validate
+requests and serialise answers (`schemas`, and the usage report's in
+`portal.earnings.schemas`), so the document says what the code does. The operations,
+their parameters and which status answers with which shape are stated here by hand: the
+API is small, and its contract is the BRIEF's.
+"""
 
 from typing import Any
 
-from portal.consent.rules import Reason
-from portal.earnings.validation import AMOUNT_PATTERN, EARLIEST_START, MAX_PERIOD_DAYS
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
-ISRC_EXAMPLE = "USRC17607839"
+from portal.api.schemas import (
+    ISRC_EXAMPLE,
+    MAX_ITEMS,
+    BulkCheckRequest,
+    BulkCheckResponse,
+    Changes,
+    Check,
+    Error,
+    UsageReportDetail,
+    UsageReportReceived,
+)
+from portal.earnings.schemas import MAX_LINES, UsageReport
+
+REQUESTS: list[type[BaseModel]] = [BulkCheckRequest, UsageReport]
+ANSWERS: list[type[BaseModel]] = [
+    Check,
+    BulkCheckResponse,
+    Changes,
+    UsageReportReceived,
+    UsageReportDetail,
+    Error,
+]
 
 
-def _error(description: str, *codes: str, headers: dict[str, Any] | None = None) -> dict:
+def _error(description: str, *codes: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": f"{description} Codes: {', '.join(f'`{c}`' for c in codes)}.",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -19,7 +46,7 @@ def _error(description: str, *codes: str, headers: dict[str, Any] | None = None)
     return response
 
 
-def _ok(description: str, schema: str) -> dict:
+def _ok(description: str, schema: str) -> dict[str, Any]:
     return {
         "description": description,
         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
@@ -55,176 +82,22 @@ IDEMPOTENCY_KEY = {
 }
 
 
+class _Schema(GenerateJsonSchema):
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        # A property's title only repeats its name.
+        return False
+
+
 def _schemas() -> dict[str, Any]:
-    isrc = {"type": "string", "examples": [ISRC_EXAMPLE]}
-    use = {"type": "string", "examples": ["training"]}
-    return {
-        "Error": {
-            "type": "object",
-            "required": ["error"],
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["code", "message"],
-                    "properties": {
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
-                        "details": {"type": "array", "items": {"type": "object"}},
-                    },
-                }
-            },
-        },
-        "Reason": {
-            "type": "string",
-            "description": "A condition that failed. `not_in_catalogue` appears only in "
-            "bulk checks.",
-            "enum": [*Reason.values, "not_in_catalogue"],
-        },
-        "Check": {
-            "type": "object",
-            "required": ["isrc", "use", "permitted", "reasons", "version"],
-            "properties": {
-                "isrc": {**isrc, "description": "Normalised (no hyphens, upper case)."},
-                "use": use,
-                "permitted": {"type": "boolean"},
-                "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
-                "version": {
-                    "type": "integer",
-                    "minimum": 0,
-                    "description": "The product's permission-change sequence number when "
-                    "answered: the feed after it holds everything since.",
-                },
-            },
-        },
-        "BulkCheckRequest": {
-            "type": "object",
-            "required": ["items"],
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "maxItems": 1000,
-                    "items": {
-                        "type": "object",
-                        "required": ["isrc", "use"],
-                        "properties": {"isrc": isrc, "use": use},
-                    },
-                }
-            },
-        },
-        "BulkCheckResponse": {
-            "type": "object",
-            "required": ["results"],
-            "properties": {
-                "results": {"type": "array", "items": {"$ref": "#/components/schemas/Check"}}
-            },
-        },
-        "Change": {
-            "type": "object",
-            "required": ["seq", "isrc", "use", "permitted", "at"],
-            "properties": {
-                "seq": {"type": "integer", "minimum": 1},
-                "isrc": isrc,
-                "use": use,
-                "permitted": {"type": "boolean"},
-                "at": {"type": "string", "format": "date-time"},
-            },
-        },
-        "Changes": {
-            "type": "object",
-            "required": ["changes", "next"],
-            "properties": {
-                "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}},
-                "next": {
-                    "type": "integer",
-                    "description": "Pass as `after` to read on; equals `after` when there "
-                    "is nothing new.",
-                },
-            },
-        },
-        "Amount": {
-            "type": "string",
-            "pattern": f"^{AMOUNT_PATTERN}$",
-            "description": "A decimal string, 0 or more, with at most the currency's "
-            "decimal places (two; none for currencies such as JPY): ASCII digits and a "
-            "point, nothing else (no sign, spaces, separators or exponent). A JSON number "
-            "is accepted when written the same way (`123.45`, not `1e2` or `-0.0`), and "
-            "read exactly, never as floating point.",
-            "examples": ["123.45"],
-        },
-        "UsageReport": {
-            "type": "object",
-            "required": ["reference", "period", "currency", "lines"],
-            "properties": {
-                "reference": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 100,
-                    "description": "Your name for the report, unique for your product.",
-                    "examples": ["2026-10-tunesmith-1"],
-                },
-                "period": {"$ref": "#/components/schemas/Period"},
-                "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "examples": ["EUR"]},
-                "lines": {
-                    "type": "array",
-                    "minItems": 1,
-                    "maxItems": 100000,
-                    "items": {
-                        "type": "object",
-                        "required": ["isrc", "use", "units", "gross"],
-                        "properties": {
-                            "isrc": isrc,
-                            "use": use,
-                            "units": {"type": "integer", "minimum": 0},
-                            "gross": {"$ref": "#/components/schemas/Amount"},
-                            "credit": {
-                                "type": "string",
-                                "maxLength": 300,
-                                "examples": ["Ada Lane — Night Drive"],
-                            },
-                        },
-                    },
-                },
-            },
-        },
-        "Period": {
-            "type": "object",
-            "required": ["start", "end"],
-            "description": f"Days, first and last included: from {EARLIEST_START} on, at "
-            f"most {MAX_PERIOD_DAYS} days, ended before the report is sent (UTC).",
-            "properties": {
-                "start": {"type": "string", "format": "date"},
-                "end": {"type": "string", "format": "date", "description": "Inclusive."},
-            },
-        },
-        "UsageReportReceived": {
-            "type": "object",
-            "required": ["id", "reference", "lines"],
-            "properties": {
-                "id": {"type": "integer"},
-                "reference": {"type": "string"},
-                "lines": {"type": "integer"},
-            },
-        },
-        "UsageReportDetail": {
-            "type": "object",
-            "required": ["id", "reference", "period", "currency", "received_at", "lines"],
-            "properties": {
-                "id": {"type": "integer"},
-                "reference": {"type": "string"},
-                "period": {"$ref": "#/components/schemas/Period"},
-                "currency": {"type": "string"},
-                "received_at": {"type": "string", "format": "date-time"},
-                "lines": {"type": "integer"},
-                "gross": {"$ref": "#/components/schemas/Amount"},
-                "flagged_lines": {
-                    "type": "integer",
-                    "description": "Lines for a work and use that was not permitted for the "
-                    "whole reported period: their money is held, not paid.",
-                },
-                "flagged_gross": {"$ref": "#/components/schemas/Amount"},
-            },
-        },
-    }
+    """components/schemas: what the API takes and answers, generated from the models
+    that validate and serialise it."""
+    _, document = models_json_schema(
+        [(model, "validation") for model in REQUESTS]
+        + [(model, "serialization") for model in ANSWERS],
+        ref_template="#/components/schemas/{model}",
+        schema_generator=_Schema,
+    )
+    return dict(sorted(document["$defs"].items()))
 
 
 def openapi_document() -> dict[str, Any]:
@@ -274,7 +147,7 @@ def openapi_document() -> dict[str, Any]:
                 },
                 "post": {
                     "operationId": "checkPermissions",
-                    "summary": "Up to 1,000 checks at once, answered in order.",
+                    "summary": f"Up to {MAX_ITEMS:,} checks at once, answered in order.",
                     "parameters": [IDEMPOTENCY_KEY],
                     "requestBody": {
                         "required": True,
@@ -300,7 +173,7 @@ def openapi_document() -> dict[str, Any]:
                             "invalid_request",
                         ),
                         "413": _error(
-                            "More than 1,000 items, or a body over 1 MiB.",
+                            f"More than {MAX_ITEMS:,} items, or a body over 1 MiB.",
                             "too_many_items",
                             "payload_too_large",
                         ),
@@ -371,7 +244,7 @@ def openapi_document() -> dict[str, Any]:
                         ),
                         "409": _error("A different report already has this reference.", "conflict"),
                         "413": _error(
-                            "More than 100,000 lines, or a body over 32 MiB.",
+                            f"More than {MAX_LINES:,} lines, or a body over 32 MiB.",
                             "too_many_items",
                             "payload_too_large",
                         ),

@@ -11,16 +11,12 @@ from django.db import connection
 from django.utils.dateparse import parse_datetime
 
 from portal.api.models import ApiKey, IdempotencyRecord
+from portal.api.schemas import NOT_IN_CATALOGUE, Check
 from portal.catalogue.models import Work
 from portal.consent.facts import verdicts_for_pairs
 from portal.consent.models import AnnouncedPermission, ChangeCounter
 from portal.consent.rules import Verdict
 from portal.licensing.models import Product, UseType
-
-# Not one of the rule's reasons: in a bulk check, a well-formed ISRC that is not in the
-# catalogue is answered in place (a single check answers 404) so one unknown recording
-# does not fail a thousand.
-NOT_IN_CATALOGUE = "not_in_catalogue"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,24 +33,6 @@ class KeyContext:
     def product(self) -> Product:
         # Enough of the product for the rule; its requested uses are read when needed.
         return Product(pk=self.product_id, status=self.product_status, licensee_id=self.licensee_id)
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    isrc: str
-    use: str
-    permitted: bool
-    reasons: list[str]
-    version: int
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "isrc": self.isrc,
-            "use": self.use,
-            "permitted": self.permitted,
-            "reasons": self.reasons,
-            "version": self.version,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +142,11 @@ def _reasons_by_rule(verdict: Verdict) -> list[str]:
     return list(verdict.reasons)
 
 
+def _check(isrc: str, use: str, answer: Announced, version: int) -> Check:
+    permitted, reasons = answer
+    return Check(isrc=isrc, use=use, permitted=permitted, reasons=reasons, version=version)
+
+
 def check_one(*, row: CheckRow, isrc: str, use: str, now: datetime) -> Check:
     """The answer for a found work and use type: no further query when the announced row
     says it, a few when it does not (never permitted, or lapsed) and the rule names why."""
@@ -171,7 +154,7 @@ def check_one(*, row: CheckRow, isrc: str, use: str, now: datetime) -> Check:
     version = row.key.version
     answer = _answer_from_row(row.permission, now)
     if answer is not None:
-        return Check(isrc, use, *answer, version)
+        return _check(isrc, use, answer, version)
     pair = (row.work_id, row.use_type_id)
     verdict = verdicts_for_pairs(
         product=row.key.product(),
@@ -179,7 +162,7 @@ def check_one(*, row: CheckRow, isrc: str, use: str, now: datetime) -> Check:
         labels={row.work_id: row.label_id},  # type: ignore[dict-item]
         now=now,
     )[pair]
-    return Check(isrc, use, False, _reasons_by_rule(verdict), version)
+    return _check(isrc, use, (False, _reasons_by_rule(verdict)), version)
 
 
 def checks_bulk(
@@ -212,17 +195,14 @@ def checks_bulk(
     verdicts = verdicts_for_pairs(
         product=key.product(), pairs=unanswered, labels=dict(works.values()), now=now
     )
-    results = []
+    results: list[Check] = []
     for isrc, use in items:
         if isrc not in works:
-            results.append(Check(isrc, use, False, [NOT_IN_CATALOGUE], key.version))
+            results.append(_check(isrc, use, (False, [NOT_IN_CATALOGUE]), key.version))
             continue
         pair = (works[isrc][0], use_ids[use])
-        answer = answered[pair]
-        if answer is None:
-            results.append(Check(isrc, use, False, _reasons_by_rule(verdicts[pair]), key.version))
-        else:
-            results.append(Check(isrc, use, *answer, key.version))
+        answer = answered[pair] or (False, _reasons_by_rule(verdicts[pair]))
+        results.append(_check(isrc, use, answer, key.version))
     return results
 
 

@@ -6,17 +6,17 @@ Bearer keys only: no session, no cookie, no CSRF, and nothing here touches
 
 import hashlib
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views import defaults
+from pydantic import ValidationError
 
 from portal.api.http import (
     ApiError,
+    answer,
     bad_key,
     bearer_key_hash,
     endpoint,
@@ -27,6 +27,20 @@ from portal.api.http import (
 )
 from portal.api.openapi import openapi_document
 from portal.api.ratelimit import rate_limit, rate_limit_retry_after
+from portal.api.schemas import (
+    MAX_ITEMS,
+    BulkCheckRequest,
+    BulkCheckResponse,
+    Changes,
+    CheckItem,
+    ItemMistake,
+    StoredPeriod,
+    UsageReportDetail,
+    UsageReportReceived,
+    control_message,
+    isrc_of,
+    unknown_use,
+)
 from portal.api.selectors import (
     KeyContext,
     check_one,
@@ -37,7 +51,6 @@ from portal.api.selectors import (
     use_type_ids,
 )
 from portal.api.services import IDEMPOTENCY_TTL, api_key_touch, idempotency_record
-from portal.catalogue.identifiers import isrc_normalise
 from portal.consent.changes import changes_after, timestamp_json
 from portal.earnings.selectors import usage_report_of
 from portal.earnings.services import UsageReportConflict, usage_report_submit
@@ -46,14 +59,13 @@ from portal.earnings.validation import (
     UsageReportTooLarge,
     usage_report_parse,
 )
-from portal.text import code_point, control_in
+from portal.shapes import quoted, refusals
+from portal.text import control_in
 
-MAX_ITEMS = 1000
 CHECK_BODY_LIMIT = 1024 * 1024
 REPORT_BODY_LIMIT = 32 * 1024 * 1024
 CHANGES_DEFAULT_LIMIT, CHANGES_MAX_LIMIT = 100, 1000
 IDEMPOTENCY_KEY_MAX = 255
-MAX_ISRC_INPUT = 32
 
 
 def _throttle(key_hash: str) -> None:
@@ -78,30 +90,6 @@ def _authenticate(request: HttpRequest) -> KeyContext:
     return key
 
 
-def _isrc(value: str) -> str | None:
-    # No ISRC, however hyphenated, is longer; nor is anything longer worth keeping.
-    return _isrc_valid(value) if len(value) <= MAX_ISRC_INPUT else None
-
-
-@lru_cache(maxsize=20_000)
-def _isrc_valid(value: str) -> str | None:
-    # Products ask about the same recordings again and again; validation is pure.
-    try:
-        return isrc_normalise(value)
-    except ValidationError:
-        return None
-
-
-def _shown(value: object) -> str:
-    """A value quoted back in an error message, cut short."""
-    text = repr(value)
-    return text if len(text) <= 50 else text[:47] + "..."
-
-
-def _control_message(name: str, value: str, char: str) -> str:
-    return f"`{name}` {_shown(value)} holds a control character ({code_point(char)})."
-
-
 # --- checks ------------------------------------------------------------------------------
 
 
@@ -110,53 +98,62 @@ def check(request: HttpRequest) -> HttpResponse:
     key_hash = bearer_key_hash(request)
     _throttle(key_hash)
     raw_isrc, use = request.GET.get("isrc", ""), request.GET.get("use", "")
-    isrc, char = _isrc(raw_isrc), control_in(use)
+    isrc, char = isrc_of(raw_isrc), control_in(use)
     # A bad key hears 401 before it hears anything about its input.
     if (isrc is None or char is not None) and key_context(key_hash=key_hash) is None:
         raise bad_key()
     if isrc is None:
         raise ApiError(
-            400, "invalid_isrc", f"{_shown(raw_isrc)} is not a valid ISRC (such as USRC17607839)."
+            400, "invalid_isrc", f"{quoted(raw_isrc)} is not a valid ISRC (such as USRC17607839)."
         )
     if char is not None:
         # Nothing with one is a use type; nor can PostgreSQL compare text with a NUL.
-        raise ApiError(400, "unknown_use", _control_message("use", use, char))
+        raise ApiError(400, "unknown_use", control_message("use", use, char))
     row = check_row(key_hash=key_hash, isrc=isrc, use=use)
     if row is None:
         raise bad_key()
     now = timezone.now()
     api_key_touch(key_id=row.key.key_id, last_used_at=row.key.last_used_at, now=now)
     if row.use_type_id is None:
-        raise ApiError(400, "unknown_use", f"{_shown(use)} is not a use type the portal knows.")
+        raise ApiError(400, "unknown_use", unknown_use(use))
     if row.work_id is None:
         raise ApiError(404, "not_found", f"{isrc} is not in the catalogue.")
-    return json_response(check_one(row=row, isrc=isrc, use=use, now=now).as_json())
+    return answer(check_one(row=row, isrc=isrc, use=use, now=now))
 
 
-def _bulk_items(data: Any) -> list[tuple[str | None, str, Any]]:
-    """(normalised ISRC or None, use, raw ISRC) per item, or 400/413 for the body's shape."""
-    items = data.get("items") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise ApiError(400, "invalid_request", 'Send {"items": [{"isrc": ..., "use": ...}]}.')
-    if len(items) > MAX_ITEMS:
+# Which field of an item a failure is about says its code.
+ITEM_CODES = {"isrc": "invalid_isrc", "use": "unknown_use"}
+
+
+def _bulk_items(data: Any) -> tuple[list[CheckItem], dict[str, int]]:
+    """The items, and the ids of the use types they name (one query); or 400 for the
+    body's shape or any bad item (each named by its index), 413 for too many."""
+    raw = data.get("items") if isinstance(data, dict) else None
+    if isinstance(raw, list) and len(raw) > MAX_ITEMS:
         raise ApiError(
-            413, "too_many_items", f"At most {MAX_ITEMS:,} items per request; got {len(items):,}."
+            413, "too_many_items", f"At most {MAX_ITEMS:,} items per request; got {len(raw):,}."
         )
-    parsed = []
-    for item in items:
-        raw_isrc = item.get("isrc") if isinstance(item, dict) else None
-        use = item.get("use") if isinstance(item, dict) else None
-        isrc = _isrc(raw_isrc) if isinstance(raw_isrc, str) else None
-        parsed.append((isrc, use if isinstance(use, str) else "", raw_isrc))
-    return parsed
-
-
-def _use_detail(index: int, use: str) -> dict[str, object]:
-    if (char := control_in(use)) is not None:
-        message = _control_message("use", use, char)
-    else:
-        message = f"{_shown(use)} is not a use type the portal knows."
-    return {"index": index, "code": "unknown_use", "message": message}
+    named = (item.get("use") for item in raw or () if isinstance(item, dict))
+    known = use_type_ids(
+        slugs={use for use in named if isinstance(use, str) and control_in(use) is None}
+    )
+    try:
+        return BulkCheckRequest.model_validate(data, context={"uses": known}).items, known
+    except ValidationError as exc:
+        failures = list(refusals(exc))
+    for where, message in failures:
+        if len(where) < 3:
+            raise ApiError(400, "invalid_request", message)
+    details = [
+        ItemMistake(index=int(where[1]), code=ITEM_CODES[str(where[2])], message=message)
+        for where, message in failures
+    ]
+    raise ApiError(
+        400,
+        "invalid_request",
+        f"{len(details)} item(s) cannot be checked; nothing was answered.",
+        details=details,
+    )
 
 
 def check_bulk(request: HttpRequest) -> HttpResponse:
@@ -165,32 +162,17 @@ def check_bulk(request: HttpRequest) -> HttpResponse:
     key = _authenticate(request)
     body = read_body(request, limit=CHECK_BODY_LIMIT)
 
-    def answer() -> HttpResponse:
-        items = _bulk_items(parse_json(body))
-        known = use_type_ids(slugs={use for _, use, _ in items if control_in(use) is None})
-        details = []
-        for index, (isrc, use, raw_isrc) in enumerate(items):
-            if isrc is None:
-                message = f"{_shown(raw_isrc)} is not a valid ISRC."
-                details.append({"index": index, "code": "invalid_isrc", "message": message})
-            if use not in known:
-                details.append(_use_detail(index, use))
-        if details:
-            raise ApiError(
-                400,
-                "invalid_request",
-                f"{len(details)} item(s) cannot be checked; nothing was answered.",
-                details=details,
-            )
+    def answered() -> HttpResponse:
+        items, known = _bulk_items(parse_json(body))
         results = checks_bulk(
             key=key,
-            items=[(isrc, use) for isrc, use, _ in items if isrc],
+            items=[(item.isrc, item.use) for item in items],
             use_ids=known,
             now=timezone.now(),
         )
-        return json_response({"results": [result.as_json() for result in results]})
+        return answer(BulkCheckResponse(results=results))
 
-    return _idempotent(request, key, body, answer)
+    return _idempotent(request, key, body, answered)
 
 
 # --- changes -----------------------------------------------------------------------------
@@ -214,7 +196,9 @@ def changes(request: HttpRequest) -> HttpResponse:
     after = _int_param(request, "after", 0, 0, 2**63 - 1)
     limit = _int_param(request, "limit", CHANGES_DEFAULT_LIMIT, 1, CHANGES_MAX_LIMIT)
     found = changes_after(product_id=key.product_id, after=after, limit=limit)
-    return json_response({"changes": found, "next": found[-1]["seq"] if found else after})
+    return answer(
+        Changes.model_validate({"changes": found, "next": found[-1]["seq"] if found else after})
+    )
 
 
 # --- usage reports -----------------------------------------------------------------------
@@ -225,7 +209,7 @@ def usage_report_submit_view(request: HttpRequest) -> HttpResponse:
     key = _authenticate(request)
     body = read_body(request, limit=REPORT_BODY_LIMIT)
 
-    def answer() -> HttpResponse:
+    def answered() -> HttpResponse:
         try:
             parsed = usage_report_parse(parse_json(body))
         except UsageReportInvalid as exc:
@@ -242,12 +226,12 @@ def usage_report_submit_view(request: HttpRequest) -> HttpResponse:
         except UsageReportConflict as exc:
             raise ApiError(409, "conflict", str(exc)) from exc
         report = submitted.report
-        return json_response(
-            {"id": report.pk, "reference": report.reference, "lines": submitted.lines},
-            status=201 if submitted.created else 200,
+        received = UsageReportReceived(
+            id=report.pk, reference=report.reference, lines=submitted.lines
         )
+        return answer(received, status=201 if submitted.created else 200)
 
-    return _idempotent(request, key, body, answer)
+    return _idempotent(request, key, body, answered)
 
 
 def usage_report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
@@ -255,22 +239,18 @@ def usage_report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report = usage_report_of(product_id=key.product_id, report_id=report_id)
     if report is None:
         raise ApiError(404, "not_found", "There is no such usage report for this key's product.")
-    return json_response(
-        {
-            "id": report.pk,
-            "reference": report.reference,
-            "period": {
-                "start": report.period_start.isoformat(),
-                "end": report.period_end.isoformat(),
-            },
-            "currency": report.currency,
-            "received_at": timestamp_json(report.received_at),
-            "lines": report.line_count,  # type: ignore[attr-defined]
-            "gross": f"{report.gross_total:.2f}",  # type: ignore[attr-defined]
-            "flagged_lines": report.flagged_lines,  # type: ignore[attr-defined]
-            "flagged_gross": f"{report.flagged_gross:.2f}",  # type: ignore[attr-defined]
-        }
+    detail = UsageReportDetail(
+        id=report.pk,
+        reference=report.reference,
+        period=StoredPeriod(start=report.period_start, end=report.period_end),
+        currency=report.currency,
+        received_at=timestamp_json(report.received_at),
+        lines=report.line_count,  # type: ignore[attr-defined]
+        gross=f"{report.gross_total:.2f}",  # type: ignore[attr-defined]
+        flagged_lines=report.flagged_lines,  # type: ignore[attr-defined]
+        flagged_gross=f"{report.flagged_gross:.2f}",  # type: ignore[attr-defined]
     )
+    return answer(detail)
 
 
 # --- bodies and idempotency --------------------------------------------------------------

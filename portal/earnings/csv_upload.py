@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from portal.earnings.validation import MAX_LINES
+from portal.earnings.schemas import MAX_LINES
 
 COLUMNS = ("isrc", "use", "units", "gross", "credit")
 HEADER = ",".join(COLUMNS)

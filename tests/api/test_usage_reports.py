@@ -234,3 +234,27 @@ def test_staff_read_reports_and_their_lines_in_admin_but_cannot_change_them(worl
     )
     assert changed.status_code == 403
     assert UsageReport.objects.get().currency == "EUR"
+
+
+def test_lines_validated_in_chunks_are_named_by_their_place_in_the_report(world, key, monkeypatch):
+    from portal.earnings import validation
+
+    monkeypatch.setattr(validation, "CHUNK", 2)
+    lines = [
+        {"isrc": world.works[0].isrc, "use": "training", "units": 1, "gross": "1"},
+        {"isrc": world.works[1].isrc, "use": "training", "units": 1, "gross": "1"},
+        {"isrc": world.works[2].isrc, "use": "training", "units": -1, "gross": "1"},
+        {"isrc": world.works[0].isrc, "use": "training", "units": 1, "gross": "1.001"},
+        {"isrc": world.works[2].isrc, "use": "style_generation", "units": 1, "gross": "1"},
+    ]
+    response = submit(key, report(world, lines=lines))
+    details = response.json()["error"]["details"]
+    assert [(d["line"], d["field"]) for d in details] == [
+        (2, "units"),
+        (3, "gross"),
+        (3, "isrc"),  # repeats line 0
+    ]
+    assert "Repeats line 0" in details[2]["message"]
+    lines[2]["units"], lines[3]["gross"], lines[3]["use"] = 1, "1", "style_generation"
+    assert submit(key, report(world, lines=lines)).status_code == 201
+    assert UsageLine.objects.count() == 5

@@ -1,0 +1,198 @@
+"""What the machine API takes and answers, declared once.
+
+Requests are validated with these models (the bulk check here, the usage report in
+`portal.earnings.schemas`); every answer, errors included, is serialised from one, so
+the shape the OpenAPI document publishes (generated from them in `openapi.py`) is the
+shape produced. The suite holds every response it sees to that document.
+"""
+
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationInfo,
+)
+from pydantic.json_schema import SkipJsonSchema
+from typing_extensions import TypedDict  # pydantic reads a TypedDict of 3.12 and on
+
+from portal.catalogue.identifiers import isrc_normalise
+from portal.consent.rules import Reason
+from portal.earnings.schemas import MAX_ISRC_INPUT, Amount, Mistake
+from portal.shapes import Inbound, quoted, refusal
+from portal.text import code_point, control_in
+
+MAX_ITEMS = 1000
+ISRC_EXAMPLE = "USRC17607839"
+# Not one of the rule's reasons: in a bulk check, a well-formed ISRC that is not in the
+# catalogue is answered in place (a single check answers 404) so one unknown recording
+# does not fail a thousand.
+NOT_IN_CATALOGUE = "not_in_catalogue"
+BULK_SHAPE = 'Send {"items": [{"isrc": ..., "use": ...}]}.'
+
+Isrc = Annotated[str, Field(examples=[ISRC_EXAMPLE])]
+Use = Annotated[str, Field(examples=["training"])]
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+
+def isrc_of(value: str) -> str | None:
+    """The normalised ISRC `value` stands for, or None; anything longer than an ISRC
+    however hyphenated is not worth reading."""
+    return _isrc(value) if len(value) <= MAX_ISRC_INPUT else None
+
+
+@lru_cache(maxsize=20_000)
+def _isrc(value: str) -> str | None:
+    # Products ask about the same recordings again and again; validation is pure.
+    try:
+        return isrc_normalise(value)
+    except ValidationError:
+        return None
+
+
+def unknown_use(use: str) -> str:
+    return f"{quoted(use)} is not a use type the portal knows."
+
+
+def control_message(name: str, value: str, char: str) -> str:
+    return f"`{name}` {quoted(value)} holds a control character ({code_point(char)})."
+
+
+# --- requests ----------------------------------------------------------------------------
+
+
+def _item_isrc(value: object) -> str:
+    isrc = isrc_of(value) if isinstance(value, str) else None
+    if isrc is None:
+        raise refusal(f"{quoted(value)} is not a valid ISRC.")
+    return isrc
+
+
+def _item_use(value: object, info: ValidationInfo) -> str:
+    use = value if isinstance(value, str) else ""
+    if (char := control_in(use)) is not None:
+        raise refusal(control_message("use", use, char))
+    known = info.context.get("uses") if isinstance(info.context, dict) else None
+    if known is not None and use not in known:
+        raise refusal(unknown_use(use))
+    return use
+
+
+def _items(value: object) -> object:
+    if not isinstance(value, list):
+        raise refusal(BULK_SHAPE)
+    return value
+
+
+class CheckItem(Inbound):
+    isrc: Annotated[Isrc, PlainValidator(_item_isrc, json_schema_input_type=Isrc)]
+    use: Annotated[Use, PlainValidator(_item_use, json_schema_input_type=Use)]
+
+
+class BulkCheckRequest(Inbound):
+    not_an_object = BULK_SHAPE
+
+    items: Annotated[list[CheckItem], Field(max_length=MAX_ITEMS), BeforeValidator(_items)]
+
+
+# --- answers -----------------------------------------------------------------------------
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Check(Answer):
+    isrc: Isrc = Field(description="Normalised (no hyphens, upper case).")
+    use: Use
+    permitted: bool
+    reasons: list[Reason | Literal["not_in_catalogue"]] = Field(
+        description="The conditions that failed. `not_in_catalogue` appears only in bulk checks."
+    )
+    version: int = Field(
+        ge=0,
+        description="The product's permission-change sequence number when answered: the "
+        "feed after it holds everything since.",
+    )
+
+
+class BulkCheckResponse(Answer):
+    results: list[Check]
+
+
+class Change(Answer):
+    seq: int = Field(ge=1)
+    isrc: Isrc
+    use: Use
+    permitted: bool
+    at: Timestamp
+
+
+class Changes(Answer):
+    changes: list[Change]
+    next: int = Field(
+        ge=0,
+        description="Pass as `after` to read on; equals `after` when there is nothing new.",
+    )
+
+
+class UsageReportReceived(Answer):
+    id: int
+    reference: str
+    lines: int = Field(ge=1)
+
+
+class StoredPeriod(Answer):
+    """Days, first and last included, as the report gave them."""
+
+    start: date
+    end: date
+
+
+class UsageReportDetail(Answer):
+    id: int
+    reference: str
+    period: StoredPeriod
+    currency: str
+    received_at: Timestamp
+    lines: int = Field(ge=0)
+    gross: Amount
+    flagged_lines: int = Field(
+        ge=0,
+        description="Lines for a work and use that was not permitted for the whole reported "
+        "period: their money is held, not paid.",
+    )
+    flagged_gross: Amount
+
+
+class ItemMistake(TypedDict):
+    """What is wrong with one item of a bulk check, by its index (from 0)."""
+
+    index: int
+    code: str
+    message: str
+
+
+class ErrorBody(Answer):
+    code: str
+    message: str
+    details: list[Mistake | ItemMistake] | SkipJsonSchema[None] = Field(
+        default=None,
+        exclude_if=lambda details: details is None,
+        # Absent, never null: the default is not a value a product sees.
+        json_schema_extra=lambda schema: schema.pop("default", None),
+        description="Each mistake, when the request had several: a usage report's by "
+        "`line` and `field`, a bulk check's by `index`.",
+    )
+
+
+class Error(Answer):
+    """Every failure: `{"error": {"code", "message"}}`, with `details` for mistakes."""
+
+    error: ErrorBody
