@@ -41,8 +41,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_filter = [RevokedFilter, "product"]
     search_fields = ["prefix", "name", "product__name", "product__slug"]
     actions = ["revoke"]
-    readonly_fields = ["product", "prefix_display", "created_at", "last_used_at", "revoked_at"]
-    fields = ["product", "name", "prefix_display", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ("product", "prefix_display", "created_at", "last_used_at", "revoked_at")
+    fields = ("product", "name", "prefix_display", "created_at", "last_used_at", "revoked_at")
 
     def get_form(
         self, request: HttpRequest, obj: ApiKey | None = None, change: bool = False, **kwargs: Any
@@ -52,11 +52,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
             kwargs["fields"] = ["product", "name"]
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
-        return ["product", "name"] if obj is None else self.fields
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
+        return ("product", "name") if obj is None else self.fields
 
-    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
-        return [] if obj is None else self.readonly_fields
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: ApiKey | None = None
+    ) -> tuple[str, ...]:
+        return () if obj is None else self.readonly_fields
 
     def has_delete_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
         return False  # revoked, never deleted: the record of who had access stays
@@ -71,7 +73,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def save_form(self, request: HttpRequest, form: forms.ModelForm, change: bool) -> ApiKey:
         if change:
-            return super().save_form(request, form, change)
+            saved: ApiKey = super().save_form(request, form, change)
+            return saved
         # Issued through the service, which alone sees the key; it is kept on the request
         # just long enough for response_add to show it.
         key, raw = api_key_issue(

@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
+
+from portal.accounts.cache import RedisCache
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from pydantic import (
     PlainValidator,
     ValidationInfo,
 )
-from pydantic.json_schema import SkipJsonSchema
+from pydantic.json_schema import JsonDict, SkipJsonSchema
 from typing_extensions import TypedDict  # pydantic reads a TypedDict of 3.12 and on
 
 from portal.catalogue.identifiers import isrc_normalise
@@ -108,11 +108,14 @@ class Answer(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+CheckReason = Reason | Literal["not_in_catalogue"]
+
+
 class Check(Answer):
     isrc: Isrc = Field(description="Normalised (no hyphens, upper case).")
     use: Use
     permitted: bool
-    reasons: list[Reason | Literal["not_in_catalogue"]] = Field(
+    reasons: list[CheckReason] = Field(
         description="The conditions that failed. `not_in_catalogue` appears only in bulk checks."
     )
     version: int = Field(
@@ -179,6 +182,10 @@ class ItemMistake(TypedDict):
     message: str
 
 
+def _without_default(schema: JsonDict) -> None:
+    schema.pop("default", None)
+
+
 class ErrorBody(Answer):
     code: str
     message: str
@@ -186,7 +193,7 @@ class ErrorBody(Answer):
         default=None,
         exclude_if=lambda details: details is None,
         # Absent, never null: the default is not a value a product sees.
-        json_schema_extra=lambda schema: schema.pop("default", None),
+        json_schema_extra=_without_default,
         description="Each mistake, when the request had several: a usage report's by "
         "`line` and `field`, a bulk check's by `index`.",
     )

@@ -5,13 +5,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
 from portal.api.models import ApiKey, IdempotencyRecord
-from portal.api.schemas import NOT_IN_CATALOGUE, Check
+from portal.api.schemas import NOT_IN_CATALOGUE, Check, CheckReason
 from portal.catalogue.models import Work
 from portal.consent.facts import verdicts_for_pairs
 from portal.consent.models import AnnouncedPermission, ChangeCounter
@@ -144,7 +144,14 @@ def _reasons_by_rule(verdict: Verdict) -> list[str]:
 
 def _check(isrc: str, use: str, answer: Announced, version: int) -> Check:
     permitted, reasons = answer
-    return Check(isrc=isrc, use=use, permitted=permitted, reasons=reasons, version=version)
+    # Reasons are Reason values wherever they come from; the model checks them again.
+    return Check(
+        isrc=isrc,
+        use=use,
+        permitted=permitted,
+        reasons=cast(list[CheckReason], reasons),
+        version=version,
+    )
 
 
 def check_one(*, row: CheckRow, isrc: str, use: str, now: datetime) -> Check:

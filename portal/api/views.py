@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -332,13 +333,13 @@ def _api_error(request: HttpRequest, status: int, code: str, message: str) -> Ht
 
 def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _api_error(request, 400, "invalid_request", "Bad request.") or defaults.bad_request(
-        request, exception
+        request, exception or SuspiciousOperation()
     )
 
 
 def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _api_error(request, 403, "forbidden", "Forbidden.") or defaults.permission_denied(
-        request, exception
+        request, exception or PermissionDenied()
     )
 
 

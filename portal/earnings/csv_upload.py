@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from portal.earnings.schemas import MAX_LINES
+from portal.earnings.schemas import MAX_LINES, Mistake
 
 COLUMNS = ("isrc", "use", "units", "gross", "credit")
 HEADER = ",".join(COLUMNS)
@@ -169,7 +169,7 @@ def usage_report_from_csv(
 REPEATS = re.compile(r"Repeats line (\d+):")
 
 
-def _problem(detail: dict[str, Any], origins: list[Origin]) -> Problem:
+def _problem(detail: Mistake, origins: list[Origin]) -> Problem:
     line, field, message = detail["line"], detail["field"], detail["message"]
     if line is None:
         return Problem(None, message, field)
@@ -179,7 +179,7 @@ def _problem(detail: dict[str, Any], origins: list[Origin]) -> Problem:
     return Problem(origins[line], message, field)
 
 
-def problems_in(details: list[dict[str, Any]], origins: list[Origin]) -> list[Problem]:
+def problems_in(details: list[Mistake], origins: list[Origin]) -> list[Problem]:
     """The report's validation mistakes (UsageReportInvalid.details), each about a line
     pinned to the row of the file that line came from."""
     return [_problem(detail, origins) for detail in details]

@@ -133,7 +133,7 @@ def usage_report_parse(data: Any) -> ParsedReport:
             f"A report has at most {MAX_LINES:,} lines; split it into several reports."
         )
     named = [line for line in lines if isinstance(line, dict)]
-    raw_isrcs = {line.get("isrc") for line in named if isinstance(line.get("isrc"), str)}
+    raw_isrcs: set[str] = {line["isrc"] for line in named if isinstance(line.get("isrc"), str)}
     isrcs = {value: isrc_parse(value) for value in raw_isrcs}
     works = _works_by_isrc({isrc for isrc in isrcs.values() if isrc})
     slugs = {
