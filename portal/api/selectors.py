@@ -178,12 +178,16 @@ def checks_bulk(
     """Answers for (normalised ISRC, known use slug) pairs, in order. A constant number
     of queries whatever the number of items: works, permissions, then the rule's facts
     for the pairs the rows do not answer."""
-    works = {
-        isrc: (pk, label_id)
-        for isrc, pk, label_id in Work.objects.filter(isrc__in={isrc for isrc, _ in items})
+    works: dict[str, tuple[int, int]] = {}
+    withdrawn: set[int] = set()
+    for isrc, pk, label_id, withdrawn_at in (
+        Work.objects.filter(isrc__in={isrc for isrc, _ in items})
         .order_by()
-        .values_list("isrc", "pk", "label_id")
-    }
+        .values_list("isrc", "pk", "label_id", "withdrawn_at")
+    ):
+        works[isrc] = (pk, label_id)
+        if withdrawn_at is not None:
+            withdrawn.add(pk)
     work_ids = {pk for pk, _ in works.values()}
     rows = {
         (work_id, use_id): (bool(permitted), reasons, lapses_at)
@@ -200,7 +204,11 @@ def checks_bulk(
             answered[pair] = _answer_from_row(rows.get(pair), now)
     unanswered = [pair for pair, answer in answered.items() if answer is None]
     verdicts = verdicts_for_pairs(
-        product=key.product(), pairs=unanswered, labels=dict(works.values()), now=now
+        product=key.product(),
+        pairs=unanswered,
+        labels=dict(works.values()),
+        now=now,
+        withdrawn=withdrawn,
     )
     results: list[Check] = []
     for isrc, use in items:

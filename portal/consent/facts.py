@@ -61,6 +61,17 @@ def side_answers(
     return {(w, u, s): SideAnswer(a, e) for w, u, s, a, e in rows}
 
 
+def withdrawn_work_ids(*, work_ids: Sequence[int]) -> set[int]:
+    """Those of these works their label has withdrawn (one query; none for no works)."""
+    if not work_ids:
+        return set()
+    return set(
+        Work.objects.filter(pk__in=list(work_ids), withdrawn_at__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def _judge(
     *,
     product: Product,
@@ -70,12 +81,15 @@ def _judge(
     work_ids: Sequence[int],
     now: datetime,
     answers: Answers | None,
+    withdrawn: Collection[int] | None,
 ) -> dict[tuple[int, int], Verdict]:
     pairs = list(pairs)
     requested = requested_use_type_ids(product=product)
     terms = licence_terms(licensee_id=product.licensee_id, label_ids={labels[w] for w in work_ids})
     if answers is None:
         answers = side_answers(product=product, use_type_ids=use_type_ids, works=work_ids)
+    if withdrawn is None:
+        withdrawn = withdrawn_work_ids(work_ids=work_ids)
     return {
         (work_id, use_id): evaluate(
             product_status=product.status,
@@ -85,6 +99,7 @@ def _judge(
             artist=answers.get((work_id, use_id, Side.ARTIST)),
             rights_holder=answers.get((work_id, use_id, Side.RIGHTS_HOLDER)),
             now=now,
+            live=work_id not in withdrawn,
         )
         for work_id, use_id in pairs
     }
@@ -96,11 +111,13 @@ def verdicts_for_pairs(
     pairs: Collection[tuple[int, int]],
     labels: Mapping[int, int],
     now: datetime,
+    withdrawn: Collection[int] | None = None,
 ) -> dict[tuple[int, int], Verdict]:
     """The rule's verdict for exactly these (work id, use type id) pairs, in their order.
 
-    `labels` maps each work id to its label id. Four queries whatever the number of
-    pairs (one fewer when `product.uses` is prefetched); none for no pairs.
+    `labels` maps each work id to its label id. Five queries whatever the number of
+    pairs (one fewer when `product.uses` is prefetched, one fewer when the caller knows
+    which works are `withdrawn`); none for no pairs.
     """
     if not pairs:
         return {}
@@ -112,6 +129,7 @@ def verdicts_for_pairs(
         work_ids=list(dict.fromkeys(w for w, _ in pairs)),
         now=now,
         answers=None,
+        withdrawn=withdrawn,
     )
 
 
@@ -122,12 +140,13 @@ def verdicts_for(
     use_type_ids: Sequence[int],
     now: datetime,
     answers: Answers | None = None,
+    withdrawn: Collection[int] | None = None,
 ) -> dict[tuple[int, int], Verdict]:
     """Every work times every use: the verdict for each (work id, use type id), from
     (work id, label id) pairs, work by work.
 
-    A constant number of queries whatever the number of works; pass `answers` when the
-    caller has loaded them already.
+    A constant number of queries whatever the number of works; pass `answers`, and the
+    ids of the `withdrawn` works among them, when the caller has loaded them already.
     """
     return _judge(
         product=product,
@@ -137,4 +156,5 @@ def verdicts_for(
         work_ids=[work_id for work_id, _ in works],
         now=now,
         answers=answers,
+        withdrawn=withdrawn,
     )

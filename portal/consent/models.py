@@ -37,6 +37,7 @@ class Cause(models.TextChoices):
     EXPIRY = "expiry", "An expiry"
     LICENCE = "licence", "A licence change"
     PRODUCT = "product", "A product status change"
+    WITHDRAWAL = "withdrawal", "A recording withdrawn or released again"
 
 
 class Delegation(models.Model):

@@ -31,6 +31,7 @@ class Reason(models.TextChoices):
     RIGHTS_HOLDER_UNDECIDED = "rights_holder_undecided", "waiting for the label"
     RIGHTS_HOLDER_DENIED = "rights_holder_denied", "the label said no"
     RIGHTS_HOLDER_EXPIRED = "rights_holder_expired", "the label's yes has expired"
+    WORK_WITHDRAWN = "work_withdrawn", "the recording was withdrawn by the label"
 
 
 PRODUCT_REASONS = {
@@ -141,15 +142,19 @@ def evaluate(
     artist: SideAnswer | None,
     rights_holder: SideAnswer | None,
     now: datetime,
+    live: bool = True,
 ) -> Verdict:
-    """Permitted iff both sides granted (unexpired), a licence covers the use today, and
-    the product is active and requests the use. Every failed condition is named."""
+    """Permitted iff both sides granted (unexpired), a licence covers the use today, the
+    product is active and requests the use, and the work is live (not withdrawn by its
+    label). Every failed condition is named."""
     reasons: list[str] = []
     lapses: list[datetime] = []
     if product_status != Product.Status.ACTIVE:
         reasons.append(PRODUCT_REASONS[Product.Status(product_status)])
     if not requested:
         reasons.append(Reason.USE_NOT_REQUESTED)
+    if not live:
+        reasons.append(Reason.WORK_WITHDRAWN)
     for reason, lapse in (
         _licence(terms, use_type_id, now),
         _side(Side.ARTIST, artist, now),

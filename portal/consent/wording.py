@@ -56,6 +56,9 @@ def explain(
             return f"Permitted until {verdict.lapses_at:%-d %b %Y}"
         return "Permitted"
     names = {"product": product.name, "label": label_name}
+    if Reason.WORK_WITHDRAWN in verdict.reasons:
+        # Above everything: no answer can make a withdrawn recording permitted.
+        return f"Not permitted: {label_name} withdrew the recording"
     for reason in verdict.reasons:
         if reason in PRODUCT_OR_LICENCE:
             return "Not permitted: " + PRODUCT_OR_LICENCE[Reason(reason)].format(**names)

@@ -16,6 +16,7 @@ class Notification(models.Model):
         INVITATION = "invitation", "Invitation"
         DELEGATION = "delegation", "Delegation"
         TEAM = "team", "Team change"
+        CATALOGUE = "catalogue", "Catalogue grew"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

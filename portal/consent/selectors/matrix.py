@@ -98,6 +98,7 @@ def matrix_rows(
         use_type_ids=use_ids,
         now=now,
         answers=answers,
+        withdrawn={w.pk for w in works if w.withdrawn_at is not None},
     )
     rows = []
     for work in works:

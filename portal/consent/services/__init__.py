@@ -4,7 +4,8 @@
   that the actor may give them;
 - `announce`: re-evaluating effective permissions and recording every flip;
 - `products`, `licences`: what staff change that the rule reads; `lapses`: the clock;
-- `delegations`: an artist's label deciding for them.
+- `delegations`: an artist's label deciding for them;
+- `works`: works their label withdraws and releases again.
 The ledger's append is `portal.consent.ledger.append`.
 
 Lock order, the same everywhere so writers queue instead of deadlocking:
@@ -39,6 +40,7 @@ from portal.consent.services.products import (
     product_requests_notify,
     product_set_status,
 )
+from portal.consent.services.works import works_reinstate, works_withdraw
 
 __all__ = [
     "ConsentError",
@@ -58,4 +60,6 @@ __all__ = [
     "product_announce",
     "product_requests_notify",
     "product_set_status",
+    "works_reinstate",
+    "works_withdraw",
 ]
