@@ -140,7 +140,7 @@ def _one_file(
     reason a person can read, and the import goes on to the next."""
     try:
         with opener(import_file) as stream:
-            file_format = _format_of(stream)
+            file_format = _format_of(stream) if reader is _read else ""
             if file_format:
                 ImportFile.objects.filter(pk=import_file.pk).update(format=file_format)
             items: Iterable[Item] = reader(stream, name=import_file.name)

@@ -1,0 +1,145 @@
+"""Running a whole import: files in order, statuses, progress, resuming, and the one
+notification per artist whose catalogue grew."""
+
+import io
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
+from typing import BinaryIO
+
+from portal.catalogue.models import Work
+from portal.imports.models import CatalogueImport, ImportFile
+from portal.imports.progress import progress_of
+from portal.imports.records import Item
+from portal.imports.services.run import import_run
+from portal.notifications.models import Notification
+from tests.conftest import World
+from tests.imports.services.helpers import breaking, isrc, new_import, recording
+
+
+def files_saying(contents: dict[str, list[Item]]):  # type: ignore[no-untyped-def]
+    """An opener and a reader: each file's name says which items it holds."""
+
+    def open_file(import_file: ImportFile) -> AbstractContextManager[BinaryIO]:
+        return nullcontext(io.BytesIO(import_file.name.encode()))
+
+    def read(stream: BinaryIO, *, name: str = "") -> Iterator[Item]:
+        items = contents[name]
+        if name.startswith("broken"):
+            return breaking(items)
+        return iter(items)
+
+    return open_file, read
+
+
+def named(catalogue_import: CatalogueImport, *names: str) -> None:
+    for import_file, name in zip(catalogue_import.files.order_by("position"), names, strict=True):
+        ImportFile.objects.filter(pk=import_file.pk).update(name=name)
+
+
+def test_every_file_is_imported_in_order_and_the_import_is_done(world: World) -> None:
+    catalogue_import = new_import(world.label, files=2)
+    named(catalogue_import, "a.csv", "b.csv")
+    # The second file says the first's recording again, with a new title: order counts.
+    open_file, read = files_saying(
+        {"a.csv": [recording(1)], "b.csv": [recording(1, title="Renamed"), recording(2)]}
+    )
+
+    done = import_run(catalogue_import=catalogue_import, open_file=open_file, read=read)
+
+    assert done.status == CatalogueImport.Status.DONE
+    assert done.started_at and done.finished_at and done.finished_at >= done.started_at
+    assert (done.works_created, done.works_updated) == (2, 1)
+    assert Work.objects.get(isrc=isrc(1)).title == "Renamed"
+    assert set(done.files.values_list("status", "recordings")) == {("imported", 1), ("imported", 2)}
+    progress = progress_of(done.pk)
+    assert progress is not None
+    assert (progress.files_done, progress.files_total, progress.recordings) == (2, 2, 3)
+
+
+def test_an_unreadable_file_fails_alone_and_the_import_says_so(world: World) -> None:
+    catalogue_import = new_import(world.label, files=3)
+    named(catalogue_import, "a.csv", "broken.xml", "c.csv")
+    open_file, read = files_saying(
+        {"a.csv": [recording(1)], "broken.xml": [recording(2)], "c.csv": [recording(3)]}
+    )
+
+    done = import_run(catalogue_import=catalogue_import, open_file=open_file, read=read)
+
+    assert done.status == CatalogueImport.Status.FAILED
+    statuses = list(done.files.order_by("position").values_list("status", "reason"))
+    assert statuses == [
+        ("imported", ""),
+        ("failed", "The XML ends before the message does. (line 40)"),
+        ("imported", ""),
+    ]
+    assert set(Work.objects.filter(isrc__startswith="GBAYE").values_list("isrc", flat=True)) == {
+        isrc(1),
+        isrc(3),
+    }
+
+
+def test_a_file_that_cannot_be_opened_fails_with_a_reason(world: World) -> None:
+    catalogue_import = new_import(world.label)
+
+    def open_file(import_file: ImportFile) -> AbstractContextManager[BinaryIO]:
+        raise FileNotFoundError(import_file.name)
+
+    done = import_run(
+        catalogue_import=catalogue_import, open_file=open_file, read=lambda s, name="": iter([])
+    )
+
+    assert done.status == CatalogueImport.Status.FAILED
+    assert done.files.get().reason == "The file could not be opened; upload it again."
+
+
+def test_running_again_after_a_killed_worker_skips_what_was_imported(world: World) -> None:
+    catalogue_import = new_import(world.label, files=2)
+    named(catalogue_import, "a.csv", "b.csv")
+    open_file, read = files_saying({"a.csv": [recording(1)], "b.csv": [recording(2)]})
+    first = catalogue_import.files.get(position=0)
+    ImportFile.objects.filter(pk=first.pk).update(status=ImportFile.Status.IMPORTED)
+    CatalogueImport.objects.filter(pk=catalogue_import.pk).update(
+        status=CatalogueImport.Status.RUNNING
+    )
+
+    done = import_run(catalogue_import=catalogue_import, open_file=open_file, read=read)
+
+    assert done.status == CatalogueImport.Status.DONE
+    assert not Work.objects.filter(isrc=isrc(1)).exists()  # not read again
+    assert Work.objects.filter(isrc=isrc(2)).exists()
+
+
+def test_each_artist_whose_catalogue_grew_is_told_once(world: World) -> None:
+    catalogue_import = new_import(world.label, files=2)
+    named(catalogue_import, "a.csv", "b.csv")
+    open_file, read = files_saying(
+        {
+            "a.csv": [recording(n) for n in range(1, 10)],
+            "b.csv": [recording(n) for n in range(10, 15)] + [recording(20, artist="Bo Reed")],
+        }
+    )
+
+    import_run(catalogue_import=catalogue_import, open_file=open_file, read=read)
+
+    [ada] = Notification.objects.filter(user=world.artist_user)
+    assert ada.kind == Notification.Kind.CATALOGUE
+    assert ada.message == (
+        "14 recordings were added to your catalogue; 1 AI product asks to use them."
+    )
+    assert ada.url == f"/artists/{world.artist.pk}/"
+    [bo] = Notification.objects.filter(user=world.other_artist_user)
+    assert bo.message.startswith("1 recording was added to your catalogue")
+    assert not Notification.objects.filter(user=world.outsider_user).exists()
+
+
+def test_nobody_is_told_when_nothing_was_added(world: World) -> None:
+    catalogue_import = new_import(world.label)
+    named(catalogue_import, "a.csv")
+    open_file, read = files_saying({"a.csv": [recording(1)]})
+    Work.objects.create(
+        isrc=isrc(1), title="Song 1", primary_artist=world.artist, label=world.label
+    )
+
+    import_run(catalogue_import=catalogue_import, open_file=open_file, read=read)
+
+    assert not Notification.objects.filter(kind=Notification.Kind.CATALOGUE).exists()
