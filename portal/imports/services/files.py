@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
@@ -51,11 +52,18 @@ class _Writer:
         self.grown: Counter[int] = Counter()
 
     def flush(self) -> None:
+        # New works show the first release the batch puts them on (releases follow their
+        # recordings: in the same batch, but for one that ends as a release begins).
+        shown_on: dict[str, tuple[str, date | None]] = {}
+        for release in self.releases:
+            for track in release.tracks:
+                shown_on.setdefault(track.isrc, (release.title, release.release_date))
         written = works_write(
             label_id=self.label_id,
             recordings=self.recordings,
             roster=self.roster,
             report=self.report,
+            shown_on=shown_on,
         )
         self.grown += written.grown
         if self.releases:
@@ -65,27 +73,8 @@ class _Writer:
                 work_ids=written.work_ids,
                 report=self.report,
             )
-            _release_titles_set(created=written.created, releases=self.releases)
         self.report.flush()
         self.recordings, self.releases = [], []
-
-
-def _release_titles_set(*, created: list[int], releases: list[Release]) -> None:
-    """New works show the first release the batch puts them on."""
-    if not created:
-        return
-    first: dict[str, Release] = {}
-    for release in releases:
-        for track in release.tracks:
-            first.setdefault(track.isrc, release)
-    works = list(Work.objects.filter(pk__in=created).only("pk", "isrc"))
-    shown = []
-    for work in works:
-        if (on := first.get(work.isrc)) is not None:
-            work.release_title, work.release_date = on.title[:300], on.release_date
-            shown.append(work)
-    if shown:
-        Work.objects.bulk_update(shown, ["release_title", "release_date"], batch_size=1000)
 
 
 def file_import(

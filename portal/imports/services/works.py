@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from portal.catalogue.models import Credit, Work
 from portal.imports.records import Person, Recording, Role
@@ -109,15 +109,22 @@ def _changes(before: dict[str, object], after: dict[str, object], names: dict[in
 
 
 def works_write(
-    *, label_id: int, recordings: list[Recording], roster: Roster, report: Report
+    *,
+    label_id: int,
+    recordings: list[Recording],
+    roster: Roster,
+    report: Report,
+    shown_on: dict[str, tuple[str, date | None]] | None = None,
 ) -> Written:
     """Create, update or recognise as unchanged the works of these recordings.
 
     About eight statements for the batch: the works by ISRC, the roster's lookup and
     insert, the works' insert and update, the changed works' credits deleted, every
-    new credit inserted, the report's lines. An ISRC another label holds is rejected
+    new credit inserted, the report's lines. New works take their release's title and
+    date from `shown_on` (ISRC -> release). An ISRC another label holds is rejected
     (that label is not named); so is a recording the catalogue cannot hold as said.
     """
+    shown_on = shown_on or {}
     latest: dict[str, Recording] = {}
     for recording in recordings:
         fault = fault_of(recording)
