@@ -14,7 +14,10 @@ artist's earnings page over twelve months of usage of 10,000 works, and a usage 
 once for 60 s against gunicorn, a Celery worker with beat, PostgreSQL and Redis, browsing
 and answering with a moment's thought between clicks; p50/p95/p99 per page and for the
 htmx toggle, errors (aim: none), and every permission change they caused counted at a
-signature-verifying receiver once the load stops (aim: all, within 2 minutes). The
+signature-verifying receiver once the load stops (aim: all, within 2 minutes). Catalogue
+imports (`benchmarks.imports`, about 10 minutes): 1,000,000 recordings imported as one CSV
+(aim: under 10 minutes, peak RSS under 500 MB), the same again unchanged (under 3
+minutes), and a 20-track album withdrawn and its changes delivered (under 2 seconds). The
 server-side parts need PostgreSQL and Redis (DATABASE_URL, REDIS_URL); without them they
 are skipped, and the report says why. Prints figures; never fails on speed, only when
 something crashes.
@@ -26,6 +29,7 @@ of 100,000 works; 1 for a quick try):
     DATABASE_URL=postgres://... REDIS_URL=redis://.../6 .venv/bin/python -m benchmarks.delivery
     DATABASE_URL=postgres://... .venv/bin/python -m benchmarks.earnings  (at 500, then 2,500)
     DATABASE_URL=postgres://... REDIS_URL=redis://.../6 .venv/bin/python -m benchmarks.load  (at 1)
+    DATABASE_URL=postgres://... .venv/bin/python -m benchmarks.imports  (400 recordings per unit)
 
 On PostgreSQL the bench's database is `consent_bench`, or BENCH_DATABASE_NAME.
 """

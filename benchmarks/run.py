@@ -19,6 +19,7 @@ from typing import Any
 from benchmarks import api as api_stage
 from benchmarks import delivery as delivery_stage
 from benchmarks import earnings as earnings_stage
+from benchmarks import imports as imports_stage
 from benchmarks import label as label_scale
 from benchmarks import load as load_stage
 from benchmarks.database import fresh_database, prepare_environment
@@ -450,5 +451,10 @@ def main() -> int:
             "Measuring 50 artists at once for 60 s (gunicorn, worker, receiver)...", file=sys.stderr
         )
         report.attempt("load", lambda: load_stage.measure(report, Demo.load()))
+        print(
+            f"Measuring catalogue imports ({imports_stage.recordings_wanted():,} recordings)...",
+            file=sys.stderr,
+        )
+        report.attempt("catalogue imports", lambda: imports_stage.run_section(report))
     print_report(report, time.perf_counter() - started)
     return 1 if report.failures else 0
