@@ -162,7 +162,9 @@ def _one_file(
             "The portal could not import this file because of an error on its side; "
             "try again later, or ask the portal's staff."
         )
-    ImportFile.objects.filter(pk=import_file.pk).update(
+    # A file whose rows committed stays imported, whatever failed after (its
+    # withdrawals): only a file still waiting is marked as not imported.
+    ImportFile.objects.filter(pk=import_file.pk, status=ImportFile.Status.WAITING).update(
         status=ImportFile.Status.FAILED, reason=reason, recordings=0
     )
     return 0, Counter()

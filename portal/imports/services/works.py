@@ -172,7 +172,16 @@ def works_write(
         }
 
     created = Work.objects.bulk_create(
-        [Work(isrc=r.isrc, label_id=label_id, **values(r, digest)) for r, digest in fresh],
+        [
+            Work(
+                isrc=r.isrc,
+                label_id=label_id,
+                release_title=shown_on.get(r.isrc, ("", None))[0][:300],
+                release_date=shown_on.get(r.isrc, ("", None))[1],
+                **values(r, digest),
+            )
+            for r, digest in fresh
+        ],
         batch_size=1000,
     )
     for work in created:
