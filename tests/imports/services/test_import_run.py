@@ -6,14 +6,24 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from typing import BinaryIO
 
-from portal.catalogue.models import Work
+import pytest
+
+from portal.catalogue.models import Release, Work
 from portal.imports.models import CatalogueImport, ImportFile
 from portal.imports.progress import progress_of
 from portal.imports.records import Item
+from portal.imports.services import files
 from portal.imports.services.run import import_run
 from portal.notifications.models import Notification
 from tests.conftest import World
-from tests.imports.services.helpers import breaking, isrc, new_import, recording
+from tests.imports.services.helpers import (
+    album,
+    breaking,
+    isrc,
+    new_import,
+    recording,
+    takedown,
+)
 
 
 def files_saying(contents: dict[str, list[Item]]):  # type: ignore[no-untyped-def]
@@ -143,3 +153,25 @@ def test_nobody_is_told_when_nothing_was_added(world: World) -> None:
     import_run(catalogue_import=catalogue_import, open_file=open_file, read=read)
 
     assert not Notification.objects.filter(kind=Notification.Kind.CATALOGUE).exists()
+
+
+def test_a_file_whose_rows_committed_stays_imported_if_its_withdrawals_fail(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalogue_import = new_import(world.label)
+    named(catalogue_import, "a.csv")
+    open_file, read = files_saying({"a.csv": [recording(1), album("A", [1], upc="5012345678900")]})
+    import_run(catalogue_import=catalogue_import, open_file=open_file, read=read)
+    purge = new_import(world.label)
+    named(purge, "a.csv")
+    open_file, read = files_saying({"a.csv": [takedown("5012345678900")]})
+
+    def down(**kwargs: object) -> list[int]:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(files, "works_withdraw", down)
+
+    done = import_run(catalogue_import=purge, open_file=open_file, read=read)
+
+    assert done.files.get().status == ImportFile.Status.IMPORTED
+    assert Release.objects.get().withdrawn_at is not None
