@@ -105,7 +105,11 @@ def _queue(import_id: int) -> None:
 def _mib(size: int) -> str:
     if size >= 1024**3:
         return f"{size / 1024**3:.1f} GiB"
-    return f"{size / 1024**2:.1f} MiB"
+    if size >= 1024**2:
+        return f"{size / 1024**2:.1f} MiB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size} bytes"
 
 
 def import_requeue(*, catalogue_import: CatalogueImport) -> bool:
