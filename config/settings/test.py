@@ -13,9 +13,9 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    # Each run's uploads in a directory of its own, removed with the machine's temp files.
+    # Each run's uploads in a directory of its own, under the machine's temp directory.
     "imports": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": os.path.join(tempfile.gettempdir(), f"imports-test-{os.getpid()}")},
