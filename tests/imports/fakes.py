@@ -6,11 +6,9 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import BinaryIO
 
-import pytest
 from django.utils import timezone
 
 from portal.imports.models import CatalogueImport, ImportFile, ImportItem
-from portal.imports.services import run
 
 Opener = Callable[[ImportFile], AbstractContextManager[BinaryIO]] | None
 
@@ -56,10 +54,3 @@ class FakeRun:
         catalogue_import.finished_at = timezone.now()
         catalogue_import.save()
         return catalogue_import
-
-
-@pytest.fixture
-def fake_run(monkeypatch: pytest.MonkeyPatch) -> FakeRun:
-    fake = FakeRun()
-    monkeypatch.setattr(run, "import_run", fake)
-    return fake

@@ -78,7 +78,10 @@ def test_an_upload_over_the_limit_is_refused_and_nothing_is_stored(
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ImportRefused) as refused:
         import_start(
             label=world.label,
-            uploads=[SimpleUploadedFile("small.csv", b"isrc\n"), SimpleUploadedFile("big.csv", CSV)],
+            uploads=[
+                SimpleUploadedFile("small.csv", b"isrc\n"),
+                SimpleUploadedFile("big.csv", CSV),
+            ],
             requested_by=world.manager,
             source=CatalogueImport.Source.LABEL,
         )

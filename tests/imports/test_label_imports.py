@@ -126,7 +126,9 @@ def test_the_list_is_newest_first_and_costs_the_same_whatever_its_length(
     page = response.context["page"]
     assert page.paginator.count == 30
     assert len(page.object_list) == 25
-    assert [i.pk for i in page.object_list] == sorted((i.pk for i in page.object_list), reverse=True)
+    assert [i.pk for i in page.object_list] == sorted(
+        (i.pk for i in page.object_list), reverse=True
+    )
     assert "Page 1 of 2" in response.content.decode()
 
 
