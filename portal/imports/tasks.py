@@ -8,12 +8,13 @@ connection (and so released if that worker dies), makes the second one wait its 
 instead of running the import twice at once.
 """
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from celery import shared_task
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from portal.imports.models import CatalogueImport
 from portal.imports.services import run
@@ -56,6 +57,7 @@ def _alone(import_id: int) -> Iterator[bool]:
     try:
         yield bool(locked)
     finally:
+        # A connection that broke has let go of its locks already.
         if locked:
-            with connection.cursor() as cursor:
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, import_id])

@@ -81,7 +81,9 @@ def import_start(
                 import_file.file.save(_stored_name(upload.name), upload, save=False)
                 stored.append(import_file)
                 import_file.save()
-            transaction.on_commit(lambda: _queue(catalogue_import.pk))
+            # Robust: the import is recorded whatever the broker does; staff can queue it
+            # again from admin.
+            transaction.on_commit(lambda: _queue(catalogue_import.pk), robust=True)
     except BaseException:
         # Nothing was recorded, so nothing will ever read what was stored.
         for import_file in stored:
@@ -118,5 +120,5 @@ def import_requeue(*, catalogue_import: CatalogueImport) -> bool:
     False, queuing nothing, for an import that has finished."""
     if catalogue_import.finished:
         return False
-    transaction.on_commit(lambda: _queue(catalogue_import.pk))
+    transaction.on_commit(lambda: _queue(catalogue_import.pk), robust=True)
     return True
