@@ -16,6 +16,7 @@ urlpatterns = [
     path("notifications/", include("portal.notifications.urls")),
     path("", include("portal.teams.urls")),
     path("", include("portal.earnings.urls")),
+    path("", include("portal.imports.urls")),
     path("", include("portal.consent.urls")),
 ]
 

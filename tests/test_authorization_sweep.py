@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -35,6 +36,7 @@ from portal.consent.services import delegation_grant
 from portal.earnings.models import UsageReport
 from portal.earnings.services import usage_report_submit
 from portal.earnings.validation import usage_report_parse
+from portal.imports.models import CatalogueImport
 from portal.notifications.models import Notification
 from portal.notifications.services import notify
 from portal.teams.models import Invitation
@@ -196,6 +198,7 @@ TEAM = ("artist", "manager")
 # on the form (422).
 REFUSED = frozenset({302, 422})
 API = {"anonymous": 401, "denied": 401}
+CATALOGUE_CSV = b"isrc,title,artist\nUSRC17607839,Night Drive,Ada Lane\n"
 USAGE_REPORT = {
     "period": {"start": "2026-09-01", "end": "2026-09-30"},
     "currency": "EUR",
@@ -278,6 +281,8 @@ RULES: dict[str, Rule] = {
     "label_statements": Rule(label_id, MANAGERS),
     "label_statement": Rule(month(label_id), MANAGERS),
     "label_statement_csv": Rule(month(label_id), MANAGERS),
+    "label_imports": Rule(label_id, MANAGERS),
+    "label_import": Rule(lambda ctx: {**label_id(ctx), "import_id": ctx.ids["import"]}, MANAGERS),
     # --- the matrix, per party kind ---
     "matrix": Rule(party("artists"), ARTIST_TEAM),
     "decide": Rule(
@@ -442,6 +447,23 @@ VARIANTS: list[tuple[str, Rule]] = [
             effect=invitation("label")[1],
         ),
     ),
+    # An upload starts an import of the label's, requested by whoever sent it.
+    (
+        "label_imports",
+        Rule(
+            label_id,
+            MANAGERS,
+            method="post",
+            ok=302,
+            data=lambda ctx, role: {"uploads": SimpleUploadedFile(f"{role}.csv", CATALOGUE_CSV)},
+            effect=lambda ctx, role: (
+                role in ctx.users
+                and CatalogueImport.objects.filter(
+                    label=ctx.world.label, requested_by=ctx.users[role]
+                ).exists()
+            ),
+        ),
+    ),
     (
         "stop_everything",
         Rule(
@@ -528,6 +550,9 @@ def ctx(world: World) -> Context:
         ),
     ).report
     other_product = f.ProductFactory(slug="stemify", name="Stemify")
+    catalogue_import = CatalogueImport.objects.create(
+        label=world.label, source=CatalogueImport.Source.ADMIN
+    )
     keys = {
         "key": api_key_issue(product=world.product)[1],
         "other_key": api_key_issue(product=other_product)[1],
@@ -545,6 +570,7 @@ def ctx(world: World) -> Context:
         "invitation": invitation.pk,
         "notification": Notification.objects.get(user=world.artist_user).pk,
         "report": report.pk,
+        "import": catalogue_import.pk,
         "key_product": world.product.pk,
         "other_key_product": other_product.pk,
     }

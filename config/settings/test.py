@@ -15,10 +15,14 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    # Each run's uploads in a directory of its own, under the machine's temp directory.
+    # Each run's uploads in a directory of its own, under the machine's temp directory; a
+    # worker that a test starts gets the test's through IMPORTS_ROOT, to read its uploads.
     "imports": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": os.path.join(tempfile.gettempdir(), f"imports-test-{os.getpid()}")},
+        "OPTIONS": {
+            "location": env("IMPORTS_ROOT")
+            or os.path.join(tempfile.gettempdir(), f"imports-test-{os.getpid()}")
+        },
     },
 }
 WHITENOISE_AUTOREFRESH = True

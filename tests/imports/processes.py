@@ -1,0 +1,65 @@
+"""Processes the imports' tests start: the command as operators run it, and a Celery
+worker, each with this run's test database (as tests/delivery/test_worker.py does)."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or "5432"
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+def process_env(**extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "WEBHOOK_QUEUE": settings.WEBHOOK_QUEUE,
+        "WEBHOOK_DELIVERY_JSON": json.dumps(settings.WEBHOOK_DELIVERY),
+        "IMPORTS_ROOT": str(settings.STORAGES["imports"]["OPTIONS"]["location"]),
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = database_url()
+    else:
+        env.pop("DATABASE_URL", None)
+    if prefix := settings.CACHES["default"].get("KEY_PREFIX"):
+        env["CACHE_KEY_PREFIX"] = prefix
+    return env
+
+
+def manage(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=process_env(),
+        check=False,
+        timeout=120,
+    )
+
+
+def eventually(condition: Callable[[], bool], timeout: float = 30.0, every: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return condition()

@@ -1,0 +1,92 @@
+"""`manage.py import_catalogue`: a public contract. It imports now, prints the report and
+exits 0 only when every file was imported; an unknown label or a missing file is refused
+before anything is recorded."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from portal.imports.models import CatalogueImport, ImportFile
+from tests.conftest import World
+from tests.imports.fakes import FakeRun
+from tests.imports.processes import manage
+
+CSV = b"isrc,title,artist\nUSRC17607839,Night Drive,Ada Lane\n"
+
+
+def run_command(*args: str) -> str:
+    out = StringIO()
+    call_command("import_catalogue", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    good = tmp_path / "catalogue.csv"
+    good.write_bytes(CSV)
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(b"<NewReleaseMessage>")
+    return {"good": good, "broken": broken}
+
+
+def test_it_imports_the_files_where_they_are_and_exits_0(
+    world: World, files: dict[str, Path], fake_run: FakeRun
+) -> None:
+    out = run_command("--label", "Northern Lights Records", str(files["good"]))
+    made = CatalogueImport.objects.get()
+    assert (made.label, made.source, made.requested_by) == (
+        world.label,
+        CatalogueImport.Source.COMMAND,
+        None,
+    )
+    stored = made.files.get()
+    assert (stored.name, stored.size, stored.file.name) == (str(files["good"]), len(CSV), "")
+    assert fake_run.read == {str(files["good"]): CSV}  # opened by its path, not copied
+    assert f"Import {made.pk} for Northern Lights Records: Imported" in out
+    assert "works: 1 created, 0 updated" in out
+    assert f"{files['good']} (CSV): Imported, 1 recordings" in out
+    assert "First problems:" in out
+    assert "Imported with a warning: " in out and "row 2 USRC17607839" in out
+
+
+def test_the_label_may_be_named_by_its_id(
+    world: World, files: dict[str, Path], fake_run: FakeRun
+) -> None:
+    run_command("--label", str(world.label.pk), str(files["good"]))
+    assert CatalogueImport.objects.get().label == world.label
+
+
+def test_a_file_not_imported_exits_non_zero_naming_its_reason(
+    world: World, files: dict[str, Path], fake_run: FakeRun
+) -> None:
+    with pytest.raises(CommandError) as failed:
+        run_command("--label", "Northern Lights Records", str(files["good"]), str(files["broken"]))
+    assert str(failed.value) == (
+        f"{files['broken']} was not imported: The file is not well-formed XML (line 3, column 1)."
+    )
+    assert CatalogueImport.objects.get().status == CatalogueImport.Status.FAILED
+
+
+def test_an_unknown_label_or_a_missing_file_is_refused_and_nothing_recorded(
+    world: World, files: dict[str, Path], fake_run: FakeRun, tmp_path: Path
+) -> None:
+    with pytest.raises(CommandError, match="No label is named 'Nobody Records'"):
+        run_command("--label", "Nobody Records", str(files["good"]))
+    with pytest.raises(CommandError, match="No label is named '999999'"):
+        run_command("--label", "999999", str(files["good"]))
+    missing = tmp_path / "missing.csv"
+    with pytest.raises(CommandError, match=r"missing\.csv: no such file\. Nothing was imported\."):
+        run_command("--label", "Northern Lights Records", str(files["good"]), str(missing))
+    with pytest.raises(CommandError, match="no such file"):
+        run_command("--label", "Northern Lights Records", str(tmp_path))  # a directory
+    assert not CatalogueImport.objects.exists() and not ImportFile.objects.exists()
+    assert fake_run.calls == []
+
+
+def test_the_exit_status_is_the_processs_own(world: World, files: dict[str, Path]) -> None:
+    """As operators call it: a process of its own, its exit status, its error on stderr."""
+    result = manage("import_catalogue", "--label", "Nobody", str(files["good"]))
+    assert result.returncode == 1
+    assert "No label is named 'Nobody'" in result.stderr
