@@ -6,6 +6,7 @@ announced permissions that match the facts.
 """
 
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -32,7 +33,9 @@ from portal.consent.services import (
     grants_withdraw_all,
     permissions_refresh,
     product_set_status,
+    works_withdraw,
 )
+from portal.consent.services import works as works_services
 from portal.licensing.models import Product
 from tests import factories as f
 from tests.conftest import World
@@ -334,3 +337,36 @@ def test_every_kind_of_writer_at_once_neither_deadlocks_nor_drifts(world: World)
     assert_chain_and_sequences_hold()
     for product in (world.product, stemify):
         assert_announced_matches_the_facts(product)
+
+
+def test_a_withdrawal_racing_a_products_first_answers_never_leaves_the_work_permitted(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The withdrawal reads which products have answers on the work, then announces for
+    those. Both first answers of a product committing in between must not announce a yes
+    the withdrawal then misses: they wait for it, and read the work withdrawn."""
+    work = world.works[0]
+    read = threading.Event()
+    products_touching = works_services._products_touching
+
+    def slow_products_touching(work_ids: list[int]) -> list[Product]:
+        found = products_touching(work_ids)
+        read.set()
+        time.sleep(1.5)  # the answers below try to commit now
+        return found
+
+    monkeypatch.setattr(works_services, "_products_touching", slow_products_touching)
+
+    def both_answer() -> None:
+        assert read.wait(timeout=10)
+        answer(world, Side.ARTIST, work)()
+        answer(world, Side.RIGHTS_HOLDER, work)()
+
+    together(lambda: works_withdraw(work_ids=[work.pk]), both_answer)
+
+    work.refresh_from_db()
+    assert work.withdrawn_at is not None
+    announced = AnnouncedPermission.objects.filter(product=world.product, work=work).first()
+    assert announced is None or not announced.permitted
+    assert_announced_matches_the_facts(world.product)
+    assert_chain_and_sequences_hold()

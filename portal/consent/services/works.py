@@ -34,12 +34,15 @@ def _products_touching(work_ids: list[int]) -> list[Product]:
 
 def _flip(*, work_ids: list[int], withdrawn_at: datetime | None) -> int:
     """Set or clear `withdrawn_at` on these works, then announce what flips; one
-    transaction. The counters are locked before the works change (the decisions' lock
-    order), so an answer being written meanwhile either commits first and is
-    re-evaluated here, or waits and reads the new state."""
+    transaction. Every product's counter is locked before the works change (in the
+    decisions' lock order), and only then are the products with answers on these works
+    read: an answer being written meanwhile, for any product, either commits first and is
+    re-evaluated here, or waits and reads the new state. (Locking only the products found
+    first would let a product's first two answers, both committing in between, announce
+    a yes for a withdrawn work.) The lock is held for one chunk's refresh."""
     with transaction.atomic():
+        counters_lock(Product.objects.values_list("pk", flat=True))
         products = _products_touching(work_ids)
-        counters_lock(p.pk for p in products)
         Work.objects.filter(pk__in=work_ids, withdrawn_at__isnull=withdrawn_at is not None).update(
             withdrawn_at=withdrawn_at
         )
