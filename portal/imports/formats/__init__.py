@@ -21,7 +21,7 @@ from portal.imports.formats import ddex, ern3, ern4, spreadsheet
 from portal.imports.formats.sniff import XML, sniff
 from portal.imports.formats.xml import open_document
 from portal.imports.models import ImportFile
-from portal.imports.records import Item, Unreadable
+from portal.imports.records import Item
 
 __all__ = ["format_of", "read"]
 
@@ -40,7 +40,9 @@ def read(stream: BinaryIO | IO[bytes], *, name: str = "") -> Iterator[Item]:
         reader = ern3.read if ddex.version_of(document) == ddex.ERN_3 else ern4.read
         yield from reader(document)
     else:
-        text = io.TextIOWrapper(sniffed.stream, encoding=sniffed.encoding, newline="")
+        text = io.TextIOWrapper(
+            sniffed.stream, encoding=sniffed.encoding, errors="surrogateescape", newline=""
+        )
         yield from spreadsheet.read(text)
     logger.debug("read %s", name or "a catalogue file")
 
@@ -53,11 +55,10 @@ def format_of(stream: BinaryIO | IO[bytes]) -> str:
         sniffed = sniff(stream)
         if sniffed.kind == XML:
             return _FORMATS[ddex.version_of(open_document(sniffed.stream))]
-        first_line = io.TextIOWrapper(sniffed.stream, encoding=sniffed.encoding, newline="")
-        try:
-            spreadsheet.header(first_line.readline().rstrip("\r\n"))
-        except UnicodeDecodeError as exc:
-            raise Unreadable("The file is not UTF-8 or UTF-16 text.") from exc
+        text = io.TextIOWrapper(
+            sniffed.stream, encoding=sniffed.encoding, errors="surrogateescape", newline=""
+        )
+        spreadsheet.header(text.readline().rstrip("\r\n"))
         return ImportFile.Format.CSV
     finally:
         if start is not None:

@@ -39,6 +39,8 @@ COLUMNS = (
 REQUIRED = ("isrc", "title", "artist")
 _CONTRIBUTOR = re.compile(r"(?P<role>[^:]+):(?P<name>[^\[]*)(?:\[(?P<isni>[^\]]*)\])?")
 _OWN_ROLES = {role.value: role for role in Role}
+# What surrogateescape makes of a byte the encoding does not allow.
+_NOT_DECODED = re.compile("[\udc80-\udcff]")
 
 
 def _column(name: str) -> str:
@@ -94,7 +96,11 @@ class _Group:
 
 
 def read(stream: IO[str]) -> Iterator[Item]:
+    """Rows from a text stream decoded with errors="surrogateescape": a byte that is not
+    UTF-8 (or UTF-16) stands out in its row, so the refusal can name the row."""
     first_line = stream.readline()
+    if _NOT_DECODED.search(first_line):
+        raise _not_text(1)
     positions, delimiter = header(first_line.rstrip("\r\n"))
     group: _Group | None = None
     # Releases already closed, and how many tracks they had: a release whose rows are
@@ -106,6 +112,8 @@ def read(stream: IO[str]) -> Iterator[Item]:
             row += 1
             if not any(cell.strip() for cell in cells):
                 continue
+            if any(_NOT_DECODED.search(cell) for cell in cells):
+                raise _not_text(row)
             values = {
                 name: cells[position].strip() if position < len(cells) else ""
                 for name, position in positions.items()
@@ -128,15 +136,16 @@ def read(stream: IO[str]) -> Iterator[Item]:
                 if isinstance(item, Recording) and group is not None:
                     group.add(row, item.isrc)
                 yield item
-    except UnicodeDecodeError as exc:
-        raise Unreadable(
-            'The CSV is not UTF-8 or UTF-16 text (save it as "CSV UTF-8").',
-            where=f"row {row + 1}",
-        ) from exc
     except csv.Error as exc:
         raise Unreadable(f"The CSV cannot be read ({exc}).", where=f"row {row + 1}") from exc
     if group is not None:
         yield from group.release()
+
+
+def _not_text(row: int) -> Unreadable:
+    return Unreadable(
+        'The CSV is not UTF-8 or UTF-16 text (save it as "CSV UTF-8").', where=f"row {row}"
+    )
 
 
 def _recording(where: str, values: dict[str, str]) -> RawRecording:

@@ -95,8 +95,8 @@ class Document:
                             raise Unreadable(f"The XML nests deeper than {MAX_DEPTH} elements.")
                         continue
                     depth -= 1
-                    if depth > 2 or depth == 0:
-                        continue
+                    if depth > 2 or depth == 0 or (depth == 2 and names[2] in wanted):
+                        continue  # inside a record, or the root's own end
                     path = "/".join(names[2 : depth + 2])
                     if path in wanted:
                         counts[path] += 1
