@@ -64,15 +64,15 @@ def _party(element: Element) -> RawPerson:
 
 def _recording(node: Node, parties: dict[str, RawPerson]) -> RawRecording:
     element = node.element
+    edition = _edition(element)
     raw = RawRecording(
         where=node.where,
-        isrc=text(element, "SoundRecordingEdition/ResourceId/ISRC")
-        or text(element, "ResourceId/ISRC"),
+        isrc=text(edition, "ResourceId/ISRC"),
         title=ddex.preferred_text(element, "DisplayTitleText")
         or ddex.preferred_text(element, "DisplayTitle", "TitleText"),
         iswc=text(element, "WorkId/ISWC"),
         duration=text(element, "Duration"),
-        p_line_year=_p_line_year(element),
+        p_line_year=_p_line_year(edition, element),
     )
     artists = sorted(element.iterfind("DisplayArtist"), key=lambda found: sequence(found, 0))
     for artist in artists:
@@ -113,10 +113,19 @@ def _named(
     return person
 
 
-def _p_line_year(element: Element) -> str:
-    edition = element.find("SoundRecordingEdition")
+def _edition(element: Element) -> Element:
+    """Where the ISRC and ℗ line are: the stereo edition of a 4.2+ recording (an immersive
+    one may carry an ISRC of its own), else the recording itself (4.1)."""
+    editions = element.findall("SoundRecordingEdition")
+    for edition in editions:
+        if text(edition, "Type") in ("", "NonImmersiveEdition"):
+            return edition
+    return editions[0] if editions else element
+
+
+def _p_line_year(edition: Element, element: Element) -> str:
     for holder in (edition, element):
-        if holder is not None and (line := ddex.preferred(holder, "PLine")) is not None:
+        if (line := ddex.preferred(holder, "PLine")) is not None:
             return text(line, "Year")
     return ""
 

@@ -185,3 +185,19 @@ def test_without_a_display_artist_party_the_display_artist_name_is_the_artist() 
     first = of_type(items_of(document), Recording)[0]
 
     assert first.artists == (Person("Ada Moss"),)
+
+
+def test_the_stereo_editions_isrc_is_the_recordings_when_an_immersive_one_comes_first() -> None:
+    immersive = (
+        "<SoundRecordingEdition><Type>ImmersiveEdition</Type>"
+        "<ResourceId><ISRC>QZES72100001</ISRC></ResourceId></SoundRecordingEdition>"
+    )
+    document = ern4_album().replace(
+        "<Type>MusicalWorkSoundRecording</Type>",
+        f"<Type>MusicalWorkSoundRecording</Type>{immersive}",
+        1,
+    )
+
+    first = of_type(items_of(document), Recording)[0]
+
+    assert (first.isrc, first.p_line_year) == ("USRC17607839", 2019)
