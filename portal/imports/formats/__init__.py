@@ -13,7 +13,6 @@ nothing of it).
 """
 
 import io
-import logging
 from collections.abc import Iterator
 from typing import IO, BinaryIO
 
@@ -25,15 +24,13 @@ from portal.imports.records import Item
 
 __all__ = ["format_of", "read"]
 
-logger = logging.getLogger(__name__)
-
 _FORMATS = {ddex.ERN_3: ImportFile.Format.ERN_3, ddex.ERN_4: ImportFile.Format.ERN_4}
 
 
 def read(stream: BinaryIO | IO[bytes], *, name: str = "") -> Iterator[Item]:
     """The items the file says, in file order; Unreadable when it cannot be imported.
-    The format is not told by `name` (a `.txt` may hold the CSV): it is the caller's
-    name for the file, for the log."""
+    `name` is the caller's name for the file; the format never depends on it (a `.txt`
+    may hold the CSV, a `.xml` a web page)."""
     sniffed = sniff(stream)
     if sniffed.kind == XML:
         document = open_document(sniffed.stream)
@@ -44,7 +41,6 @@ def read(stream: BinaryIO | IO[bytes], *, name: str = "") -> Iterator[Item]:
             sniffed.stream, encoding=sniffed.encoding, errors="surrogateescape", newline=""
         )
         yield from spreadsheet.read(text)
-    logger.debug("read %s", name or "a catalogue file")
 
 
 def format_of(stream: BinaryIO | IO[bytes]) -> str:
