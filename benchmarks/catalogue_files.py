@@ -10,7 +10,7 @@ or album's number, so the same N always gives the same bytes, and two runs with 
 different `registrant` give catalogues whose ISRCs do not meet.
 
 An ERN file holds `albums_per_file` albums (1,000 by default, about 15,000 recordings
-and 30 MB): a realistic catalogue delivery, with a PartyList, one SoundRecording per
+and 23 MiB): a realistic catalogue delivery, with a PartyList, one SoundRecording per
 track, the album's Release with its ResourceGroup, and a TrackRelease per track, as ERN
 4.3 asks. Writing a million recordings takes about a minute.
 
