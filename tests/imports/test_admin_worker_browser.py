@@ -111,10 +111,11 @@ def test_staff_upload_a_csv_and_watch_the_worker_import_it(
     expect(page.locator("progress")).to_have_count(0)
     expect(page.locator("dl.tallies")).to_contain_text(re.compile(r"Works created\s*2"))
     expect(page.locator("dl.tallies")).to_contain_text(re.compile(r"Recordings rejected\s*1"))
-    files = page.get_by_role("table").first
+    files = page.get_by_role("table", name="The import's files and what became of each")
     expect(files).to_contain_text("northern-lights.csv")
     expect(files).to_contain_text("CSV")
-    expect(page.get_by_role("table").nth(1)).to_contain_text("row 4")
+    lines = page.get_by_role("table", name=re.compile("^The report's lines"))
+    expect(lines).to_contain_text("row 4")
 
     made.refresh_from_db()
     assert (made.status, made.works_created, made.rejected) == (

@@ -8,12 +8,18 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from portal.catalogue.models import Work
 from portal.imports.models import CatalogueImport, ImportFile
+from portal.imports.records import Recording
 from tests.conftest import World
 from tests.imports.fakes import FakeRun
+from tests.imports.formats.messages import ern4_album, ern4_purge, items_of, of_type
 from tests.imports.processes import manage
 
 CSV = b"isrc,title,artist\nUSRC17607839,Night Drive,Ada Lane\n"
+
+
+ALBUM_ISRCS = [recording.isrc for recording in of_type(items_of(ern4_album()), Recording)]
 
 
 def run_command(*args: str) -> str:
@@ -90,3 +96,30 @@ def test_the_exit_status_is_the_processs_own(world: World, files: dict[str, Path
     result = manage("import_catalogue", "--label", "Nobody", str(files["good"]))
     assert result.returncode == 1
     assert "No label is named 'Nobody'" in result.stderr
+
+
+def test_an_ern_delivery_is_imported_once_and_its_purge_withdraws_the_album(
+    world: World, tmp_path: Path
+) -> None:
+    """The real readers and writer, as an operator runs them on a label's delivery."""
+    album = tmp_path / "delivery.xml"
+    album.write_text(ern4_album(), encoding="utf-8")
+    out = run_command("--label", "Northern Lights Records", str(album))
+    works = Work.objects.filter(label=world.label, isrc__in=ALBUM_ISRCS)
+    assert set(works.values_list("isrc", flat=True)) == set(ALBUM_ISRCS)
+    assert f"{album} (DDEX ERN 4): Imported" in out
+    made = CatalogueImport.objects.latest("pk")
+    assert made.works_created >= len(ALBUM_ISRCS) and made.status == CatalogueImport.Status.DONE
+
+    again = run_command("--label", "Northern Lights Records", str(album))
+    repeated = CatalogueImport.objects.latest("pk")
+    assert (repeated.works_created, repeated.works_updated) == (0, 0)
+    assert repeated.works_unchanged == made.works_created
+    assert "0 created, 0 updated" in again
+
+    purge = tmp_path / "purge.xml"
+    purge.write_text(ern4_purge(), encoding="utf-8")
+    run_command("--label", "Northern Lights Records", str(purge))
+    withdrawn = CatalogueImport.objects.latest("pk")
+    assert withdrawn.works_withdrawn > 0
+    assert works.filter(withdrawn_at__isnull=False).count() == withdrawn.works_withdrawn
