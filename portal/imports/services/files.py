@@ -142,7 +142,7 @@ def file_import(
         return Outcome(imported=False, reason=reason)
     if progress is not None:
         progress(read)
-    _lifecycle(
+    lifecycle_apply(
         catalogue_import=catalogue_import,
         import_file=import_file,
         withdraw=candidates,
@@ -151,7 +151,7 @@ def file_import(
     return Outcome(imported=True, recordings=report.tally.imported, grown=writer.grown)
 
 
-def _lifecycle(
+def lifecycle_apply(
     *,
     catalogue_import: CatalogueImport,
     import_file: ImportFile,

@@ -203,6 +203,22 @@ def takedowns_mark(
     return set(Track.objects.filter(release_id__in=release_ids).values_list("work_id", flat=True))
 
 
+def out_of_step(*, label_id: int) -> tuple[set[int], set[int]]:
+    """The label's works whose state lags its releases: live ones that only withdrawn
+    releases carry, and withdrawn ones a live release carries. Both empty unless a
+    withdrawal or reinstatement was lost after its file committed (a worker killed in
+    between, an error): the releases are the record, so this finds what is owed."""
+    on_withdrawn = Track.objects.filter(
+        release__label_id=label_id, release__withdrawn_at__isnull=False
+    ).values_list("work_id", flat=True)
+    carried_live = Track.objects.filter(
+        release__label_id=label_id,
+        release__withdrawn_at__isnull=True,
+        work__withdrawn_at__isnull=False,
+    ).values_list("work_id", flat=True)
+    return set(withdrawable(work_ids=set(on_withdrawn))), set(carried_live)
+
+
 def withdrawable(*, work_ids: Iterable[int]) -> list[int]:
     """Those of these works that no live release still carries."""
     ids = list(work_ids)

@@ -13,8 +13,9 @@ from django.utils import timezone
 from portal.imports.models import CatalogueImport, ImportFile
 from portal.imports.progress import Progress, progress_record
 from portal.imports.records import Item, Unreadable
-from portal.imports.services.files import file_import
+from portal.imports.services.files import file_import, lifecycle_apply
 from portal.imports.services.notices import catalogue_grew_notify
+from portal.imports.services.releases import out_of_step
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ def import_run(
             recordings, artists = _one_file(catalogue_import, import_file, opener, reader, meter)
             grown += artists
             meter.file_done(import_file, recordings)
+    _catch_up(catalogue_import)
     all_imported = not catalogue_import.files.exclude(status=ImportFile.Status.IMPORTED).exists()
     with transaction.atomic():
         CatalogueImport.objects.filter(pk=catalogue_import.pk).update(
@@ -127,6 +129,22 @@ def import_run(
         catalogue_grew_notify(label_id=catalogue_import.label_id, grown=grown)
     catalogue_import.refresh_from_db()
     return catalogue_import
+
+
+def _catch_up(catalogue_import: CatalogueImport) -> None:
+    """Withdraw or make live again what an earlier file's take-downs and releases owe but
+    did not get (its worker killed after the file committed, an error then), reported
+    against this import's last imported file. Failing again, it is logged and left to the
+    label's next import, which finds the same from the releases."""
+    try:
+        withdraw, again = out_of_step(label_id=catalogue_import.label_id)
+        last = catalogue_import.files.filter(status=ImportFile.Status.IMPORTED).last()
+        if (withdraw or again) and last is not None:
+            lifecycle_apply(
+                catalogue_import=catalogue_import, import_file=last, withdraw=withdraw, again=again
+            )
+    except Exception:
+        logger.exception("import %s: withdrawals owed could not be applied", catalogue_import.pk)
 
 
 def _one_file(

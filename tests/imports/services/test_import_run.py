@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import BinaryIO
 
 import pytest
+from django.utils import timezone
 
 from portal.catalogue.models import Release, Work
 from portal.imports.models import CatalogueImport, ImportFile
@@ -175,3 +176,55 @@ def test_a_file_whose_rows_committed_stays_imported_if_its_withdrawals_fail(
 
     assert done.files.get().status == ImportFile.Status.IMPORTED
     assert Release.objects.get().withdrawn_at is not None
+
+
+def test_a_withdrawal_lost_after_its_file_committed_is_caught_up_by_the_run(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The releases are the record: a take-down whose withdrawals failed once (or whose
+    worker died after the commit) is applied before the import ends."""
+    catalogue_import = new_import(world.label, files=2)
+    named(catalogue_import, "album", "purge")
+    open_file, read = files_saying(
+        {
+            "album": [recording(1), recording(2), album("Album", [1, 2], upc="5012345678900")],
+            "purge": [takedown("5012345678900")],
+        }
+    )
+    lifecycle_apply = files.lifecycle_apply
+    failures = iter([RuntimeError("the database went away")])
+
+    def fails_once(**kwargs: object) -> None:
+        if (failure := next(failures, None)) is not None and kwargs.get("withdraw"):
+            raise failure
+        lifecycle_apply(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files, "lifecycle_apply", fails_once)
+
+    done = import_run(catalogue_import=catalogue_import, open_file=open_file, read=read)
+
+    assert set(done.files.values_list("status", flat=True)) == {ImportFile.Status.IMPORTED}
+    withdrawn = Work.objects.filter(withdrawn_at__isnull=False)
+    assert set(withdrawn.values_list("isrc", flat=True)) == {isrc(1), isrc(2)}
+    assert done.works_withdrawn == 2
+
+
+def test_a_later_import_catches_up_what_an_earlier_one_owed(world: World) -> None:
+    first = new_import(world.label)
+    named(first, "album")
+    open_file, read = files_saying(
+        {
+            "album": [recording(1), album("Album", [1], upc="5012345678900")],
+            "other": [recording(3)],
+        }
+    )
+    import_run(catalogue_import=first, open_file=open_file, read=read)
+    # A take-down committed, and its worker was killed before the withdrawals.
+    Release.objects.filter(title="Album").update(withdrawn_at=timezone.now())
+
+    later = new_import(world.label)
+    named(later, "other")
+    done = import_run(catalogue_import=later, open_file=open_file, read=read)
+
+    assert Work.objects.get(isrc=isrc(1)).withdrawn_at is not None
+    assert done.items.filter(kind="withdrawn", isrc=isrc(1)).exists()
