@@ -175,6 +175,19 @@ def _harness_may_truncate_append_only_tables() -> None:
 
 # --- browser journeys ---------------------------------------------------------------
 CHROMIUM = "/usr/bin/chromium"
+# An answer on a loaded two-core machine (the suite's other worker, a benchmark) can take
+# longer than Playwright's five seconds; a journey that fails still says so, later.
+BROWSER_WAIT_MS = 15_000
+
+
+@pytest.fixture(autouse=True)
+def _browser_waits_for_a_loaded_machine(request: pytest.FixtureRequest) -> None:
+    if "browser" in request.keywords:
+        from playwright.sync_api import expect
+
+        expect.set_options(timeout=BROWSER_WAIT_MS)
+        if "page" in request.fixturenames:
+            request.getfixturevalue("page").set_default_timeout(BROWSER_WAIT_MS)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
