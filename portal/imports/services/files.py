@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.catalogue.models import Label, Work
@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 # Recordings per batch: a few statements each, and memory flat whatever the file's size.
 BATCH = 2000
+# Works written by one file past which the planner's statistics are refreshed at once.
+STATISTICS_AFTER = 20_000
+CATALOGUE_TABLES = ("catalogue_work", "catalogue_credit", "catalogue_release", "catalogue_track")
 
 
 @dataclass
@@ -142,6 +145,8 @@ def file_import(
         return Outcome(imported=False, reason=reason)
     if progress is not None:
         progress(read)
+    if report.tally.works_created + report.tally.works_updated >= STATISTICS_AFTER:
+        statistics_refresh()
     lifecycle_apply(
         catalogue_import=catalogue_import,
         import_file=import_file,
@@ -149,6 +154,16 @@ def file_import(
         again=writer.again,
     )
     return Outcome(imported=True, recordings=report.tally.imported, grown=writer.grown)
+
+
+def statistics_refresh() -> None:
+    """ANALYZE the catalogue's tables after a file grew them a lot. Autovacuum gets to it
+    later; until then PostgreSQL plans for the catalogue as it was, and reads a million
+    works row by row to find the twenty a statement names (an unchanged re-import of a
+    million recordings went from minutes to over three). A few hundred milliseconds."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(CATALOGUE_TABLES)}")
 
 
 def lifecycle_apply(

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.db.models import Q
+
 from portal.catalogue.models import Release, ReleaseIdentifier, Track, Work
 from portal.imports import records
 from portal.imports.services.report import Report
@@ -72,8 +74,14 @@ def releases_write(
     untitled = {(m.title, m.release_date) for key, m in merged.items() if not m.ids}
     by_title: dict[tuple[str, date | None], int] = {}
     if untitled:
+        # By title and date together: a catalogue holds many releases of one title
+        # ("Greatest Hits"), and reading them all for every batch grows with the label.
+        same = Q()
+        for title, day in untitled:
+            same |= Q(title=title, release_date=day)
         for pk, title, day in (
-            Release.objects.filter(label_id=label_id, title__in={t for t, _ in untitled})
+            Release.objects.filter(label_id=label_id)
+            .filter(same)
             .filter(identifiers__isnull=True)
             .order_by("pk")
             .values_list("pk", "title", "release_date")
