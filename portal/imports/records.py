@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from portal.catalogue.models import Credit
+
 
 class Unreadable(Exception):
     """The file as a whole cannot be imported; the message says why, for a person."""
@@ -32,17 +34,8 @@ class Unreadable(Exception):
         self.where = where
 
 
-class Role(StrEnum):
-    """Contributor roles, as `catalogue.Credit.Role` stores them (DDEX roles are mapped
-    onto these by the readers)."""
-
-    PERFORMER = "performer"
-    FEATURED = "featured"
-    COMPOSER = "composer"
-    LYRICIST = "lyricist"
-    PRODUCER = "producer"
-    ENGINEER = "engineer"
-    MUSICIAN = "musician"
+# Contributor roles are the credits' own; the readers map DDEX roles onto them.
+Role = Credit.Role
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from portal.accounts.http import user_of
 from portal.delivery.forms import EndpointAddForm, EndpointChangeForm, ReplayForm
 from portal.delivery.models import Endpoint, EndpointSecret
 from portal.delivery.selectors import delivery_lag, with_backlog
+from portal.delivery.services.alerts import duration_text
 from portal.delivery.services.endpoints import (
     DeliveryError,
     deliveries_replay,
@@ -41,16 +42,7 @@ URL_REFUSED = "_delivery_url_refused"
 
 
 def lag_text(lag: timedelta | None) -> str:
-    if lag is None:
-        return "up to date"
-    seconds = int(lag.total_seconds())
-    if seconds < 120:
-        return f"{seconds} s behind"
-    if seconds < 7200:
-        return f"{seconds // 60} min behind"
-    if seconds < 2 * 86400:
-        return f"{seconds // 3600} h behind"
-    return f"{seconds // 86400} days behind"
+    return "up to date" if lag is None else f"{duration_text(lag)} behind"
 
 
 class SecretInline(admin.TabularInline):

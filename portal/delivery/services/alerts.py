@@ -91,7 +91,7 @@ def _alert_text(endpoint: Endpoint, *, now: datetime) -> tuple[str, str]:
     if last is not None:
         lines.append(f"Last attempt: {last.error or last.status_code}")
     if lag is not None:
-        lines.append(f"Oldest undelivered change waiting: {_duration(lag)}")
+        lines.append(f"Oldest undelivered change waiting: {duration_text(lag)}")
     if endpoint.status == Endpoint.Status.DISABLED:
         subject = f"Webhooks to {product} are disabled"
         lines.insert(0, f"{endpoint.disabled_reason} Nothing more is sent until it is re-enabled.")
@@ -118,7 +118,8 @@ def alert_recovered(endpoint_id: int) -> None:
         log.exception("Could not email staff about endpoint %s recovering", endpoint_id)
 
 
-def _duration(span: timedelta) -> str:
+def duration_text(span: timedelta) -> str:
+    """A span as staff read it: "90 s", "12 min", "5 h", "3 days"."""
     seconds = int(span.total_seconds())
     if seconds < 120:
         return f"{seconds} s"

@@ -60,20 +60,8 @@ class Report:
 
     def problem(self, problem: Problem) -> None:
         """What the reader rejected or dropped."""
-        if problem.severity == Severity.REJECTED:
-            self.tally.rejected += 1
-            kind = ImportItem.Kind.REJECTED
-        else:
-            self.tally.warnings += 1
-            kind = ImportItem.Kind.WARNING
-        self._line(
-            kind,
-            where=problem.where,
-            isrc=problem.isrc,
-            code=problem.code,
-            message=problem.message,
-            work_id=None,
-        )
+        record = self.reject if problem.severity == Severity.REJECTED else self.warn
+        record(where=problem.where, isrc=problem.isrc, code=problem.code, message=problem.message)
 
     def reject(self, *, where: str, isrc: str, code: str, message: str) -> None:
         self.tally.rejected += 1
