@@ -4,11 +4,10 @@ value's territorial or language variants."""
 
 import re
 from collections.abc import Iterator, Mapping
-from xml.etree.ElementTree import Element
 
 from portal.imports.formats import assemble
 from portal.imports.formats.roles import roles_of
-from portal.imports.formats.xml import Document, sequence, text
+from portal.imports.formats.xml import Document, Element, sequence, text
 from portal.imports.records import IdKind, Item, Role, Track, Unreadable
 
 ERN_3 = "ern3"

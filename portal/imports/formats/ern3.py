@@ -22,11 +22,10 @@ DetailsByTerritory block (the Worldwide one, else the first, is read). What is r
 """
 
 from collections.abc import Iterator
-from xml.etree.ElementTree import Element
 
 from portal.imports.formats import assemble, ddex
 from portal.imports.formats.assemble import RawPerson, RawRecording, RawRelease
-from portal.imports.formats.xml import Document, Node, sequence, text
+from portal.imports.formats.xml import Document, Element, Node, sequence, text
 from portal.imports.records import IdKind, Item, Recording, Role
 
 RECORDING = "ResourceList/SoundRecording"

@@ -24,11 +24,10 @@ Deals are not read: whether a release may be sold is not the portal's concern.
 """
 
 from collections.abc import Iterator
-from xml.etree.ElementTree import Element
 
 from portal.imports.formats import assemble, ddex
 from portal.imports.formats.assemble import RawPerson, RawRecording, RawRelease
-from portal.imports.formats.xml import Document, Node, sequence, text
+from portal.imports.formats.xml import Document, Element, Node, sequence, text
 from portal.imports.records import Item, Recording, Role
 
 PARTY = "PartyList/Party"
