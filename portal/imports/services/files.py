@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 
 # Recordings per batch: a few statements each, and memory flat whatever the file's size.
 BATCH = 2000
+# The ISRC -> work id map a file's releases name their tracks by is kept for the whole
+# file up to this size (a few MiB); past it, tracks of recordings from earlier batches
+# are looked up.
+KNOWN_LIMIT = 250_000
 # Works written by one file past which the planner's statistics are refreshed at once.
 STATISTICS_AFTER = 20_000
 CATALOGUE_TABLES = ("catalogue_work", "catalogue_credit", "catalogue_release", "catalogue_track")
@@ -53,6 +57,8 @@ class _Writer:
         self.takedowns: list[Takedown] = []
         self.again: set[int] = set()
         self.grown: Counter[int] = Counter()
+        # Releases come after their recordings, usually in a later batch.
+        self.known: dict[str, int] = {}
 
     def flush(self) -> None:
         # New works show the first release the batch puts them on (releases follow their
@@ -69,11 +75,15 @@ class _Writer:
             shown_on=shown_on,
         )
         self.grown += written.grown
+        if len(self.known) + len(written.work_ids) <= KNOWN_LIMIT:
+            self.known.update(written.work_ids)
+        else:
+            self.known = written.work_ids
         if self.releases:
             self.again |= releases_write(
                 label_id=self.label_id,
                 releases=self.releases,
-                work_ids=written.work_ids,
+                work_ids=self.known,
                 report=self.report,
             )
         self.report.flush()

@@ -63,7 +63,7 @@ def releases_write(
     *, label_id: int, releases: list[records.Release], work_ids: dict[str, int], report: Report
 ) -> set[int]:
     """Create or update these releases, add identifiers and tracks they lack. Tracks name
-    works by ISRC: those of this batch (`work_ids`), or of the label's catalogue; one the
+    works by ISRC: those the file wrote (`work_ids`), or of the label's catalogue; one the
     catalogue lacks (its recording was rejected) is left out. Returns the ids of works
     now on a live release that are withdrawn: the file releases them again.
 

@@ -2,10 +2,13 @@
 
 from datetime import date
 
+import pytest
+
 from portal.catalogue.models import Release, ReleaseIdentifier, Track, Work
 from portal.consent.models import Answer, Cause, PermissionChange, Side
 from portal.imports.models import ImportItem
 from portal.imports.records import IdKind, ReleaseId
+from portal.imports.services import files
 from tests.conftest import World, say
 from tests.imports.services.helpers import album, isrc, recording, run_items, takedown
 
@@ -132,3 +135,21 @@ def test_a_takedown_naming_no_release_of_the_label_is_a_warning(world: World) ->
     assert Work.objects.get(isrc=isrc(1)).withdrawn_at is None
     assert catalogue_import.warnings == 1
     assert catalogue_import.items.get().code == "unknown_release"
+
+
+@pytest.mark.parametrize("known", [1000, 4], ids=["from-the-file", "looked-up"])
+def test_a_release_after_many_batches_names_every_track_of_the_file(
+    world: World, monkeypatch: pytest.MonkeyPatch, known: int
+) -> None:
+    # Releases follow their recordings, batches later: their tracks come from what the
+    # file wrote, or, past what it keeps, from the catalogue.
+    monkeypatch.setattr(files, "BATCH", 3)
+    monkeypatch.setattr(files, "KNOWN_LIMIT", known)
+    numbers = list(range(1, 12))
+    items = [recording(n) for n in numbers] + [album("Long Player", reversed(numbers))]
+
+    run_items(world.label, items)
+
+    assert list(Release.objects.get().tracks.values_list("work__isrc", flat=True)) == [
+        isrc(n) for n in reversed(numbers)
+    ]
