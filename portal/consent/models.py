@@ -254,10 +254,21 @@ class Tally(models.Model):
     answers and announcements it counts; `manage.py verify_tallies` recounts it.
     """
 
-    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
-    artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="+")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
-    use_type = models.ForeignKey(UseType, on_delete=models.CASCADE, related_name="+")
+    # No foreign key constraints in the database: checking one would share-lock the label's
+    # row, which an import holds for a whole file, and queue every answer of the label
+    # behind it. Derived rows; `verify_tallies` is their check.
+    label = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    artist = models.ForeignKey(
+        Artist, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    use_type = models.ForeignKey(
+        UseType, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     yes_yes = models.IntegerField(default=0)
     yes_no = models.IntegerField(default=0)
     yes_none = models.IntegerField(default=0)
@@ -283,8 +294,13 @@ class WorkCount(models.Model):
     """How many works a label holds of one artist: the works a tally's cells are out of.
     Kept by whatever creates, moves or deletes works (`consent.services.tallies`)."""
 
-    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
-    artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="+")
+    # Without database constraints, as for `Tally`.
+    label = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    artist = models.ForeignKey(
+        Artist, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     works = models.IntegerField(default=0)
 
     class Meta:

@@ -88,10 +88,10 @@ class Migration(migrations.Migration):
                 ('none_yes', models.IntegerField(default=0)),
                 ('none_no', models.IntegerField(default=0)),
                 ('permitted', models.IntegerField(default=0)),
-                ('artist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.artist')),
-                ('label', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.label')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='licensing.product')),
-                ('use_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='licensing.usetype')),
+                ('artist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.artist', db_constraint=False)),
+                ('label', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.label', db_constraint=False)),
+                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='licensing.product', db_constraint=False)),
+                ('use_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='licensing.usetype', db_constraint=False)),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('label', 'artist', 'product', 'use_type'), name='one_tally_per_group')],
@@ -102,8 +102,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('works', models.IntegerField(default=0)),
-                ('artist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.artist')),
-                ('label', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.label')),
+                ('artist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.artist', db_constraint=False)),
+                ('label', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.label', db_constraint=False)),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('label', 'artist'), name='one_work_count_per_group')],

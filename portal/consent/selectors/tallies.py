@@ -149,10 +149,13 @@ def tallies_stored(*, label_id: int | None = None) -> Counted:
 
 def tallies_compare(*, label_id: int | None = None) -> str | None:
     """The first difference between the stored tallies and a recount, in words; None when
-    they agree. Both are read in one snapshot on PostgreSQL, so writers meanwhile do not
-    show as differences."""
+    they agree. Both are read in one snapshot on PostgreSQL (when called outside a
+    transaction), so writers meanwhile do not show as differences."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        # Only a transaction of its own can choose how it sees the others (inside a caller's,
+        # the caller's view stands).
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         stored = tallies_stored(label_id=label_id)

@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Mapping
 from django.db import connection, transaction
 from django.db.models import Q
 
-from portal.catalogue.models import Work
+from portal.catalogue.models import Label, Work
 from portal.consent.ledger.append import head_lock
 from portal.consent.models import Tally, WorkCount
 from portal.consent.selectors.tallies import COUNTS, Counted, Group, Key, tallies_recount
@@ -99,9 +99,14 @@ def _rewrite(recount: Counted, label_id: int | None, groups: Collection[Group] |
     work_counts_add(recount.works)
 
 
-def _lock_writers() -> None:
-    """Hold every writer of tallies off until the transaction ends: the ledger head
-    (answers), then every product's counter (announcements), in the write path's order."""
+def _lock_writers(label_ids: Collection[int] | None) -> None:
+    """Hold every writer of tallies off until the transaction ends: the labels' rows
+    (imports, which hold their label's for a whole file), the ledger head (answers), then
+    every product's counter (announcements), in the order those writers take them."""
+    labels = Label.objects.order_by("pk")
+    if label_ids is not None:
+        labels = labels.filter(pk__in=label_ids)
+    list(labels.select_for_update().values_list("pk", flat=True))
     head_lock()
     counters_lock(Product.objects.values_list("pk", flat=True))
 
@@ -109,7 +114,7 @@ def _lock_writers() -> None:
 @transaction.atomic
 def tallies_rewrite(*, label_id: int | None = None) -> None:
     """Replace the stored tallies and work counts (of one label, or all) by a recount."""
-    _lock_writers()
+    _lock_writers(None if label_id is None else [label_id])
     _rewrite(tallies_recount(label_id=label_id), label_id, None)
 
 
@@ -122,5 +127,5 @@ def groups_recount(*, groups: Collection[Group]) -> None:
     groups = sorted(set(groups))
     if not groups:
         return
-    _lock_writers()
+    _lock_writers({label for label, _ in groups})
     _rewrite(tallies_recount(groups=groups), None, groups)
