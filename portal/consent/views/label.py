@@ -1,17 +1,21 @@
 """The label manager's own screens: the catalogue's state at a glance, the roster artist
 by artist, and the export."""
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.http import AuthedRequest
+from portal.catalogue.models import Artist
 from portal.consent import selectors
 from portal.consent.access import Party, PartyKind, party_view
 from portal.consent.forms import ExportFilter
+from portal.consent.selectors.label import UseState
 from portal.exports import csv_response
 
 # An artist's name is at most 200 characters; a longer search cannot match.
@@ -40,6 +44,19 @@ def label_home(request: AuthedRequest, party: Party) -> HttpResponse:
     return render(request, "consent/label_home.html", context)
 
 
+@dataclass(frozen=True)
+class RosterLine:
+    state: UseState
+    href: str  # the product's works of this artist for this use
+
+
+@dataclass(frozen=True)
+class RosterCard:
+    artist: Artist
+    works: int
+    lines: list[RosterLine]
+
+
 @party_view(PartyKind.LABELS)
 def label_roster(request: AuthedRequest, party: Party) -> HttpResponse:
     """The roster artist by artist: each one's works and, per product and use, what waits
@@ -51,11 +68,30 @@ def label_roster(request: AuthedRequest, party: Party) -> HttpResponse:
     page, artists = selectors.roster_page(
         label=party.label, products=products, q=q, page=request.GET.get("page")
     )
+    # Each figure links to the product page filtered (artist, use, then the figure's own
+    # filter): the address up to the figure's filter, reversed once per product.
+    matrix = {
+        p.pk: reverse("matrix", args=[PartyKind.LABELS, party.label.pk, p.slug]) for p in products
+    }
+    cards = [
+        RosterCard(
+            row.artist,
+            row.works,
+            [
+                RosterLine(
+                    state,
+                    f"{matrix[state.product.pk]}?artist={row.artist.pk}&use={state.use_type.slug}",
+                )
+                for state in row.states
+            ],
+        )
+        for row in artists
+    ]
     context = {
         "party": party,
         "q": q,
         "page": page,
-        "artists": artists,
+        "artists": cards,
         "products": products,
         "query": urlencode({"q": q}) if q else "",
     }
