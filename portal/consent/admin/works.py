@@ -12,7 +12,12 @@ from django.http import HttpRequest
 
 from portal.catalogue.admin import WorkAdmin
 from portal.catalogue.models import Work
-from portal.consent.services.tallies import groups_recount, work_counts_add, works_added
+from portal.consent.services.tallies import (
+    groups_recount,
+    work_counts_add,
+    works_added,
+    writers_hold,
+)
 
 admin.site.unregister(Work)
 
@@ -26,8 +31,11 @@ class CountedWorkAdmin(WorkAdmin):
             if change
             else None
         )
-        super().save_model(request, obj, form, change)
         after = (obj.label_id, obj.primary_artist_id)
+        if before is not None and before != after:
+            # Labels, ledger head and counters before the work's row, as imports take them.
+            writers_hold(label_ids={before[0], after[0]})
+        super().save_model(request, obj, form, change)
         if before is None:
             works_added([obj])
         elif before != after:

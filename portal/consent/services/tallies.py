@@ -99,10 +99,11 @@ def _rewrite(recount: Counted, label_id: int | None, groups: Collection[Group] |
     work_counts_add(recount.works)
 
 
-def _lock_writers(label_ids: Collection[int] | None) -> None:
+def writers_hold(*, label_ids: Collection[int] | None) -> None:
     """Hold every writer of tallies off until the transaction ends: the labels' rows
     (imports, which hold their label's for a whole file), the ledger head (answers), then
-    every product's counter (announcements), in the order those writers take them."""
+    every product's counter (announcements), in the order those writers take them. Taken
+    before a work's row changes, it keeps that order for whoever moves works."""
     labels = Label.objects.order_by("pk")
     if label_ids is not None:
         labels = labels.filter(pk__in=label_ids)
@@ -114,7 +115,7 @@ def _lock_writers(label_ids: Collection[int] | None) -> None:
 @transaction.atomic
 def tallies_rewrite(*, label_id: int | None = None) -> None:
     """Replace the stored tallies and work counts (of one label, or all) by a recount."""
-    _lock_writers(None if label_id is None else [label_id])
+    writers_hold(label_ids=None if label_id is None else [label_id])
     _rewrite(tallies_recount(label_id=label_id), label_id, None)
 
 
@@ -127,5 +128,5 @@ def groups_recount(*, groups: Collection[Group]) -> None:
     groups = sorted(set(groups))
     if not groups:
         return
-    _lock_writers({label for label, _ in groups})
+    writers_hold(label_ids={label for label, _ in groups})
     _rewrite(tallies_recount(groups=groups), None, groups)
