@@ -18,7 +18,10 @@ signature-verifying receiver once the load stops (aim: all, within 2 minutes). C
 imports (`benchmarks.imports`, about 20 minutes): 1,000,000 recordings as DDEX ERN 4.3
 files and, into a second label, as one CSV, each imported through `import_catalogue` (aim:
 under 10 minutes, peak RSS under 500 MB) and again unchanged (under 3 minutes), and a
-20-track album withdrawn and its changes delivered (under 2 seconds). The
+20-track album withdrawn and its changes delivered (under 2 seconds). Last, the label home
+and the roster view at a label topped up by COPY (`benchmarks.million`) to
+BENCH_LABEL_WORKS works (250,000 by default; 1000000 for a label of a million, aim: label
+home p95 under 150 ms). The
 server-side parts need PostgreSQL and Redis (DATABASE_URL, REDIS_URL); without them they
 are skipped, and the report says why. Prints figures; never fails on speed, only when
 something crashes.
@@ -31,6 +34,7 @@ of 100,000 works; 1 for a quick try):
     DATABASE_URL=postgres://... .venv/bin/python -m benchmarks.earnings  (at 500, then 2,500)
     DATABASE_URL=postgres://... REDIS_URL=redis://.../6 .venv/bin/python -m benchmarks.load  (at 1)
     DATABASE_URL=postgres://... .venv/bin/python -m benchmarks.imports  (400 recordings per unit)
+    DATABASE_URL=postgres://... .venv/bin/python -m benchmarks.million [WORKS]  (1,000,000)
 
 On PostgreSQL the bench's database is `consent_bench`, or BENCH_DATABASE_NAME.
 """

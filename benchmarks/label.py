@@ -1,5 +1,7 @@
-"""A label at scale: 100,000 works on the roster. The home page, one bulk approval of the
-rights-holder side for the whole roster, and the CSV export of every work, product and use."""
+"""A label at scale: 100,000 works on the roster. The home page, the roster view, one bulk
+approval of the rights-holder side for the whole roster, and the CSV export of every work,
+product and use. (`benchmarks.million` measures the home and roster again at a label of
+up to a million works.)"""
 
 import tracemalloc
 from collections.abc import Callable
@@ -23,14 +25,37 @@ def peak_memory(run: Callable[[], str]) -> Callable[[], str]:
     return measured
 
 
-def label_home(report: Any, demo: Any, client: Any) -> None:
+def label_home(report: Any, demo: Any, client: Any, key: str = "label home") -> None:
     from django.urls import reverse
 
     works = demo.label.works.count()
     address = reverse("label_home", args=[demo.label.pk])
-    report.series["label home"] = requests(
+    report.series[key] = requests(
         "label home (pending, roster)", works, lambda i: client.get(address), samples=20
     )
+
+
+def roster(report: Any, demo: Any, client: Any, key: str = "roster") -> None:
+    """The roster view: its first page of artists, a search by name, its last page."""
+    from django.urls import reverse
+
+    from portal.consent.selectors.roster import ARTISTS_PER_PAGE
+
+    works = demo.label.works.count()
+    artists = demo.label.roster.count()
+    address = reverse("label_roster", args=[demo.label.pk])
+    last = max(1, -(-artists // ARTISTS_PER_PAGE))
+    cases: tuple[tuple[str, str, dict[str, Any]], ...] = (
+        ("page1", f"page 1 of {last} ({artists:,} artists)", {}),
+        ("search", 'search "ada"', {"q": "ada"}),
+        ("last", f"last page ({last})", {"page": last}),
+    )
+    for case, words, params in cases:
+
+        def send(i: int, params: dict[str, Any] = params) -> Any:
+            return client.get(address, params)
+
+        report.series[f"{key} {case}"] = requests(f"roster, {words}", works, send, samples=20)
 
 
 def bulk_approval(report: Any, demo: Any, client: Any) -> None:
@@ -85,5 +110,6 @@ def export(report: Any, demo: Any, client: Any) -> None:
 def measure(report: Any, demo: Any, client_for: Callable[[Any], Any]) -> None:
     client = client_for(demo.manager)
     report.attempt("label home", lambda: label_home(report, demo, client))
+    report.attempt("roster", lambda: roster(report, demo, client))
     report.attempt("label bulk", lambda: bulk_approval(report, demo, client))
     report.attempt("label export", lambda: export(report, demo, client))

@@ -22,6 +22,7 @@ from benchmarks import earnings as earnings_stage
 from benchmarks import imports as imports_stage
 from benchmarks import label as label_scale
 from benchmarks import load as load_stage
+from benchmarks import million as million_stage
 from benchmarks.database import fresh_database, prepare_environment
 from benchmarks.measure import Series, Wall, duration, ms, once, requests
 
@@ -30,6 +31,9 @@ SMALL_SCALE = 1
 LARGE_SCALE = 500
 # Two roster artists at 20 works x 2,500: a label holding 100,000 works.
 LABEL_SCALE = 2500
+# The label home and roster at the end, with the label topped up by COPY to this many
+# works; BENCH_LABEL_WORKS=1000000 for a label of a million (about five more minutes).
+LABEL_WORKS = int(os.environ.get("BENCH_LABEL_WORKS") or 250_000)
 SEARCH = "moon"
 PRODUCT = "tunesmith"
 USE = "training"
@@ -456,5 +460,10 @@ def main() -> int:
             file=sys.stderr,
         )
         report.attempt("catalogue imports", lambda: imports_stage.run_section(report))
+        print(
+            f"Measuring the label home and roster at {LABEL_WORKS:,} works (BENCH_LABEL_WORKS)...",
+            file=sys.stderr,
+        )
+        report.attempt("label at scale", lambda: million_stage.measure(report, LABEL_WORKS))
     print_report(report, time.perf_counter() - started)
     return 1 if report.failures else 0

@@ -9,6 +9,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, ArtistMembership, Credit, Label, LabelManager, Work
 from portal.consent.models import Answer, Decision, Side
+from portal.consent.services.tallies import groups_recount, works_added
 from portal.licensing.models import Licence, Licensee, Product, ProductUse, UseType
 
 
@@ -79,6 +80,13 @@ class WorkFactory(factory.django.DjangoModelFactory):
     release_title = "First Light"
     release_date = date(2024, 5, 17)
     duration = timedelta(minutes=3, seconds=42)
+
+    @classmethod
+    def _create(cls, model_class: type[Work], *args: object, **kwargs: object) -> Work:
+        # Counted, as every path that creates works counts them for the label's pages.
+        work: Work = super()._create(model_class, *args, **kwargs)
+        works_added([work])
+        return work
 
 
 class CreditFactory(factory.django.DjangoModelFactory):
@@ -168,12 +176,22 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     answer = Answer.GRANTED
     decided_at = factory.LazyFunction(timezone.now)
 
+    @classmethod
+    def _create(cls, model_class: type[Decision], *args: object, **kwargs: object) -> Decision:
+        # Written past the write path, so its group's tallies are recounted.
+        decision: Decision = super()._create(model_class, *args, **kwargs)
+        work = decision.work
+        groups_recount(groups=[(work.label_id, work.primary_artist_id)])
+        return decision
+
 
 def bulk_works(*, label: Label, n: int, start: int) -> list[Work]:
     """`n` works of a new artist on `label`, in one insert. ISRCs from `start` on, so they
     stay clear of the factories' own sequence."""
     artist = ArtistFactory(label=label)
-    return Work.objects.bulk_create(
+    works = Work.objects.bulk_create(
         Work(isrc=isrc_for(start + i), title=f"Take {i}", primary_artist=artist, label=label)
         for i in range(n)
     )
+    works_added(works)
+    return works

@@ -274,6 +274,7 @@ RULES: dict[str, Rule] = {
     # --- the label's pages ---
     "label_home": Rule(label_id, MANAGERS),
     "label_export": Rule(label_id, MANAGERS),
+    "label_roster": Rule(label_id, MANAGERS),
     "label_invite": Rule(label_id, MANAGERS),
     "label_earnings": Rule(label_id, MANAGERS),
     "label_earnings_csv": Rule(label_id, MANAGERS),

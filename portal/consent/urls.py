@@ -41,4 +41,5 @@ urlpatterns = [
         name="bulk",
     ),
     path("works/<int:work_id>/history/", decisions.work_history, name="work_history"),
+    path("labels/<int:label_id>/roster/", label.label_roster, name="label_roster"),
 ]

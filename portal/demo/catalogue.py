@@ -4,9 +4,10 @@ a work's index alone, so every run (and every scale) yields the same ISRCs and t
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from portal.catalogue.models import Artist, Credit, Work
+from portal.consent.services.tallies import work_counts_add
 from portal.demo.specs import TRACKS_PER_RELEASE, WORKS_PER_ARTIST, ArtistSpec
 
 ADJECTIVES = (
@@ -102,6 +103,16 @@ def designation(work_isrc: str) -> int:
     return int(work_isrc[-5:]) - 1
 
 
+def _held(artist: Artist) -> dict[int, int]:
+    """The artist's works per label."""
+    return dict(
+        artist.works.order_by()
+        .values_list("label_id")
+        .annotate(n=Count("pk"))
+        .values_list("label_id", "n")
+    )
+
+
 def catalogue_seed(*, spec: ArtistSpec, artist: Artist, scale: int) -> tuple[int, int]:
     """Add the works the artist lacks at this scale, and credits to every work without;
     returns (works, credits) created."""
@@ -112,10 +123,15 @@ def catalogue_seed(*, spec: ArtistSpec, artist: Artist, scale: int) -> tuple[int
         for work in works_for(spec, artist, range(wanted))
         if designation(work.isrc) not in have
     )
-    # ignore_conflicts: an ISRC someone else already holds is left alone rather than failing.
-    works_created = len(
-        Work.objects.bulk_create(list(missing), batch_size=2000, ignore_conflicts=True)
-    )
+    # ignore_conflicts: an ISRC someone else already holds is left alone rather than failing,
+    # so what was created is counted before and after.
+    held = _held(artist)
+    Work.objects.bulk_create(list(missing), batch_size=2000, ignore_conflicts=True)
+    grown = {
+        (label_id, artist.pk): n - held.get(label_id, 0) for label_id, n in _held(artist).items()
+    }
+    work_counts_add(grown)
+    works_created = sum(grown.values())
     # Every work without credits gets its own; pks come from the database, not bulk_create,
     # which does not return them when conflicts are ignored.
     uncredited = artist.works.filter(credits__isnull=True).values_list("pk", "isrc")

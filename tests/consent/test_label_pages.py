@@ -42,8 +42,6 @@ def test_the_label_home_puts_pending_work_first(world: World, manager_client: Cl
 
 
 def test_the_label_home_counts_each_state(world: World, manager_client: Client) -> None:
-    from django.utils import timezone
-
     from portal.consent import selectors
 
     say(world, Side.ARTIST, Answer.GRANTED)
@@ -54,7 +52,6 @@ def test_the_label_home_counts_each_state(world: World, manager_client: Client) 
         label=world.label,
         total=world.label.works.count(),
         products=[world.product],
-        now=timezone.now(),
     )
     training = next(s for s in states if s.use_type == world.training)
     assert (
@@ -66,22 +63,54 @@ def test_the_label_home_counts_each_state(world: World, manager_client: Client) 
     ) == (4, 1, 2, 2, 1)
 
 
-def test_the_roster_lists_artists_with_their_works(world: World, manager_client: Client) -> None:
-    say(world, Side.ARTIST, Answer.GRANTED)
-    say(world, Side.RIGHTS_HOLDER, Answer.GRANTED)
+def test_the_label_home_leads_to_the_roster(world: World, manager_client: Client) -> None:
     page = body(manager_client.get(reverse("label_home", args=[world.label.pk])))
     roster = page[page.index('id="roster"') :]
-    assert '<th scope="row">Ada Lane</th><td>3</td><td>1</td>' in roster
-    assert '<th scope="row">Bo Reed</th><td>1</td><td>0</td>' in roster
-    assert "Cy Moss" not in roster
+    assert "2 artists on the roster" in roster
+    assert f'href="{reverse("label_roster", args=[world.label.pk])}"' in roster
+
+
+def test_see_works_opens_the_use_and_what_waits_for_the_label(
+    world: World, manager_client: Client
+) -> None:
+    for work in world.label.works.all():
+        say(world, Side.RIGHTS_HOLDER, Answer.GRANTED, work=work)
+    page = body(manager_client.get(reverse("label_home", args=[world.label.pk])))
+    matrix = reverse("matrix", args=["labels", world.label.pk, "tunesmith"])
+    # Training: the label answered every work; style generation: all four wait.
+    assert f'href="{matrix}?use=training">See works' in page
+    assert f'href="{matrix}?use=style_generation&label_answer=none">See works' in page
+
+
+def test_a_product_not_active_offers_no_approval_and_says_why(
+    world: World, manager_client: Client
+) -> None:
+    from portal.consent.services import product_set_status
+    from portal.licensing.models import Product
+
+    product_set_status(product=world.product, status=Product.Status.SUSPENDED)
+    page = body(manager_client.get(reverse("label_home", args=[world.label.pk])))
+    assert "Approve all…<span" not in page
+    assert "Nothing to approve while Tunesmith is suspended" in page
+
+
+def test_the_label_home_speaks_to_a_manager(world: World, manager_client: Client) -> None:
+    page = body(manager_client.get(reverse("label_home", args=[world.label.pk])))
+    assert "As a manager of Northern Lights Records you answer for the label" in page
 
 
 @pytest.mark.parametrize("works", [10, 300])
-def test_the_label_home_query_count_does_not_grow_with_the_roster(
+def test_the_label_home_query_count_does_not_grow_with_the_catalogue(
     world: World, manager_client: Client, django_assert_max_num_queries, works: int
 ) -> None:
     f.WorkFactory.create_batch(works, primary_artist=world.other_artist)
-    with django_assert_max_num_queries(19):
+    for i in range(works // 10):
+        f.ArtistFactory(label=world.label, name=f"Roster {i}")
+    manager_client.post(
+        bulk_url(world),
+        {"use": "training", "answer": "granted", "scope": "all", "confirm": "yes"},
+    )
+    with django_assert_max_num_queries(14):
         assert manager_client.get(reverse("label_home", args=[world.label.pk])).status_code == 200
 
 

@@ -113,6 +113,7 @@ def test_the_label_pages_pass_axe_on_a_desk_and_on_a_phone(
         live_server.url,
         [
             Screen("label home", reverse("label_home", args=[label])),
+            Screen("label roster", reverse("label_roster", args=[label])),
             Screen("label matrix", reverse("matrix", args=["labels", label, "tunesmith"])),
             Screen(
                 "delegated matrix",

@@ -1,22 +1,25 @@
-"""A label's overview: where its catalogue stands, its roster, the delegations it holds."""
+"""A label's overview: where its catalogue stands, its roster, the delegations it holds.
 
-from collections.abc import Sequence
+Read from the tallies the write path keeps (`services.tallies`), so a few queries cost
+the same for a label of a hundred works or of millions."""
+
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 
 from portal.accounts.models import User
-from portal.catalogue.models import Artist, Label, Work
+from portal.catalogue.models import Artist, Label
 from portal.consent.access import delegation_party_of, delegations_to
-from portal.consent.models import AnnouncedPermission, Answer, Decision, Delegation, Side
+from portal.consent.models import Delegation, Tally, WorkCount
+from portal.consent.selectors.tallies import COUNTS
 from portal.licensing.models import Product, UseType
 
 
 @dataclass(frozen=True)
 class UseState:
-    """Where a label's catalogue stands for one use of one product."""
+    """Where a label's works (or one artist's among them) stand for one use of one product,
+    from the tallies: every figure is a count of works."""
 
     product: Product
     use_type: UseType
@@ -24,98 +27,71 @@ class UseState:
     permitted: int
     waiting_label: int
     waiting_artist: int
+    # Works either side refused, and of those the artist's and the label's refusals.
     denied: int
+    artist_denied: int
+    label_denied: int
 
 
-def label_states(
-    *, label: Label, total: int, products: Sequence[Product], now: datetime
-) -> list[UseState]:
-    """Per product and use: permitted, waiting for the label, waiting for the artist,
-    denied by either side, of the label's `total` works. Grouped queries in the database;
-    three whatever the size."""
-    decisions = Decision.objects.filter(product__in=products, work__label=label)
-    answered = {
-        (row["product_id"], row["use_type_id"]): row
-        for row in decisions.values("product_id", "use_type_id").annotate(
-            label_answered=Count("pk", filter=Q(side=Side.RIGHTS_HOLDER)),
-            artist_answered=Count("pk", filter=Q(side=Side.ARTIST)),
-            denied=Count("pk", filter=Q(answer=Answer.DENIED)),
-        )
-    }
-    # A work both sides refused counts once. Refusals are few, so this join is small; a
-    # COUNT(DISTINCT) over every answer instead sorts the whole catalogue's answers.
-    both_denied = {
-        (row["product_id"], row["use_type_id"]): row["n"]
-        for row in decisions.filter(side=Side.RIGHTS_HOLDER, answer=Answer.DENIED)
-        .filter(
-            Exists(
-                Decision.objects.filter(
-                    product=OuterRef("product"),
-                    use_type=OuterRef("use_type"),
-                    work=OuterRef("work"),
-                    side=Side.ARTIST,
-                    answer=Answer.DENIED,
-                )
-            )
-        )
-        .values("product_id", "use_type_id")
-        .annotate(n=Count("pk"))
-    }
-    permitted = {
-        (row["product_id"], row["use_type_id"]): row["n"]
-        for row in AnnouncedPermission.objects.filter(
-            product__in=products, work__label=label, permitted=True
-        )
-        .filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))
-        .values("product_id", "use_type_id")
-        .annotate(n=Count("pk"))
-    }
-    states = []
-    for product in products:
-        for product_use in product.uses.all():
-            key = (product.pk, product_use.use_type_id)
-            row = answered.get(key, {})
-            states.append(
-                UseState(
-                    product=product,
-                    use_type=product_use.use_type,
-                    works=total,
-                    permitted=permitted.get(key, 0),
-                    waiting_label=total - row.get("label_answered", 0),
-                    waiting_artist=total - row.get("artist_answered", 0),
-                    denied=row.get("denied", 0) - both_denied.get(key, 0),
-                )
-            )
-    return states
+def state_of(product: Product, use_type: UseType, works: int, tally: Mapping[str, int]) -> UseState:
+    def sum_of(*cells: str) -> int:
+        return sum(tally.get(c, 0) for c in cells)
 
-
-def roster(*, label: Label) -> QuerySet[Artist]:
-    """The label's artists with how many of their works it holds and how many of those are
-    permitted for at least one use. Two subqueries, one query."""
-    permitted = (
-        AnnouncedPermission.objects.filter(
-            work__primary_artist=OuterRef("pk"), work__label=label, permitted=True
-        )
-        .order_by()
-        .values("work__primary_artist")
-        .annotate(n=Count("work", distinct=True))
-        .values("n")
+    label_answered = sum_of("yes_yes", "yes_no", "no_yes", "no_no", "none_yes", "none_no")
+    artist_answered = sum_of("yes_yes", "yes_no", "yes_none", "no_yes", "no_no", "no_none")
+    return UseState(
+        product=product,
+        use_type=use_type,
+        works=works,
+        permitted=tally.get("permitted", 0),
+        waiting_label=works - label_answered,
+        waiting_artist=works - artist_answered,
+        denied=sum_of("yes_no", "no_yes", "no_no", "no_none", "none_no"),
+        artist_denied=sum_of("no_yes", "no_no", "no_none"),
+        label_denied=sum_of("yes_no", "no_no", "none_no"),
     )
-    held = (
-        Work.objects.filter(primary_artist=OuterRef("pk"), label=label)
-        .order_by()
-        .values("primary_artist")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        Artist.objects.filter(label=label)
-        .annotate(
-            work_count=Coalesce(Subquery(held), 0),
-            permitted_count=Coalesce(Subquery(permitted), 0),
-        )
+
+
+def products_asking(*, label: Label) -> list[Product]:
+    """Products that ask for the label's works (a licence with the label), as
+    `products_requesting` has them, found from the label alone: no look at its works.
+    Their uses prefetched (three queries)."""
+    return list(
+        Product.objects.filter(licensee__licences__label=label)
+        .exclude(status=Product.Status.DRAFT)
+        .distinct()
+        .select_related("licensee")
+        .prefetch_related("uses__use_type")
         .order_by("name")
     )
+
+
+def works_held(*, label: Label) -> int:
+    """How many works the label holds (its work counts: one query)."""
+    return int(WorkCount.objects.filter(label=label).aggregate(n=Sum("works"))["n"] or 0)
+
+
+def label_states(*, label: Label, total: int, products: Sequence[Product]) -> list[UseState]:
+    """Per product and use: permitted, waiting for the label, waiting for the artist,
+    denied by either side, of the label's `total` works. One query on the tallies,
+    whatever the catalogue's size; `products` with their uses prefetched."""
+    sums = {name: Sum(name) for name in COUNTS}
+    tallies = {
+        (row.pop("product_id"), row.pop("use_type_id")): row
+        for row in Tally.objects.filter(label=label, product__in=products)
+        .values("product_id", "use_type_id")
+        .annotate(**sums)
+        .order_by()
+    }
+    return [
+        state_of(product, use.use_type, total, tallies.get((product.pk, use.use_type_id), {}))
+        for product in products
+        for use in product.uses.all()
+    ]
+
+
+def roster_size(*, label: Label) -> int:
+    return Artist.objects.filter(label=label).count()
 
 
 def delegations_with_products(
@@ -130,9 +106,9 @@ def delegations_with_products(
         delegations_to(user).filter(label=label).prefetch_related("products", "use_types")
     )
     with_works = set(
-        Work.objects.filter(label=label, primary_artist__in=[d.artist_id for d in delegations])
-        .values_list("primary_artist_id", flat=True)
-        .distinct()
+        WorkCount.objects.filter(
+            label=label, artist__in=[d.artist_id for d in delegations], works__gt=0
+        ).values_list("artist_id", flat=True)
     )
     delegated: list[tuple[Delegation, list[Product]]] = []
     for delegation in delegations:

@@ -1,12 +1,14 @@
 """Announcing: re-evaluate effective permissions, record every flip, number it.
 
-The only writer of `AnnouncedPermission`, `PermissionChange` and `ChangeCounter`. Every cause
+The only writer of `AnnouncedPermission`, `PermissionChange` and `ChangeCounter`, and
+of the tallies' permitted counts. Every cause
 comes through here: a decision (`decisions`), a product's status or a licence
 (`products`, `licences`), the clock (`lapses`).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -15,24 +17,12 @@ from portal.catalogue.models import Work
 from portal.consent.bulk import insert_rows
 from portal.consent.facts import verdicts_for
 from portal.consent.models import AnnouncedPermission, ChangeCounter, Decision, PermissionChange
+from portal.consent.selectors.tallies import Key
 from portal.consent.services.common import CHUNK, recorded_at
+from portal.consent.services.locks import counters_lock
+from portal.consent.services.tallies import tallies_add
 from portal.consent.signals import changes_recorded
 from portal.licensing.models import Product
-
-
-def counters_lock(product_ids: Iterable[int]) -> dict[int, ChangeCounter]:
-    """Lock these products' change counters in id order, creating any missing, until the
-    transaction ends: what numbers their changes without gaps."""
-    ids = sorted(set(product_ids))
-    ChangeCounter.objects.bulk_create(
-        [ChangeCounter(product_id=pk) for pk in ids], ignore_conflicts=True
-    )
-    return {
-        counter.product_id: counter
-        for counter in ChangeCounter.objects.select_for_update()
-        .filter(product_id__in=ids)
-        .order_by("product_id")
-    }
 
 
 def changes_announce(
@@ -57,7 +47,7 @@ def changes_announce(
             product=product, use_type_id__in=use_type_ids, work__any_of=[w for w, _ in pairs]
         ).values_list("work_id", "use_type_id", "permitted", "reasons", "lapses_at")
     }
-    changes: list[dict[str, object]] = []
+    changes: list[dict[str, Any]] = []
     created: list[dict[str, object]] = []
     updates: dict[tuple[int, bool, tuple[str, ...], datetime | None], list[int]] = {}
     for (work_id, use_id), verdict in verdicts.items():
@@ -103,12 +93,29 @@ def changes_announce(
         ).update(permitted=permitted, reasons=list(reasons), lapses_at=lapses_at)
     insert_rows(AnnouncedPermission, created)
     if changes:
+        _permitted_count(product=product, changes=changes)
         insert_rows(PermissionChange, changes)
         ChangeCounter.objects.filter(pk=counter.pk).update(last=counter.last)
         # Delivery listens and, after commit, has workers push them to the product's
         # webhook; its sweeper covers a lost hook or a broker that is down.
         changes_recorded.send(sender=PermissionChange, product_ids=[product.pk])
     return len(changes)
+
+
+def _permitted_count(*, product: Product, changes: list[dict[str, Any]]) -> None:
+    """Count the flips in the tallies of the works' label and artist, as they are now."""
+    groups = dict(
+        (pk, (label_id, artist_id))
+        for pk, label_id, artist_id in Work.objects.filter(
+            pk__in=list({change["work_id"] for change in changes})
+        ).values_list("pk", "label_id", "primary_artist_id")
+    )
+    deltas: dict[Key, dict[str, int]] = {}
+    for change in changes:
+        key = (*groups[change["work_id"]], product.pk, change["use_type_id"])
+        counts = deltas.setdefault(key, {"permitted": 0})
+        counts["permitted"] += 1 if change["permitted"] else -1
+    tallies_add(deltas)
 
 
 @transaction.atomic

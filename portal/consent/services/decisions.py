@@ -5,6 +5,7 @@ entitled (`entitlement`), writes the decisions, appends to the ledger and announ
 flipped (`announce`), all in one transaction.
 """
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,7 +28,8 @@ from portal.consent.models import (
     LedgerHead,
     Side,
 )
-from portal.consent.services.announce import changes_announce, counters_lock
+from portal.consent.selectors.tallies import Key, cell
+from portal.consent.services.announce import changes_announce
 from portal.consent.services.common import CHUNK, ConsentError, chunks, recorded_at
 from portal.consent.services.entitlement import (
     actor_hold,
@@ -35,6 +37,8 @@ from portal.consent.services.entitlement import (
     entitlement_check,
     entitling_rows,
 )
+from portal.consent.services.locks import counters_lock
+from portal.consent.services.tallies import tallies_add
 from portal.licensing.models import Product, UseType
 from portal.notifications.services import notify
 
@@ -55,9 +59,44 @@ class Outcome:
         )
 
 
-# A work as the write path needs it: id, label id, artist name, label name.
-WorkRow = tuple[int, int, str, str]
-WORK_ROW = ("pk", "label_id", "primary_artist__name", "label__name")
+# A work as the write path needs it: id, label id, artist name, label name, artist id.
+WorkRow = tuple[int, int, str, str, int]
+WORK_ROW = ("pk", "label_id", "primary_artist__name", "label__name", "primary_artist_id")
+
+
+def _tallies_move(
+    *,
+    product: Product,
+    use_type: UseType,
+    side: str,
+    answer: str,
+    changed: list[WorkRow],
+    previous: dict[int, str],
+) -> None:
+    """Move the changed works between the cells of their tallies: from (previous answer,
+    other side's answer) to (new answer, other side's answer). The other side's answers
+    are read under the same locks, so they are the ones the tally holds."""
+    other = Side.RIGHTS_HOLDER if side == Side.ARTIST else Side.ARTIST
+    others = dict(
+        Decision.objects.filter(
+            product=product, use_type=use_type, side=other, work__any_of=[w[0] for w in changed]
+        ).values_list("work_id", "answer")
+    )
+    deltas: dict[Key, Counter[str]] = defaultdict(Counter)
+    for work_id, label_id, _, _, artist_id in changed:
+        before, after, theirs = previous.get(work_id), answer, others.get(work_id)
+        if side == Side.ARTIST:
+            old, new = cell(before, theirs), cell(after, theirs)
+        else:
+            old, new = cell(theirs, before), cell(theirs, after)
+        if old == new:
+            continue  # a yes given again with another expiry
+        counts = deltas[(label_id, artist_id, product.pk, use_type.pk)]
+        if old is not None:
+            counts[old] -= 1
+        if new is not None:
+            counts[new] += 1
+    tallies_add(deltas)
 
 
 def _record(
@@ -129,8 +168,16 @@ def _record(
                 "note": note,
                 "delegation_id": delegation.pk if delegation else None,
             }
-            for work_id, _, artist_name, label_name in changed
+            for work_id, _, artist_name, label_name, _ in changed
         ),
+    )
+    _tallies_move(
+        product=product,
+        use_type=use_type,
+        side=side,
+        answer=answer,
+        changed=changed,
+        previous={work_id: given for work_id, (given, _) in current.items()},
     )
     flipped = changes_announce(
         counter=counter,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from portal.catalogue.models import Credit, Work
+from portal.consent.services.tallies import groups_recount, work_counts_add
 from portal.imports.records import Person, Recording, Role
 from portal.imports.services.artists import Roster
 from portal.imports.services.report import Report
@@ -189,11 +190,17 @@ def works_write(
         written.created.append(work.pk)
         written.grown[work.primary_artist_id] += 1
     report.tally.works_created += len(created)
+    # The label's pages count works per artist; see `consent.services.tallies`.
+    work_counts_add({(label_id, artist): n for artist, n in written.grown.items()})
     updates = []
+    moved: set[tuple[int, int]] = set()
     names = {pk: name for name, ids in roster.by_name.items() for pk, _ in ids}
     for recording, digest, work_id, stored in changed:
         after = values(recording, digest)
         before = dict(zip(FIELDS, stored, strict=True))
+        was, now = before["primary_artist_id"], after["primary_artist_id"]
+        if was != now:
+            moved |= {(label_id, int(str(was))), (label_id, int(str(now)))}
         work = Work(pk=work_id, **after)
         updates.append(work)
         written.work_ids[recording.isrc] = work_id
@@ -206,6 +213,8 @@ def works_write(
     if updates:
         Work.objects.bulk_update(updates, [*FIELDS, "import_digest"], batch_size=1000)
         Credit.objects.filter(work_id__in=[w.pk for w in updates]).delete()
+        # A recording now credited to another artist takes its answers' tallies along.
+        groups_recount(groups=moved)
     report.tally.works_updated += len(updates)
     by_isrc = {r.isrc: r for r, *_ in fresh + changed}
     Credit.objects.bulk_create(
