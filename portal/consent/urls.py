@@ -41,4 +41,9 @@ urlpatterns = [
         name="bulk",
     ),
     path("works/<int:work_id>/history/", decisions.work_history, name="work_history"),
+    path(
+        "<party:kind>/<int:party_id>/products/<slug:product_slug>/bulk/<int:job_id>/",
+        decisions.bulk_answer,
+        name="bulk_answer",
+    ),
 ]
