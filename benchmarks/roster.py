@@ -83,7 +83,13 @@ def bulk_figures(label: Any, client: Any, manager: Any, works: int) -> list[str]
     address = reverse(
         "bulk", kwargs={"kind": "labels", "party_id": label.pk, "product_slug": PRODUCT}
     )
-    scope = {"use": USE, "label_answer": "none", "scope": "filtered", "answer": "granted"}
+    scope = {
+        "use": USE,
+        "filter-use": USE,
+        "filter-label_answer": "none",
+        "scope": "filtered",
+        "answer": "granted",
+    }
     lines = []
     begin = time.perf_counter()
     response = client.post(address, scope)

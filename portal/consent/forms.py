@@ -102,6 +102,9 @@ class ProductPageFilter(forms.Form):
         label="Per page",
     )
 
+    # A bulk answer sends the filter with its own fields (`use` among them): there, the
+    # filter's are prefixed, `filter-use`.
+    BULK_PREFIX = "filter"
     # The parameters a link to another page of the same list keeps, in this order.
     KEPT = ("q", "artist", "use", "artist_answer", "label_answer", "state", "release", "sort")
 
@@ -135,7 +138,8 @@ class ProductPageFilter(forms.Form):
 
     def kept(self) -> list[tuple[str, str]]:
         """The filter as URL parameters, the empty ones left out (raw, as sent)."""
-        return [(name, str(self.data.get(name))) for name in self.KEPT if self.data.get(name)]
+        sent = [(name, self.data.get(self.add_prefix(name))) for name in self.KEPT]
+        return [(name, str(value)) for name, value in sent if value]
 
     def describe(self, *, label_name: str) -> str:
         """The filter in words, for "Answer the 12,480 works by Ada Lane where the artist
@@ -176,7 +180,7 @@ class ProductPageFilter(forms.Form):
 
     def filtered(self) -> bool:
         """Whether anything narrows the list (sorting and page size do not)."""
-        return any(self.data.get(name) for name in self.KEPT if name != "sort")
+        return any(self.data.get(self.add_prefix(name)) for name in self.KEPT if name != "sort")
 
 
 class IdsField(forms.Field):

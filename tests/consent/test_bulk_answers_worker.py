@@ -84,7 +84,13 @@ def test_a_worker_applies_a_large_bulk_answer_and_the_page_shows_the_outcome(
     bulk = reverse(
         "bulk", kwargs={"kind": "labels", "party_id": world.label.pk, "product_slug": "tunesmith"}
     )
-    scope = {"use": "training", "artist_answer": "yes", "scope": "filtered", "answer": "granted"}
+    scope = {
+        "use": "training",
+        "filter-use": "training",
+        "filter-artist_answer": "yes",
+        "scope": "filtered",
+        "answer": "granted",
+    }
     preview = manager_client.post(bulk, scope)
     token = preview.context["token"]
     response = manager_client.post(

@@ -144,7 +144,7 @@ def test_approving_the_works_of_the_artist_filtered_to(
             "use": "training",
             "answer": "granted",
             "scope": "filtered",
-            "artist": world.other_artist.pk,
+            "filter-artist": world.other_artist.pk,
             "confirm": "yes",
         },
     )
@@ -161,7 +161,7 @@ def test_an_artist_from_another_roster_is_refused_and_nothing_changes(
             "use": "training",
             "answer": "granted",
             "scope": "filtered",
-            "artist": world.outsider_artist.pk,
+            "filter-artist": world.outsider_artist.pk,
             "confirm": "yes",
         },
     )
@@ -180,7 +180,7 @@ def test_an_artist_cannot_filter_to_another_artist(world: World, artist_client: 
             "use": "training",
             "answer": "granted",
             "scope": "filtered",
-            "artist": world.other_artist.pk,
+            "filter-artist": world.other_artist.pk,
             "confirm": "yes",
         },
     )

@@ -258,7 +258,8 @@ def test_the_preview_is_exact_and_the_answer_covers_what_the_filter_matched(
     say(world, Side.RIGHTS_HOLDER, Answer.GRANTED, world.works[1])
     scope = {
         "use": "training",
-        "artist_answer": "yes",
+        "filter-use": "training",
+        "filter-artist_answer": "yes",
         "scope": "filtered",
         "answer": "granted",
     }

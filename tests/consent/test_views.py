@@ -380,7 +380,7 @@ def test_bulk_on_the_filtered_works(world: World, artist_client: Client) -> None
             "use": "training",
             "answer": "granted",
             "scope": "filtered",
-            "q": "Drive 2",
+            "filter-q": "Drive 2",
             "confirm": "yes",
         },
     )

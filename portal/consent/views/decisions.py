@@ -61,11 +61,12 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 
 def _page_filter(
-    data: Any, party: Party, product: Product, use_types: list[UseType]
+    data: Any, party: Party, product: Product, use_types: list[UseType], prefix: str | None = None
 ) -> ProductPageFilter:
     works = party.works()
     return ProductPageFilter(
         data,
+        prefix=prefix,
         use_types=use_types,
         artists=page_selectors.artists_to_filter(
             works=works, label=party.label if party.delegation is None else None
@@ -220,7 +221,9 @@ def bulk(
     `INLINE_LIMIT` works in this request; more in one transaction by a worker, whose
     progress the job's page shows. Everything is validated before anything is written."""
     form = BulkForm(request.POST, use_types=use_types)
-    filters = _page_filter(request.POST, party, product, use_types)
+    filters = _page_filter(
+        request.POST, party, product, use_types, prefix=ProductPageFilter.BULK_PREFIX
+    )
     context: dict[str, Any] = {"party": party, "product": product, "form": form}
     if not party.can_decide:
         messages.error(request, READ_ONLY)
