@@ -131,8 +131,12 @@ def works_sorted(works: QuerySet[Work], sort: str) -> QuerySet[Work]:
     id last, so pages never overlap or skip a work between equal titles."""
     descending = sort.startswith("-")
     fields = SORTS.get(sort.lstrip("-"), SORTS["title"])
+    # Only the release date may be empty, and it sorts last either way; the other columns
+    # keep PostgreSQL's own null order, so the (label, title, id) index serves the page.
     order: list[OrderBy] = [
-        F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+        (F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True))
+        if name == "release_date"
+        else (F(name).desc() if descending else F(name).asc())
         for name in fields
     ]
     order.append(F("pk").desc() if descending else F("pk").asc())
