@@ -131,13 +131,9 @@ def works_sorted(works: QuerySet[Work], sort: str) -> QuerySet[Work]:
     id last, so pages never overlap or skip a work between equal titles."""
     descending = sort.startswith("-")
     fields = SORTS.get(sort.lstrip("-"), SORTS["title"])
-    # Only the release date may be empty, and it sorts last either way; the other columns
-    # keep PostgreSQL's own null order, so the (label, title, id) index serves the page.
-    order: list[OrderBy] = [
-        (F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True))
-        if name == "release_date"
-        else (F(name).desc() if descending else F(name).asc())
-        for name in fields
-    ]
+    # Descending is the exact reverse of ascending, nulls included (undated works last
+    # oldest first, so first newest first): an index read backwards serves either, and
+    # the (label, title, id) and (label, release date, title, id) indexes serve a page.
+    order: list[OrderBy] = [F(name).desc() if descending else F(name).asc() for name in fields]
     order.append(F("pk").desc() if descending else F("pk").asc())
     return works.order_by(*order)
