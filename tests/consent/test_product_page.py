@@ -296,3 +296,26 @@ def test_the_footer_speaks_to_the_manager(world: World, manager_client: Client) 
     page = text(manager_client.get(page_url(world)))
     assert "a yes from the artist and from Northern Lights Records" in page
     assert "from you and from your label" not in page
+
+
+def test_a_labels_answer_by_htmx_keeps_the_artists_answer_and_the_delegation_link(
+    world: World, manager_client: Client
+) -> None:
+    delegation_grant(actor=world.artist_user, artist=world.artist)
+    say(world, Side.ARTIST, Answer.GRANTED)
+    url = reverse(
+        "decide",
+        kwargs={
+            "kind": "labels",
+            "party_id": world.label.pk,
+            "product_slug": "tunesmith",
+            "work_id": world.works[0].pk,
+        },
+    )
+    response = manager_client.post(
+        url, {"use": "training", "answer": "granted"}, headers={"HX-Request": "true"}
+    )
+    cell = text(response)
+    assert "Artist: <strong>Yes</strong>" in cell
+    assert "Answer for Ada Lane" in cell
+    assert "Permitted" in cell

@@ -201,6 +201,8 @@ def decide(
             delegated=party.delegation is not None,
         ),
     )
+    if party.label is not None:
+        (row,) = page_selectors.rows_delegated(label=party.label, product=product, rows=[row])
     context = {
         "cell": row.cells[0],
         "party": party,
