@@ -23,6 +23,7 @@ from benchmarks import imports as imports_stage
 from benchmarks import label as label_scale
 from benchmarks import load as load_stage
 from benchmarks import million as million_stage
+from benchmarks import roster as roster_stage
 from benchmarks.database import fresh_database, prepare_environment
 from benchmarks.measure import Series, Wall, duration, ms, once, requests
 
@@ -445,6 +446,7 @@ def main() -> int:
         seed(report, LABEL_SCALE)
         print("Measuring the label...", file=sys.stderr)
         label_scale.measure(report, Demo.load(), client_for)
+        report.attempt("roster page", lambda: roster_stage.measure(report, Demo.load(), client_for))
         print("Measuring the machine API (gunicorn, wrk)...", file=sys.stderr)
         report.attempt("machine API", lambda: api_stage.measure(report, Demo.load()))
         print("Measuring webhook delivery (Celery worker, receiver)...", file=sys.stderr)

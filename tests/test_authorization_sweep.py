@@ -27,16 +27,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.api.services import api_key_issue
 from portal.catalogue.models import ArtistMembership, Work
-from portal.consent.models import Answer, Decision, Delegation, LedgerEntry, Side
+from portal.consent.models import Answer, BulkAnswer, Decision, Delegation, LedgerEntry, Side
 from portal.consent.services import delegation_grant
 from portal.earnings.models import UsageReport
 from portal.earnings.services import usage_report_submit
 from portal.earnings.validation import usage_report_parse
 from portal.imports.models import CatalogueImport
+from portal.licensing.models import UseType
 from portal.notifications.models import Notification
 from portal.notifications.services import notify
 from portal.teams.models import Invitation
@@ -286,6 +288,10 @@ RULES: dict[str, Rule] = {
     "label_import": Rule(lambda ctx: {**label_id(ctx), "import_id": ctx.ids["import"]}, MANAGERS),
     # --- the matrix, per party kind ---
     "matrix": Rule(party("artists"), ARTIST_TEAM),
+    "bulk_answer": Rule(
+        lambda ctx: {**party("artists")(ctx), "job_id": ctx.ids["bulk_answer_artists"]},
+        ARTIST_TEAM,
+    ),
     "decide": Rule(
         decide("artists"),
         ARTIST_TEAM,
@@ -380,6 +386,21 @@ RULES: dict[str, Rule] = {
 VARIANTS: list[tuple[str, Rule]] = [
     ("matrix", Rule(party("labels"), MANAGERS)),
     ("matrix", Rule(party("delegations"), MANAGERS)),
+    # A label's bulk answer is seen by its managers, on the label's page only.
+    (
+        "bulk_answer",
+        Rule(
+            lambda ctx: {**party("labels")(ctx), "job_id": ctx.ids["bulk_answer_labels"]},
+            MANAGERS,
+        ),
+    ),
+    (
+        "bulk_answer",
+        Rule(
+            lambda ctx: {**party("delegations")(ctx), "job_id": ctx.ids["bulk_answer_labels"]},
+            (),
+        ),
+    ),
     (
         "decide",
         Rule(
@@ -554,6 +575,25 @@ def ctx(world: World) -> Context:
     catalogue_import = CatalogueImport.objects.create(
         label=world.label, source=CatalogueImport.Source.ADMIN
     )
+    # A finished bulk answer of the label's, and one of the artist's own.
+    bulk_answers = {
+        kind: BulkAnswer.objects.create(
+            product=world.product,
+            use_type=UseType.objects.get(slug="training"),
+            party_kind=kind,
+            party_id=party_id,
+            side=side,
+            answer=Answer.GRANTED,
+            requested_by=requester,
+            token=f"{kind:0<32}",
+            status=BulkAnswer.Status.DONE,
+            created_at=timezone.now(),
+        ).pk
+        for kind, party_id, side, requester in (
+            ("labels", world.label.pk, Side.RIGHTS_HOLDER, users["manager"]),
+            ("artists", world.artist.pk, Side.ARTIST, world.artist_user),
+        )
+    }
     keys = {
         "key": api_key_issue(product=world.product)[1],
         "other_key": api_key_issue(product=other_product)[1],
@@ -572,6 +612,8 @@ def ctx(world: World) -> Context:
         "notification": Notification.objects.get(user=world.artist_user).pk,
         "report": report.pk,
         "import": catalogue_import.pk,
+        "bulk_answer_labels": bulk_answers["labels"],
+        "bulk_answer_artists": bulk_answers["artists"],
         "key_product": world.product.pk,
         "other_key_product": other_product.pk,
     }

@@ -3,8 +3,11 @@
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
+from portal.catalogue.models import Artist, Release
 from portal.consent.models import Answer
+from portal.consent.selectors import filtering
 from portal.licensing.models import Product, UseType
 
 
@@ -46,6 +49,140 @@ class MatrixFilter(forms.Form):
     state = forms.ChoiceField(choices=STATES, required=False, label="Show")
 
 
+class ProductPageFilter(forms.Form):
+    """The product page's filters, as its URL carries them. An id that is not the party's
+    (another label's artist, a release none of its works are on) is an error, never
+    quietly dropped: a bulk answer "for everything the filter matches" must not widen."""
+
+    q = forms.CharField(required=False, max_length=100, label="Title or ISRC")
+    artist = forms.ModelChoiceField(
+        queryset=Artist.objects.none(),
+        required=False,
+        label="Artist",
+        empty_label="Every artist",
+        error_messages={"invalid_choice": "That artist is not on this roster."},
+    )
+    use = forms.CharField(required=False)
+    artist_answer = forms.ChoiceField(
+        choices=[("", "any answer"), *filtering.ARTIST_ANSWERS],
+        required=False,
+        label="The artist",
+    )
+    label_answer = forms.ChoiceField(
+        choices=[("", "any answer"), *filtering.LABEL_ANSWERS],
+        required=False,
+        label="The label",
+    )
+    state = forms.ChoiceField(
+        choices=[("", "any state"), *filtering.STATES], required=False, label="State"
+    )
+    release = forms.ModelChoiceField(
+        queryset=Release.objects.none(),
+        required=False,
+        label="Release",
+        error_messages={"invalid_choice": "None of these works is on that release."},
+    )
+    sort = forms.ChoiceField(
+        choices=[
+            ("title", "Title, A to Z"),
+            ("-title", "Title, Z to A"),
+            ("artist", "Artist, A to Z"),
+            ("-artist", "Artist, Z to A"),
+            ("release_date", "Release date, oldest first"),
+            ("-release_date", "Release date, newest first"),
+        ],
+        required=False,
+        label="Sort by",
+    )
+    per_page = forms.TypedChoiceField(
+        choices=[(50, "50"), (100, "100"), (200, "200")],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        label="Per page",
+    )
+
+    # A bulk answer sends the filter with its own fields (`use` among them): there, the
+    # filter's are prefixed, `filter-use`.
+    BULK_PREFIX = "filter"
+    # The parameters a link to another page of the same list keeps, in this order.
+    KEPT = ("q", "artist", "use", "artist_answer", "label_answer", "state", "release", "sort")
+
+    def __init__(
+        self,
+        *args: Any,
+        use_types: list[UseType],
+        artists: QuerySet[Artist],
+        releases: QuerySet[Release],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["use"] = UseChoiceField(use_types, required=False, label="Use")
+        artist_field, release_field = self.fields["artist"], self.fields["release"]
+        assert isinstance(artist_field, forms.ModelChoiceField)
+        assert isinstance(release_field, forms.ModelChoiceField)
+        artist_field.queryset = artists
+        release_field.queryset = releases
+
+    def work_filter(self) -> filtering.WorkFilter:
+        data = self.cleaned_data
+        return filtering.WorkFilter(
+            q=data.get("q") or "",
+            artist_id=data["artist"].pk if data.get("artist") else None,
+            use_type_id=data["use"].pk if data.get("use") else None,
+            artist_answer=data.get("artist_answer") or "",
+            label_answer=data.get("label_answer") or "",
+            state=data.get("state") or "",
+            release_id=data["release"].pk if data.get("release") else None,
+        )
+
+    def kept(self) -> list[tuple[str, str]]:
+        """The filter as URL parameters, the empty ones left out (raw, as sent)."""
+        sent = [(name, self.data.get(self.add_prefix(name))) for name in self.KEPT]
+        return [(name, str(value)) for name, value in sent if value]
+
+    def describe(self, *, label_name: str) -> str:
+        """The filter in words, for "Answer the 12,480 works by Ada Lane where the artist
+        said yes for training"."""
+        data = self.cleaned_data
+        use = f" for {data['use'].name.lower()}" if data.get("use") else ""
+        parts = []
+        if data.get("artist"):
+            parts.append(f"by {data['artist'].name}")
+        if data.get("release"):
+            parts.append(f"on {data['release'].title}")
+        if data.get("q"):
+            parts.append(f"matching “{data['q']}”")
+        artist_words = {
+            filtering.YES: f"where the artist said yes{use}",
+            filtering.NO: f"where the artist said no{use}",
+            filtering.NONE: f"where the artist has not answered{use}",
+            filtering.EXPIRED: f"where the artist's yes{use} has expired",
+        }
+        label_words = {
+            filtering.YES: f"where {label_name} said yes{use}",
+            filtering.NO: f"where {label_name} said no{use}",
+            filtering.NONE: f"waiting for {label_name}{use}",
+        }
+        state_words = {
+            "waiting": f"waiting for your answer{use}",
+            "permitted": f"permitted{use}",
+            "not_permitted": f"not permitted{use}",
+        }
+        for value, wording in (
+            (data.get("artist_answer"), artist_words),
+            (data.get("label_answer"), label_words),
+            (data.get("state"), state_words),
+        ):
+            if value:
+                parts.append(wording[value])
+        return ", ".join(parts)
+
+    def filtered(self) -> bool:
+        """Whether anything narrows the list (sorting and page size do not)."""
+        return any(self.data.get(self.add_prefix(name)) for name in self.KEPT if name != "sort")
+
+
 class IdsField(forms.Field):
     """A list of ids from checkboxes or hidden inputs."""
 
@@ -61,26 +198,30 @@ class IdsField(forms.Field):
 
 
 class BulkForm(forms.Form):
-    """One answer for one use across many works. Previewed before it is applied."""
+    """One answer for one use across many works: every work the page's filter matches
+    (sent alongside, as `ProductPageFilter` reads it), or the works selected on the page.
+    Previewed before it is applied; the preview's `token` makes a second confirmation
+    of the same preview harmless."""
 
     SCOPES = [
-        ("all", "All works"),
-        ("filtered", "Works matching the search and filter"),
-        ("selected", "Selected works"),
-        ("artists", "Works of chosen artists"),
+        ("filtered", "Every work the filter matches"),
+        ("selected", "The works selected on this page"),
     ]
 
     use = forms.CharField()
     answer = forms.ChoiceField(choices=Answer.choices)
-    scope = forms.ChoiceField(choices=SCOPES, initial="all")
+    # "all" is what older pages sent: every work, which is what an empty filter matches.
+    scope = forms.TypedChoiceField(
+        choices=[*SCOPES, ("all", "All works")],
+        coerce=lambda value: "filtered" if value == "all" else value,
+        initial="filtered",
+    )
     works = IdsField(required=False)
-    artists = IdsField(required=False)
     other_granted = forms.BooleanField(
         required=False, label="Only where the other side has already said yes"
     )
-    q = forms.CharField(required=False, max_length=100)
-    state = forms.ChoiceField(choices=MatrixFilter.STATES, required=False)
     confirm = forms.BooleanField(required=False)
+    token = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False)
 
     def __init__(self, *args: Any, use_types: list[UseType], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,9 +230,7 @@ class BulkForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if data.get("scope") == "selected" and not data.get("works"):
-            raise forms.ValidationError("Select at least one work, or choose all works.")
-        if data.get("scope") == "artists" and not data.get("artists"):
-            raise forms.ValidationError("Choose at least one artist, or choose all works.")
+            raise forms.ValidationError("Select at least one work, or answer every work shown.")
         return data
 
 

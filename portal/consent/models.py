@@ -117,6 +117,62 @@ class Decision(models.Model):
         )
 
 
+class BulkAnswer(models.Model):
+    """One answer for more works than a request should hold, applied by a worker in one
+    transaction. The row is the job's record: what was asked, by whom, and how it ended.
+
+    `scope` holds the product page's filter as it was sent (`?artist_answer=yes&...`), so
+    the worker answers what the filter matches when it runs, within what the party may
+    touch then. One at a time per product: the answers lock the product's counter anyway.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Not applied"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    use_type = models.ForeignKey(UseType, on_delete=models.PROTECT, related_name="+")
+    party_kind = models.CharField(max_length=20)
+    party_id = models.PositiveBigIntegerField()
+    side = models.CharField(max_length=20, choices=Side.choices)
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    scope = models.JSONField(default=dict)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The preview's token: a second submit of the same confirmation finds this job.
+    token = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    expected = models.PositiveIntegerField(default=0, help_text="Works matched at the preview.")
+    changed = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    flipped = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_bulk_answer_running_per_product",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side} {self.answer} for {self.product_id} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in self.ACTIVE
+
+
 @pgtrigger.register(*append_only("ledger"))
 class LedgerEntry(models.Model):
     """The append-only, hash-chained history of every decision.

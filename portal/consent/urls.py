@@ -42,4 +42,9 @@ urlpatterns = [
     ),
     path("works/<int:work_id>/history/", decisions.work_history, name="work_history"),
     path("labels/<int:label_id>/roster/", label.label_roster, name="label_roster"),
+    path(
+        "<party:kind>/<int:party_id>/products/<slug:product_slug>/bulk/<int:job_id>/",
+        decisions.bulk_answer,
+        name="bulk_answer",
+    ),
 ]

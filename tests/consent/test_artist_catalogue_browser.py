@@ -123,7 +123,9 @@ def test_an_artist_answers_a_new_product_and_the_matrix_and_lends_the_label_the_
         page.get_by_role("button", name=f"Style generation for {night_2.title}: yes")
     ).to_have_attribute("aria-pressed", "true")
 
-    # The work's history: every answer, newest first, who gave it and for whom.
+    # The work's history: every answer, newest first, who gave it and for whom. (The page
+    # kept its "waiting" filter, which Night Drive 0 has left: clear it first.)
+    page.get_by_role("search", name="Find works").get_by_role("link", name="Clear").click()
     page.get_by_role("link", name=f"History of {night_0.title}").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(night_0.title)
     entries = page.locator("ol.history > li")

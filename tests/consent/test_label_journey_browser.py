@@ -37,7 +37,7 @@ def test_the_manager_approves_training_for_the_roster_and_the_artist_sees_it(
     )
     page.get_by_role("button", name="Approve all… Tunesmith, Training").click()
 
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Grant training for Tunesmith?")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Approve training for Tunesmith?")
     preview = page.locator("main")
     expect(preview).to_contain_text("This will grant Training for 4 works")
     expect(preview).to_contain_text("1 of them becomes permitted at once")

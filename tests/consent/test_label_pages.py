@@ -164,14 +164,16 @@ def test_approving_only_where_the_artist_said_yes(world: World, manager_client: 
     ) == [world.works[2].pk]
 
 
-def test_approving_the_works_of_chosen_artists(world: World, manager_client: Client) -> None:
+def test_approving_the_works_of_the_artist_filtered_to(
+    world: World, manager_client: Client
+) -> None:
     manager_client.post(
         bulk_url(world),
         {
             "use": "training",
             "answer": "granted",
-            "scope": "artists",
-            "artists": [world.other_artist.pk],
+            "scope": "filtered",
+            "filter-artist": world.other_artist.pk,
             "confirm": "yes",
         },
     )
@@ -187,30 +189,29 @@ def test_an_artist_from_another_roster_is_refused_and_nothing_changes(
         {
             "use": "training",
             "answer": "granted",
-            "scope": "artists",
-            "artists": [world.other_artist.pk, world.outsider_artist.pk],
+            "scope": "filtered",
+            "filter-artist": world.outsider_artist.pk,
             "confirm": "yes",
         },
     )
     assert response.status_code == 422
-    assert "Some chosen artists are not on this roster." in body(response)
+    assert "That artist is not on this roster." in body(response)
     assert not Decision.objects.exists()
 
 
-def test_choosing_artists_needs_at_least_one(world: World, manager_client: Client) -> None:
-    response = manager_client.post(
-        bulk_url(world), {"use": "training", "answer": "granted", "scope": "artists"}
-    )
-    assert response.status_code == 422
-    assert "Choose at least one artist" in body(response)
-
-
-def test_an_artist_cannot_choose_artists(world: World, artist_client: Client) -> None:
+def test_an_artist_cannot_filter_to_another_artist(world: World, artist_client: Client) -> None:
     url = reverse(
         "bulk", kwargs={"kind": "artists", "party_id": world.artist.pk, "product_slug": "tunesmith"}
     )
     response = artist_client.post(
-        url, {"use": "training", "answer": "granted", "scope": "artists", "artists": [1]}
+        url,
+        {
+            "use": "training",
+            "answer": "granted",
+            "scope": "filtered",
+            "filter-artist": world.other_artist.pk,
+            "confirm": "yes",
+        },
     )
     assert response.status_code == 422
     assert not Decision.objects.exists()

@@ -51,18 +51,21 @@ def test_a_manager_reviews_the_roster_approves_in_bulk_exports_and_checks_the_mo
     # Bulk approval for one artist, only where the artist already said yes.
     style_row.get_by_role("link", name="See works for Tunesmith, Style generation").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tunesmith")
+    filters = page.get_by_role("search", name="Find works")
+    filters.get_by_label("Artist", exact=True).select_option(label="Ada Lane")
+    filters.get_by_role("button", name="Apply").click()
     bulk = page.locator("#bulk-form")
+    expect(bulk.get_by_role("heading", level=2)).to_contain_text("by Ada Lane")
     bulk.get_by_label("Use", exact=True).select_option(label="Style generation")
-    bulk.get_by_role("radio", name="the works of the artists chosen below").check()
-    bulk.get_by_role("group", name="Artists").get_by_label("Ada Lane").check()
     bulk.get_by_label("Only where the artist has already said yes").check()
-    bulk.get_by_role("button", name="Grant…").click()
+    bulk.get_by_role("button", name="Approve…").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Grant style generation for Tunesmith?"
+        "Approve style generation for Tunesmith?"
     )
     preview = page.locator("main .card")
-    expect(preview).to_contain_text("This will grant Style generation for 1 work.")
+    expect(preview).to_contain_text("This will grant Style generation for 1 work, as")
+    expect(preview).to_contain_text("These are the works by Ada Lane")
     expect(preview).to_contain_text("1 of them becomes permitted at once")
     expect(preview.get_by_role("listitem")).to_have_text([re.compile(f"^{night_1.title}")])
     page.get_by_role("button", name="Grant for 1 work").click()

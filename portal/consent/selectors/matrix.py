@@ -10,8 +10,8 @@ from django.db.models.functions import Coalesce
 from portal.catalogue.models import Work
 from portal.catalogue.selectors import works_search
 from portal.consent.facts import side_answers, verdicts_for
-from portal.consent.models import AnnouncedPermission, Decision
-from portal.consent.rules import Verdict
+from portal.consent.models import AnnouncedPermission, Answer, Decision, Side
+from portal.consent.rules import SideAnswer, Verdict
 from portal.consent.wording import explain
 from portal.licensing.models import Product, UseType
 
@@ -69,12 +69,34 @@ class Cell:
     message: str
     # Whether the product has the latest change of this cell: "Delivered to Tunesmith 14:02".
     delivery: str = ""
+    # Each side's answer in words ("Yes", "No", "Not yet", "Expired 3 Mar 2026"), for the
+    # label's page, where the artist's answer is what a manager decides by.
+    artist_said: str = ""
+    label_said: str = ""
+    # Where the artist delegated this use to the viewing label: its page for this product.
+    delegation_url: str = ""
+
+
+def answer_words(answer: SideAnswer | None, now: datetime) -> str:
+    """One side's answer as a row shows it; an expired yes is no longer a yes."""
+    if answer is None:
+        return "Not yet"
+    if answer.answer == Answer.DENIED:
+        return "No"
+    if answer.expires_at is not None and answer.expires_at <= now:
+        return f"Expired {answer.expires_at:%-d %b %Y}"
+    if answer.expires_at is not None:
+        return f"Yes, until {answer.expires_at:%-d %b %Y}"
+    return "Yes"
 
 
 @dataclass(frozen=True)
 class Row:
     work: Work
     cells: list[Cell]
+    # A release the work is on, for the product page's "show its works" link.
+    release_id: int | None = None
+    release_title: str = ""
 
 
 def matrix_rows(
@@ -111,6 +133,10 @@ def matrix_rows(
                     work=work,
                     use_type=use_type,
                     answer=own.answer if own else None,
+                    artist_said=answer_words(answers.get((work.pk, use_type.pk, Side.ARTIST)), now),
+                    label_said=answer_words(
+                        answers.get((work.pk, use_type.pk, Side.RIGHTS_HOLDER)), now
+                    ),
                     verdict=verdict,
                     message=explain(
                         verdict,

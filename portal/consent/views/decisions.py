@@ -4,7 +4,7 @@ Every view starts from what `portal.consent.access` lets the user touch, so anot
 user's artist, label, delegation, product page or work is a 404 from a scoped lookup.
 """
 
-from dataclasses import replace
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,15 +25,19 @@ from portal.consent import selectors
 from portal.consent.access import (
     READ_ONLY,
     Party,
+    PartyKind,
     artists_of,
     labels_of,
     product_view,
     work_view,
 )
-from portal.consent.delivered import received_at
-from portal.consent.forms import BulkForm, DecisionForm, MatrixFilter
-from portal.consent.models import Answer, Side
+from portal.consent.forms import BulkForm, DecisionForm, ProductPageFilter
+from portal.consent.models import Answer, BulkAnswer, Side
+from portal.consent.readers import addressed_to, label_name
+from portal.consent.selectors import filtering
+from portal.consent.selectors import product_page as page_selectors
 from portal.consent.services import ConsentError, decision_set, decisions_set
+from portal.consent.services.bulk_answers import INLINE_LIMIT, bulk_answer_start, bulk_scope
 from portal.licensing.models import Product, UseType
 from portal.words import counted
 
@@ -57,24 +60,59 @@ def home(request: AuthedRequest) -> HttpResponse:
     return render(request, "consent/choose.html", {"artists": artists, "labels": labels})
 
 
+def _page_filter(
+    data: Any, party: Party, product: Product, use_types: list[UseType], prefix: str | None = None
+) -> ProductPageFilter:
+    works = party.works()
+    return ProductPageFilter(
+        data,
+        prefix=prefix,
+        use_types=use_types,
+        artists=page_selectors.artists_to_filter(
+            works=works, label=party.label if party.delegation is None else None
+        ),
+        releases=page_selectors.releases_to_filter(works=works),
+    )
+
+
 @product_view
 def matrix(
     request: AuthedRequest, party: Party, product: Product, use_types: list[UseType]
 ) -> HttpResponse:
-    filters = MatrixFilter(request.GET)
-    filters.is_valid()
+    """A party's works for one product: filtered, sorted and paged as the URL says, each
+    row with both sides' answers, and one bulk answer for everything the filter matches."""
+    filters = _page_filter(request.GET, party, product, use_types)
+    context: dict[str, Any] = {
+        "party": party,
+        "product": product,
+        "use_types": use_types,
+        "product_uses": [pu for pu in product.uses.all() if pu.use_type in use_types],
+        "filters": filters,
+        "job": page_selectors.bulk_answer_latest(
+            product=product, party_kind=party.plural, party_id=party.pk
+        ),
+        "inline_limit": INLINE_LIMIT,
+    }
+    if not filters.is_valid():
+        # A forged or stale id: say so, and offer no rows and no bulk answer, which would
+        # otherwise cover more than the filter asked for.
+        context.update(rows=[], page=None, query="", kept=[])
+        return render(request, "consent/matrix.html", context, status=400)
     now = timezone.now()
-    works = selectors.works_matching(
+    f = filters.work_filter()
+    works = filtering.works_filtered(
         works=party.works(),
-        product=product,
+        product_id=product.pk,
         side=party.side,
         use_type_ids=[u.pk for u in use_types],
-        q=filters.cleaned_data.get("q", ""),
-        state=filters.cleaned_data.get("state", ""),
+        f=f,
         now=now,
-    ).select_related("primary_artist", "label")
-    page = Paginator(works, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = with_delivery(
+    )
+    works = filtering.works_sorted(works, filters.cleaned_data.get("sort") or "title")
+    per_page = filters.cleaned_data.get("per_page") or settings.PORTAL_PAGE_SIZE
+    paginator = Paginator(works.select_related("primary_artist", "label"), per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = page_selectors.rows_delivered(
         product,
         selectors.matrix_rows(
             product=product,
@@ -85,43 +123,25 @@ def matrix(
             delegated=party.delegation is not None,
         ),
     )
-    query = urlencode({k: v for k, v in filters.cleaned_data.items() if v})
-    context = {
-        "party": party,
-        "product": product,
-        "use_types": use_types,
-        "product_uses": [pu for pu in product.uses.all() if pu.use_type in use_types],
-        "filters": filters,
-        "page": page,
-        "rows": rows,
-        "query": query,
-        "roster": list(party.label.roster.order_by("name")) if party.label else [],
-    }
-    return render(request, "consent/matrix.html", context)
-
-
-def with_delivery(product: Product, rows: list[selectors.Row]) -> list[selectors.Row]:
-    """Say under each cell whether the product has received its latest change: the proof
-    that a "no" was heard."""
-    status = received_at(
-        product_id=product.pk,
-        pairs=[(cell.work.pk, cell.use_type.pk) for row in rows for cell in row.cells],
+    if party.via == PartyKind.LABELS:
+        assert party.label is not None
+        rows = page_selectors.rows_delegated(label=party.label, product=product, rows=rows)
+    rows = page_selectors.rows_released(rows)
+    kept = filters.kept()
+    paged = kept + ([("per_page", str(per_page))] if per_page != settings.PORTAL_PAGE_SIZE else [])
+    context.update(
+        rows=rows,
+        page=page,
+        page_numbers=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        ellipsis=Paginator.ELLIPSIS,
+        query=urlencode(paged),
+        kept=kept,
+        paged=paged,
+        filtered=filters.filtered(),
+        matching=filters.describe(label_name=label_name(party)),
+        bulk_use=filters.cleaned_data.get("use") or (use_types[0] if use_types else None),
     )
-    if not status:
-        return rows
-    for row in rows:
-        for i, cell in enumerate(row.cells):
-            key = (cell.work.pk, cell.use_type.pk)
-            if key not in status:
-                continue
-            at = status[key]
-            text = (
-                f"Delivered to {product.name} {timezone.localtime(at):%-d %b %H:%M}"
-                if at
-                else f"Sending to {product.name}…"
-            )
-            row.cells[i] = replace(cell, delivery=text)
-    return rows
+    return render(request, "consent/matrix.html", context)
 
 
 def _refuse(request: AuthedRequest, back: str, message: str) -> HttpResponse:
@@ -170,7 +190,7 @@ def decide(
     if not request.htmx:
         messages.success(request, confirmation)
         return redirect(back)
-    (row,) = with_delivery(
+    (row,) = page_selectors.rows_delivered(
         product,
         selectors.matrix_rows(
             product=product,
@@ -181,6 +201,8 @@ def decide(
             delegated=party.delegation is not None,
         ),
     )
+    if party.label is not None:
+        (row,) = page_selectors.rows_delegated(label=party.label, product=product, rows=[row])
     context = {
         "cell": row.cells[0],
         "party": party,
@@ -191,64 +213,48 @@ def decide(
     return render(request, "consent/matrix.html#cell", context)
 
 
-def _bulk_scope(
-    party: Party, product: Product, use_types: list[UseType], form: BulkForm
-) -> QuerySet[Work] | None:
-    """The works a bulk answer covers, always inside the party's own catalogue. None, with
-    an error on the form, when a forged or stale id names something outside it."""
-    data = form.cleaned_data
-    works = party.works()
-    scope = data["scope"]
-    if scope == "filtered":
-        works = selectors.works_matching(
-            works=works,
-            product=product,
-            side=party.side,
-            use_type_ids=[u.pk for u in use_types],
-            q=data["q"],
-            state=data["state"],
-            now=timezone.now(),
-        )
-    elif scope == "selected":
-        works = works.filter(pk__in=data["works"])
-        if works.count() != len(data["works"]):
-            form.add_error(None, "Some selected works are not in this catalogue.")
-            return None
-    elif scope == "artists":
-        if party.label is None:
-            form.add_error(None, "Choosing artists is for labels.")
-            return None
-        roster = party.label.roster.filter(pk__in=data["artists"])
-        if roster.count() != len(data["artists"]):
-            form.add_error(None, "Some chosen artists are not on this roster.")
-            return None
-        works = works.filter(primary_artist__in=roster)
-    if data["other_granted"]:
-        works = selectors.works_where_other_side_granted(
-            works=works, product=product, use_type=data["use"], side=party.side, now=timezone.now()
-        )
-    return works
-
-
 @require_POST
 @product_view
 def bulk(
     request: AuthedRequest, party: Party, product: Product, use_types: list[UseType]
 ) -> HttpResponse:
-    """Preview (exact counts, a sample), then apply, one answer for one use across many
-    works. Everything is validated before anything is written."""
+    """Preview (exact counts, a sample), then apply, one answer for one use across every
+    work the page's filter matches, or the works selected on the page. Up to
+    `INLINE_LIMIT` works in this request; more in one transaction by a worker, whose
+    progress the job's page shows. Everything is validated before anything is written."""
     form = BulkForm(request.POST, use_types=use_types)
+    filters = _page_filter(
+        request.POST, party, product, use_types, prefix=ProductPageFilter.BULK_PREFIX
+    )
     context: dict[str, Any] = {"party": party, "product": product, "form": form}
-    back = matrix_url(party, product)
     if not party.can_decide:
         messages.error(request, READ_ONLY)
-        return redirect(back)
-    works = _bulk_scope(party, product, use_types, form) if form.is_valid() else None
-    if works is None:
+        return redirect(matrix_url(party, product))
+    valid = form.is_valid() & filters.is_valid()
+    for errors in filters.errors.values():
+        for error in errors:
+            form.add_error(None, error)
+    selected = (
+        form.cleaned_data.get("works") if form.cleaned_data.get("scope") == "selected" else None
+    )
+    if valid and selected and party.works().filter(pk__in=selected).count() != len(selected):
+        form.add_error(None, "Some selected works are not in this catalogue.")
+    if form.errors:
         return render(request, "consent/bulk.html", context, status=422)
     data = form.cleaned_data
+    back = matrix_url(party, product, urlencode(filters.kept()))
+    now = timezone.now()
+    works = page_selectors.bulk_works(
+        works=party.works(),
+        product=product,
+        side=party.side,
+        use_type_ids=[u.pk for u in use_types],
+        f=filters.work_filter(),
+        selected=selected,
+        other_granted_for=data["use"] if data["other_granted"] else None,
+        now=now,
+    )
     if not data["confirm"]:
-        now = timezone.now()
         total, already = selectors.answer_counts(
             product=product,
             use_type=data["use"],
@@ -268,9 +274,19 @@ def bulk(
                 works=works,
                 now=now,
             ),
-            sample=list(works.order_by("title")[:5]),
+            sample=list(works.select_related("primary_artist").order_by("title", "pk")[:5]),
+            kept=filters.kept(),
+            ticked=selected is not None,
+            matching=filters.describe(label_name=label_name(party)),
+            explanation=addressed_to(data["use"].explanation, party),
+            in_background=total > INLINE_LIMIT,
+            inline_limit=INLINE_LIMIT,
+            token=uuid.uuid4().hex,
+            back=back,
         )
         return render(request, "consent/bulk.html", context)
+    if data["scope"] == "filtered" and works.count() > INLINE_LIMIT:
+        return _bulk_in_background(request, party, product, form, filters, back)
     try:
         outcome = decisions_set(
             actor=request.user,
@@ -292,6 +308,66 @@ def bulk(
         f"{counted(outcome.flipped, 'permission')} changed.",
     )
     return redirect(back)
+
+
+def _bulk_in_background(
+    request: AuthedRequest,
+    party: Party,
+    product: Product,
+    form: BulkForm,
+    filters: ProductPageFilter,
+    back: str,
+) -> HttpResponse:
+    data = form.cleaned_data
+    if not data["token"]:
+        messages.error(request, "Preview the answer first: nothing was changed.")
+        return redirect(back)
+    try:
+        job = bulk_answer_start(
+            actor=request.user,
+            party=party,
+            product=product,
+            use_type=data["use"],
+            answer=data["answer"],
+            scope=bulk_scope(
+                f=filters.work_filter(), selected=None, other_granted=data["other_granted"]
+            ),
+            expected=int(request.POST.get("expected") or 0),
+            token=data["token"],
+        )
+    except ConsentError as exc:
+        messages.error(request, f"{exc} Nothing was changed.")
+        return redirect(back)
+    return redirect(bulk_answer_url(party, product, job.pk))
+
+
+def bulk_answer_url(party: Party, product: Product, job_id: int) -> str:
+    kwargs = {
+        "kind": party.plural,
+        "party_id": party.pk,
+        "product_slug": product.slug,
+        "job_id": job_id,
+    }
+    return reverse("bulk_answer", kwargs=kwargs)
+
+
+@product_view
+def bulk_answer(
+    request: AuthedRequest, party: Party, product: Product, use_types: list[UseType], job_id: int
+) -> HttpResponse:
+    """A bulk answer a worker applies: waiting, running, then what it changed or why it
+    changed nothing. htmx polls it while it runs; without JavaScript, reloading does."""
+    job = get_object_or_404(
+        BulkAnswer.objects.select_related("use_type", "requested_by"),
+        pk=job_id,
+        product=product,
+        party_kind=party.plural,
+        party_id=party.pk,
+    )
+    context = {"party": party, "product": product, "job": job, "now": timezone.now()}
+    if request.htmx:
+        return render(request, "consent/bulk.html#job", context)
+    return render(request, "consent/bulk.html", context)
 
 
 @work_view
