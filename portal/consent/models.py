@@ -108,7 +108,15 @@ class Decision(models.Model):
                 fields=["product", "use_type", "side", "work"],
                 condition=models.Q(answer="denied"),
                 name="decision_denied",
-            )
+            ),
+            # Yes answers with an expiry are few; counting a filter from the tallies
+            # corrects for the expired ones among them.
+            models.Index(
+                fields=["product", "use_type", "expires_at"],
+                include=["work", "answer"],
+                condition=models.Q(expires_at__isnull=False),
+                name="decision_expiring",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -34,7 +34,7 @@ from portal.consent.access import (
 from portal.consent.forms import BulkForm, DecisionForm, ProductPageFilter
 from portal.consent.models import Answer, BulkAnswer, Side
 from portal.consent.readers import addressed_to, label_name
-from portal.consent.selectors import filtering
+from portal.consent.selectors import counting, filtering
 from portal.consent.selectors import product_page as page_selectors
 from portal.consent.services import ConsentError, decision_set, decisions_set
 from portal.consent.services.bulk_answers import INLINE_LIMIT, bulk_answer_start, bulk_scope
@@ -110,7 +110,11 @@ def matrix(
     )
     works = filtering.works_sorted(works, filters.cleaned_data.get("sort") or "title")
     per_page = filters.cleaned_data.get("per_page") or settings.PORTAL_PAGE_SIZE
-    paginator = Paginator(works.select_related("primary_artist", "label"), per_page)
+    paginator = counting.CountedPaginator(
+        works.select_related("primary_artist", "label"),
+        per_page,
+        count=counting.filter_count(party=party, product_id=product.pk, f=f, now=now),
+    )
     page = paginator.get_page(request.GET.get("page"))
     rows = page_selectors.rows_delivered(
         product,
