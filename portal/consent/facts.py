@@ -74,20 +74,22 @@ def withdrawn_work_ids(*, work_ids: Sequence[int]) -> set[int]:
     )
 
 
-def policies_in_force(*, label_ids: Iterable[int]) -> dict[int, list[Cap]]:
-    """The policies in force of these labels, oldest first, by label id (one query)."""
+def policies_in_force(
+    *, label_ids: Iterable[int], without: int | None = None
+) -> dict[int, list[Cap]]:
+    """The policies in force of these labels, oldest first, by label id (one query).
+    `without`: leave that policy out, as if lifted (what lifting it would permit)."""
     caps: dict[int, list[Cap]] = defaultdict(list)
-    rows = (
-        LabelPolicy.objects.filter(label_id__in=set(label_ids), lifted_at__isnull=True)
-        .order_by("added_at", "pk")
-        .values_list(
-            "label_id",
-            "use_type_id",
-            "product_id",
-            "released_before",
-            "use_type__name",
-            "product__name",
-        )
+    in_force = LabelPolicy.objects.filter(label_id__in=set(label_ids), lifted_at__isnull=True)
+    if without is not None:
+        in_force = in_force.exclude(pk=without)
+    rows = in_force.order_by("added_at", "pk").values_list(
+        "label_id",
+        "use_type_id",
+        "product_id",
+        "released_before",
+        "use_type__name",
+        "product__name",
     )
     for label_id, use_id, product_id, released_before, use_name, product_name in rows:
         caps[label_id].append(
@@ -113,6 +115,7 @@ def _judge(
     now: datetime,
     answers: Answers | None,
     withdrawn: Collection[int] | None,
+    policies: Mapping[int, list[Cap]] | None = None,
 ) -> dict[tuple[int, int], Verdict]:
     pairs = list(pairs)
     requested = requested_use_type_ids(product=product)
@@ -121,7 +124,8 @@ def _judge(
         answers = side_answers(product=product, use_type_ids=use_type_ids, works=work_ids)
     if withdrawn is None:
         withdrawn = withdrawn_work_ids(work_ids=work_ids)
-    policies = policies_in_force(label_ids={labels[w] for w in work_ids})
+    if policies is None:
+        policies = policies_in_force(label_ids={labels[w] for w in work_ids})
     released: Mapping[int, date | None] = {}
     if any(cap.released_before for caps in policies.values() for cap in caps):
         # Only a date policy reads release dates; without one, no query.
@@ -151,13 +155,14 @@ def verdicts_for_pairs(
     labels: Mapping[int, int],
     now: datetime,
     withdrawn: Collection[int] | None = None,
+    policies: Mapping[int, list[Cap]] | None = None,
 ) -> dict[tuple[int, int], Verdict]:
     """The rule's verdict for exactly these (work id, use type id) pairs, in their order.
 
     `labels` maps each work id to its label id. Six queries whatever the number of
     pairs (one fewer when `product.uses` is prefetched, one fewer when the caller knows
-    which works are `withdrawn`, one more when a label has a date policy); none for no
-    pairs.
+    which works are `withdrawn`, or the labels' `policies` to judge by, one more when a
+    label has a date policy); none for no pairs.
     """
     if not pairs:
         return {}
@@ -170,6 +175,7 @@ def verdicts_for_pairs(
         now=now,
         answers=None,
         withdrawn=withdrawn,
+        policies=policies,
     )
 
 

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from portal.consent.access import PartyKind
-from portal.consent.views import artist, decisions, label
+from portal.consent.views import artist, decisions, label, policies
 
 
 class PartyKindConverter:
@@ -41,4 +41,11 @@ urlpatterns = [
         name="bulk",
     ),
     path("works/<int:work_id>/history/", decisions.work_history, name="work_history"),
+    path("labels/<int:label_id>/policies/", policies.label_policies, name="label_policies"),
+    path("labels/<int:label_id>/policies/add/", policies.label_policy_add, name="label_policy_add"),
+    path(
+        "labels/<int:label_id>/policies/<int:policy_id>/lift/",
+        policies.label_policy_lift,
+        name="label_policy_lift",
+    ),
 ]

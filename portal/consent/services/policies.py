@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.catalogue.models import Label, LabelManager, Work
+from portal.catalogue.models import Label, LabelManager
 from portal.consent.ledger.append import head_lock, policy_entry_append
 from portal.consent.models import Cause, LabelPolicy, LedgerHead, PolicyEvent
+from portal.consent.selectors.policies import policy_products, policy_works
 from portal.consent.services.announce import counters_lock, permissions_refresh
 from portal.consent.services.common import ConsentError
 from portal.consent.services.entitlement import actor_hold, entitling_rows
@@ -29,25 +29,6 @@ class PolicyOutcome:
     policy: LabelPolicy
     # Effective permissions flipped, by product name.
     flipped: dict[str, int]
-
-
-def policy_products(*, label_id: int, product_id: int | None = None) -> QuerySet[Product]:
-    """The products whose permissions a policy of the label can flip: those of licensees
-    with a licence with the label (nothing is permitted without one), or just the one
-    product a policy names."""
-    products = Product.objects.filter(licensee__licences__label_id=label_id)
-    if product_id is not None:
-        products = products.filter(pk=product_id)
-    return products.distinct().order_by("pk")
-
-
-def policy_works(*, label_id: int, released_before: date | None = None) -> QuerySet[Work]:
-    """The label's works a policy can reach: all of them, or those released on or after
-    its date and those without a release date."""
-    works = Work.objects.filter(label_id=label_id)
-    if released_before is not None:
-        works = works.filter(Q(release_date__gte=released_before) | Q(release_date__isnull=True))
-    return works
 
 
 def _manager_check(*, actor: User, label: Label) -> None:
