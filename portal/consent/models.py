@@ -118,6 +118,9 @@ class LabelPolicy(models.Model):
                 | models.Q(product__isnull=False)
                 | models.Q(released_before__isnull=False),
                 name="label_policy_has_a_condition",
+                violation_error_message=(
+                    "Choose what the policy stops: a use, a product, or works released from a date."
+                ),
             )
         ]
         indexes = [
