@@ -15,7 +15,9 @@ from portal.licensing.models import Product
 
 
 class Reason(models.TextChoices):
-    """Why something is not permitted. The values are part of the public API."""
+    """Why something is not permitted. The values are part of the public API.
+    `label_policy`: a standing policy of the work's label (a use, a product, or works
+    released from a date) does not allow it, whatever the answers."""
 
     PRODUCT_NOT_LAUNCHED = "product_not_launched", "the product has not launched"
     PRODUCT_SUSPENDED = "product_suspended", "the product is suspended"
