@@ -6,7 +6,9 @@ from datetime import date
 from html import unescape
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal.catalogue.models import Work
@@ -198,3 +200,20 @@ def test_an_artist_reads_the_policy_on_their_matrix_and_their_works_history(
 
     history = body(artist_client.get(reverse("work_history", args=[world.works[0].pk])))
     assert "Northern Lights Records does not allow any use for works released from 2020." in history
+
+
+def test_the_page_costs_the_same_queries_whatever_the_number_of_policies(
+    world: World, manager_client: Client
+) -> None:
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert manager_client.get(page_url(world)).status_code == 200
+        return len(captured)
+
+    policy_add(actor=world.manager, label=world.label, use_type=world.training)
+    one = count()
+    for use in (world.style, world.lyrics):
+        policy_add(actor=world.manager, label=world.label, use_type=use)
+    policy_add(actor=world.manager, label=world.label, product=world.product)
+    policy_add(actor=world.staff, label=world.label, released_before=date(2020, 1, 1))
+    assert count() == one
