@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from portal.catalogue.models import Work
 from portal.consent.facts import verdicts_for
-from portal.consent.models import LabelPolicy
+from portal.consent.models import Answer, LabelPolicy, Side
 from portal.consent.rules import Cap, Reason, Verdict
+from portal.consent.selectors.policies import policy_add_preview, policy_lift_preview
+from portal.consent.services import decisions_set, policy_add, policy_lift
 from portal.consent.wording import explain, policy_words
 from tests import factories as f
 from tests.conftest import World
@@ -115,3 +117,35 @@ def test_a_work_without_a_release_date_is_said_to_be_capped_for_that(world: Worl
         "Not permitted: Northern Lights Records does not allow any use for works released "
         "from 2020 or without a release date"
     )
+
+
+def test_the_previews_cost_the_same_queries_whatever_the_catalogue(world: World) -> None:
+    def counted(label_works: int) -> tuple[int, int]:
+        works = f.bulk_works(label=world.label, n=label_works, start=80000 + label_works)
+        f.ArtistMembershipFactory(artist=works[0].primary_artist, user=world.artist_user)
+        scope = Work.objects.filter(pk__in=[w.pk for w in works])
+        for side, actor in ((Side.ARTIST, world.artist_user), (Side.RIGHTS_HOLDER, world.manager)):
+            decisions_set(
+                actor=actor,
+                product=world.product,
+                use_type=world.training,
+                side=side,
+                answer=Answer.GRANTED,
+                works=scope,
+            )
+        with CaptureQueriesContext(connection) as adding:
+            stops = policy_add_preview(
+                label=world.label,
+                use_type=world.training,
+                product=None,
+                released_before=None,
+                now=timezone.now(),
+            )
+        policy = policy_add(actor=world.manager, label=world.label, use_type=world.training).policy
+        with CaptureQueriesContext(connection) as lifting:
+            permits = policy_lift_preview(policy=policy, now=timezone.now())
+        assert stops == permits
+        policy_lift(actor=world.manager, policy=policy)
+        return len(adding), len(lifting)
+
+    assert counted(5) == counted(300)

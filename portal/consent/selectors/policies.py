@@ -4,7 +4,7 @@ what adding or lifting one would flip, before anything is saved."""
 from collections import Counter
 from datetime import date, datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from portal.catalogue.models import Label, Work
 from portal.consent.facts import policies_in_force, verdicts_for_pairs
@@ -61,21 +61,22 @@ def policy_add_preview(
 ) -> dict[str, int]:
     """What adding this policy would stop: the permitted uses it matches, by product name.
     Exact, since a policy only ever takes permission away: every pair announced permitted
-    now that it matches flips, and no other. One query."""
-    permitted = AnnouncedPermission.objects.filter(
-        permitted=True,
-        work__in=policy_works(label_id=label.pk, released_before=released_before),
-    ).filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))
+    now that it matches flips, and no other. One query for the products, one per product
+    the label licenses (a handful, whatever the catalogue)."""
+    works = policy_works(label_id=label.pk, released_before=released_before)
+    permitted = AnnouncedPermission.objects.filter(permitted=True).filter(
+        Q(lapses_at__isnull=True) | Q(lapses_at__gt=now)
+    )
     if use_type is not None:
         permitted = permitted.filter(use_type=use_type)
-    if product is not None:
-        permitted = permitted.filter(product=product)
-    return dict(
-        permitted.values("product__name")
-        .annotate(n=Count("pk"))
-        .order_by("product__name")
-        .values_list("product__name", "n")
-    )
+    stops: dict[str, int] = {}
+    for each in policy_products(label_id=label.pk, product_id=product.pk if product else None):
+        # Product by product, so the work is found by the permission's unique key (product,
+        # work, use), whatever the planner's statistics (a catalogue just imported has none).
+        n = permitted.filter(product=each, work__in=works).count()
+        if n:
+            stops[each.name] = n
+    return dict(sorted(stops.items()))
 
 
 def policy_lift_preview(*, policy: LabelPolicy, now: datetime) -> dict[str, int]:
@@ -88,7 +89,10 @@ def policy_lift_preview(*, policy: LabelPolicy, now: datetime) -> dict[str, int]
     flips: Counter[str] = Counter()
     for product in policy_products(label_id=policy.label_id, product_id=policy.product_id):
         said_yes = Decision.objects.filter(
-            product=product, side=Side.RIGHTS_HOLDER, answer=Answer.GRANTED, work__in=works
+            Exists(works.filter(pk=OuterRef("work_id"))),
+            product=product,
+            side=Side.RIGHTS_HOLDER,
+            answer=Answer.GRANTED,
         )
         if policy.use_type_id is not None:
             said_yes = said_yes.filter(use_type_id=policy.use_type_id)
