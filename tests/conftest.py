@@ -167,6 +167,7 @@ def _harness_may_truncate_append_only_tables() -> None:
         with pgtrigger.ignore(
             "consent.LedgerEntry:ledger_no_truncate",
             "consent.PermissionChange:changes_no_truncate",
+            "consent.PolicyLedgerEntry:policy_ledger_no_truncate",
         ):
             original(self)
 

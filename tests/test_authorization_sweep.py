@@ -32,8 +32,16 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.api.services import api_key_issue
 from portal.catalogue.models import ArtistMembership, Work
-from portal.consent.models import Answer, BulkAnswer, Decision, Delegation, LedgerEntry, Side
-from portal.consent.services import delegation_grant
+from portal.consent.models import (
+    Answer,
+    BulkAnswer,
+    Decision,
+    Delegation,
+    LabelPolicy,
+    LedgerEntry,
+    Side,
+)
+from portal.consent.services import delegation_grant, policy_add
 from portal.earnings.models import UsageReport
 from portal.earnings.services import usage_report_submit
 from portal.earnings.validation import usage_report_parse
@@ -111,6 +119,15 @@ def label_id(ctx: Context) -> dict[str, object]:
 
 def month(kwargs: Callable[[Context], dict[str, object]]) -> Callable[[Context], dict]:
     return lambda ctx: {**kwargs(ctx), "month": "2026-10"}
+
+
+def policy_in_force(ctx: Context) -> int:
+    """A policy of the label's for the sweep to lift, made once (before any caller asks)."""
+    if "policy" not in ctx.ids:
+        ctx.ids["policy"] = policy_add(
+            actor=ctx.world.manager, label=ctx.world.label, use_type=ctx.world.lyrics
+        ).policy.pk
+    return ctx.ids["policy"]
 
 
 def party(kind: str) -> Callable[[Context], dict[str, object]]:
@@ -286,6 +303,27 @@ RULES: dict[str, Rule] = {
     "label_statement_csv": Rule(month(label_id), MANAGERS),
     "label_imports": Rule(label_id, MANAGERS),
     "label_import": Rule(lambda ctx: {**label_id(ctx), "import_id": ctx.ids["import"]}, MANAGERS),
+    "label_policies": Rule(label_id, MANAGERS),
+    "label_policy_add": Rule(
+        label_id,
+        MANAGERS,
+        method="post",
+        ok=302,
+        data=send(kind="use", use_type="lyrics", confirm="on"),
+        effect=lambda ctx, role: LabelPolicy.objects.filter(
+            label=ctx.world.label, use_type__slug="lyrics", added_by__email="sam@example.test"
+        ).exists(),
+    ),
+    "label_policy_lift": Rule(
+        lambda ctx: {**label_id(ctx), "policy_id": policy_in_force(ctx)},
+        MANAGERS,
+        method="post",
+        ok=302,
+        data=send(confirm="on"),
+        effect=lambda ctx, role: LabelPolicy.objects.filter(
+            pk=ctx.ids["policy"], lifted_at__isnull=False
+        ).exists(),
+    ),
     # --- the matrix, per party kind ---
     "matrix": Rule(party("artists"), ARTIST_TEAM),
     "bulk_answer": Rule(

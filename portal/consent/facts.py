@@ -2,18 +2,20 @@
 
 Every verdict in the portal comes through here: the write path's re-evaluation, the
 decision matrix, the export, and the API check's fallback that names reasons. Each
-read is a constant number of queries whatever the number of works.
+read is a constant number of queries whatever the number of works: the labels'
+policies in force are one more, their works' release dates one more only when a
+policy has a date.
 """
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 
 from portal.catalogue.models import Work
-from portal.consent.models import Decision, Side
-from portal.consent.rules import SideAnswer, Term, Verdict, evaluate
+from portal.consent.models import Decision, LabelPolicy, Side
+from portal.consent.rules import Cap, SideAnswer, Term, Verdict, evaluate
 from portal.licensing.models import Licence, Product
 
 # Current answers keyed by (work id, use type id, side).
@@ -72,6 +74,37 @@ def withdrawn_work_ids(*, work_ids: Sequence[int]) -> set[int]:
     )
 
 
+def policies_in_force(
+    *, label_ids: Iterable[int], without: int | None = None
+) -> dict[int, list[Cap]]:
+    """The policies in force of these labels, oldest first, by label id (one query).
+    `without`: leave that policy out, as if lifted (what lifting it would permit)."""
+    caps: dict[int, list[Cap]] = defaultdict(list)
+    in_force = LabelPolicy.objects.filter(label_id__in=set(label_ids), lifted_at__isnull=True)
+    if without is not None:
+        in_force = in_force.exclude(pk=without)
+    rows = in_force.order_by("added_at", "pk").values_list(
+        "label_id",
+        "use_type_id",
+        "product_id",
+        "released_before",
+        "use_type__name",
+        "product__name",
+    )
+    for label_id, use_id, product_id, released_before, use_name, product_name in rows:
+        caps[label_id].append(
+            Cap(use_id, product_id, released_before, use_name or "", product_name or "")
+        )
+    return caps
+
+
+def release_dates(*, work_ids: Sequence[int]) -> dict[int, date | None]:
+    """The release date of each of these works (one query; none for no works)."""
+    if not work_ids:
+        return {}
+    return dict(Work.objects.filter(pk__in=list(work_ids)).values_list("pk", "release_date"))
+
+
 def _judge(
     *,
     product: Product,
@@ -82,6 +115,7 @@ def _judge(
     now: datetime,
     answers: Answers | None,
     withdrawn: Collection[int] | None,
+    policies: Mapping[int, list[Cap]] | None = None,
 ) -> dict[tuple[int, int], Verdict]:
     pairs = list(pairs)
     requested = requested_use_type_ids(product=product)
@@ -90,6 +124,12 @@ def _judge(
         answers = side_answers(product=product, use_type_ids=use_type_ids, works=work_ids)
     if withdrawn is None:
         withdrawn = withdrawn_work_ids(work_ids=work_ids)
+    if policies is None:
+        policies = policies_in_force(label_ids={labels[w] for w in work_ids})
+    released: Mapping[int, date | None] = {}
+    if any(cap.released_before for caps in policies.values() for cap in caps):
+        # Only a date policy reads release dates; without one, no query.
+        released = release_dates(work_ids=work_ids)
     return {
         (work_id, use_id): evaluate(
             product_status=product.status,
@@ -100,6 +140,9 @@ def _judge(
             rights_holder=answers.get((work_id, use_id, Side.RIGHTS_HOLDER)),
             now=now,
             live=work_id not in withdrawn,
+            policies=policies.get(labels[work_id], ()),
+            product_id=product.pk,
+            release_date=released.get(work_id),
         )
         for work_id, use_id in pairs
     }
@@ -112,12 +155,14 @@ def verdicts_for_pairs(
     labels: Mapping[int, int],
     now: datetime,
     withdrawn: Collection[int] | None = None,
+    policies: Mapping[int, list[Cap]] | None = None,
 ) -> dict[tuple[int, int], Verdict]:
     """The rule's verdict for exactly these (work id, use type id) pairs, in their order.
 
-    `labels` maps each work id to its label id. Five queries whatever the number of
+    `labels` maps each work id to its label id. Six queries whatever the number of
     pairs (one fewer when `product.uses` is prefetched, one fewer when the caller knows
-    which works are `withdrawn`); none for no pairs.
+    which works are `withdrawn`, or the labels' `policies` to judge by, one more when a
+    label has a date policy); none for no pairs.
     """
     if not pairs:
         return {}
@@ -130,6 +175,7 @@ def verdicts_for_pairs(
         now=now,
         answers=None,
         withdrawn=withdrawn,
+        policies=policies,
     )
 
 

@@ -15,7 +15,9 @@ from portal.licensing.models import Product
 
 
 class Reason(models.TextChoices):
-    """Why something is not permitted. The values are part of the public API."""
+    """Why something is not permitted. The values are part of the public API.
+    `label_policy`: a standing policy of the work's label (a use, a product, or works
+    released from a date) does not allow it, whatever the answers."""
 
     PRODUCT_NOT_LAUNCHED = "product_not_launched", "the product has not launched"
     PRODUCT_SUSPENDED = "product_suspended", "the product is suspended"
@@ -32,6 +34,7 @@ class Reason(models.TextChoices):
     RIGHTS_HOLDER_DENIED = "rights_holder_denied", "the label said no"
     RIGHTS_HOLDER_EXPIRED = "rights_holder_expired", "the label's yes has expired"
     WORK_WITHDRAWN = "work_withdrawn", "the recording was withdrawn by the label"
+    LABEL_POLICY = "label_policy", "the label does not allow this use"
 
 
 PRODUCT_REASONS = {
@@ -59,6 +62,28 @@ class Term:
 
 
 @dataclass(frozen=True, slots=True)
+class Cap:
+    """A label policy in force, as the rule reads it: it applies to a (work, product, use)
+    that matches every condition set. The names are for the words people read."""
+
+    use_type_id: int | None = None
+    product_id: int | None = None
+    released_before: date | None = None
+    use_name: str = ""
+    product_name: str = ""
+
+    def applies(self, *, product_id: int, use_type_id: int, release_date: date | None) -> bool:
+        if self.use_type_id is not None and self.use_type_id != use_type_id:
+            return False
+        if self.product_id is not None and self.product_id != product_id:
+            return False
+        # Opt-in: a work whose release date nobody knows is not shown to be older.
+        return self.released_before is None or (
+            release_date is None or release_date >= self.released_before
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class SideAnswer:
     answer: str
     expires_at: datetime | None
@@ -69,6 +94,8 @@ class Verdict:
     permitted: bool
     reasons: tuple[str, ...]
     lapses_at: datetime | None = None
+    # The first label policy that applies, when one does: what the words name.
+    policy: Cap | None = None
 
 
 def end_of(day: date) -> datetime:
@@ -143,10 +170,14 @@ def evaluate(
     rights_holder: SideAnswer | None,
     now: datetime,
     live: bool = True,
+    policies: Iterable[Cap] = (),
+    product_id: int = 0,
+    release_date: date | None = None,
 ) -> Verdict:
     """Permitted iff both sides granted (unexpired), a licence covers the use today, the
-    product is active and requests the use, and the work is live (not withdrawn by its
-    label). Every failed condition is named."""
+    product is active and requests the use, the work is live (not withdrawn by its
+    label) and none of the label's `policies` in force applies to it. Every failed
+    condition is named."""
     reasons: list[str] = []
     lapses: list[datetime] = []
     if product_status != Product.Status.ACTIVE:
@@ -155,6 +186,18 @@ def evaluate(
         reasons.append(Reason.USE_NOT_REQUESTED)
     if not live:
         reasons.append(Reason.WORK_WITHDRAWN)
+    policy = next(
+        (
+            cap
+            for cap in policies
+            if cap.applies(
+                product_id=product_id, use_type_id=use_type_id, release_date=release_date
+            )
+        ),
+        None,
+    )
+    if policy is not None:
+        reasons.append(Reason.LABEL_POLICY)
     for reason, lapse in (
         _licence(terms, use_type_id, now),
         _side(Side.ARTIST, artist, now),
@@ -165,5 +208,5 @@ def evaluate(
         if lapse:
             lapses.append(lapse)
     if reasons:
-        return Verdict(False, tuple(str(r) for r in reasons))
+        return Verdict(False, tuple(str(r) for r in reasons), policy=policy)
     return Verdict(True, (), min(lapses) if lapses else None)

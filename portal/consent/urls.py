@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from portal.consent.access import PartyKind
-from portal.consent.views import artist, decisions, label
+from portal.consent.views import artist, decisions, label, policies
 
 
 class PartyKindConverter:
@@ -46,5 +46,12 @@ urlpatterns = [
         "<party:kind>/<int:party_id>/products/<slug:product_slug>/bulk/<int:job_id>/",
         decisions.bulk_answer,
         name="bulk_answer",
+    ),
+    path("labels/<int:label_id>/policies/", policies.label_policies, name="label_policies"),
+    path("labels/<int:label_id>/policies/add/", policies.label_policy_add, name="label_policy_add"),
+    path(
+        "labels/<int:label_id>/policies/<int:policy_id>/lift/",
+        policies.label_policy_lift,
+        name="label_policy_lift",
     ),
 ]

@@ -1,9 +1,11 @@
-"""What people read: the effective permission in words, from the viewer's side, and a
-delegation's reach."""
+"""What people read: the effective permission in words, from the viewer's side, a
+delegation's reach and a label policy's."""
+
+from datetime import date
 
 from portal.catalogue.models import Work
-from portal.consent.models import Delegation, Side
-from portal.consent.rules import Reason, Verdict
+from portal.consent.models import Delegation, LabelPolicy, Side
+from portal.consent.rules import Cap, Reason, Verdict
 from portal.licensing.models import Product
 
 PRODUCT_OR_LICENCE = {
@@ -39,6 +41,39 @@ OTHER = {
 }
 
 
+def policy_day(day: date) -> str:
+    """A policy's date as people set it: a year when it is the year's first day."""
+    if (day.month, day.day) == (1, 1):
+        return str(day.year)
+    return f"{day:%-d %b %Y}"
+
+
+def policy_words(cap: Cap, *, undated: bool = False) -> str:
+    """What a policy does not allow, after "does not allow": "voice likeness",
+    "training for Tunesmith", "any use for works released from 2020". `undated`: said of
+    a work without a release date, which a date policy caps too (opt-in: nobody can show
+    it is older)."""
+    words = cap.use_name.lower() if cap.use_type_id else "any use"
+    if cap.product_id:
+        words += f" for {cap.product_name}"
+    if cap.released_before:
+        words += f" for works released from {policy_day(cap.released_before)}"
+        if undated:
+            words += " or without a release date"
+    return words
+
+
+def policy_cap(policy: LabelPolicy) -> Cap:
+    """A policy as the rule reads it (its use type and product fetched already)."""
+    return Cap(
+        use_type_id=policy.use_type_id,
+        product_id=policy.product_id,
+        released_before=policy.released_before,
+        use_name=policy.use_type.name if policy.use_type else "",
+        product_name=policy.product.name if policy.product else "",
+    )
+
+
 def explain(
     verdict: Verdict,
     *,
@@ -59,6 +94,10 @@ def explain(
     if Reason.WORK_WITHDRAWN in verdict.reasons:
         # Above everything: no answer can make a withdrawn recording permitted.
         return f"Not permitted: {label_name} withdrew the recording"
+    if verdict.policy is not None:
+        # A standing policy of the label caps every answer, so it comes before them.
+        words = policy_words(verdict.policy, undated=work.release_date is None)
+        return f"Not permitted: {label_name} does not allow {words}"
     for reason in verdict.reasons:
         if reason in PRODUCT_OR_LICENCE:
             return "Not permitted: " + PRODUCT_OR_LICENCE[Reason(reason)].format(**names)

@@ -273,7 +273,8 @@ def test_a_bulk_check_of_1000_items_makes_as_many_queries_as_one_of_10(world, ke
         assert len(results) == n
         assert any(r["permitted"] for r in results) and not all(r["permitted"] for r in results)
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 8
+    # The rule's facts for the unanswered pairs include the labels' policies in force.
+    assert counts[0] == counts[1] <= 9
 
 
 def test_more_than_1000_items_is_413_too_many_items(world, key):

@@ -140,6 +140,7 @@ def test_only_the_demo_import_passes_a_time_views_and_tasks_never_do():
     # The services thread the time to one another; the demo seeds its history with it.
     assert files == {
         "portal/consent/services/decisions.py",
+        "portal/consent/services/policies.py",
         "portal/consent/services/products.py",
         "portal/demo/history.py",
     }

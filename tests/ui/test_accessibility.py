@@ -14,6 +14,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from portal.consent.models import Delegation
+from portal.consent.services import policy_add, policy_lift
 from tests.a11y import (
     DESKTOP,
     PHONE,
@@ -106,6 +107,10 @@ def test_the_label_pages_pass_axe_on_a_desk_and_on_a_phone(
     lived_in(world)
     label = world.label.pk
     delegation = Delegation.objects.get(artist=world.artist, revoked_at__isnull=True)
+    # The policies page with one policy in force and one lifted.
+    lifted = policy_add(actor=world.manager, label=world.label, use_type=world.style).policy
+    policy_lift(actor=world.manager, policy=lifted)
+    policy_add(actor=world.manager, label=world.label, use_type=world.lyrics)
 
     sign_in_as(page, world.manager, live_server.url)
     problems = check(
@@ -123,6 +128,7 @@ def test_the_label_pages_pass_axe_on_a_desk_and_on_a_phone(
             Screen("usage flags", reverse("label_usage_flags", args=[label])),
             Screen("label statements", reverse("label_statements", args=[label])),
             Screen("label statement", reverse("label_statement", args=[label, "2026-10"])),
+            Screen("label policies", reverse("label_policies", args=[label])),
         ],
     )
     assert not problems, "\n\n".join(problems)

@@ -1,4 +1,5 @@
-"""Appending to the ledger: the only writer of `LedgerEntry` and `LedgerHead`.
+"""Appending to the ledger: the only writer of `LedgerEntry`, `PolicyLedgerEntry` and
+`LedgerHead`.
 
 The head is the first lock every consent write takes (see `portal.consent.services`),
 so appends are serialised and the chain cannot fork.
@@ -7,8 +8,8 @@ so appends are serialised and the chain cannot fork.
 from collections.abc import Iterable
 
 from portal.consent.bulk import insert_rows
-from portal.consent.ledger.digest import GENESIS, digest
-from portal.consent.models import LedgerEntry, LedgerHead
+from portal.consent.ledger.digest import GENESIS, digest, policy_digest
+from portal.consent.models import LedgerEntry, LedgerHead, PolicyLedgerEntry
 
 
 def head_lock() -> LedgerHead:
@@ -40,3 +41,16 @@ def entries_append(*, head: LedgerHead, entries: Iterable[dict[str, object]]) ->
         return
     insert_rows(LedgerEntry, rows)
     LedgerHead.objects.filter(pk=head.pk).update(position=head.position, digest=head.digest)
+
+
+def policy_entry_append(*, head: LedgerHead, content: dict[str, object]) -> PolicyLedgerEntry:
+    """Chain one label policy's entry (added or lifted) after `head`, as `entries_append`
+    does answers: `content` is every field of `digest.POLICY_HASHED` but `position`."""
+    chained: dict[str, object] = {"position": head.position + 1, **content}
+    entry_digest = policy_digest(chained, head.digest)
+    entry = PolicyLedgerEntry.objects.create(
+        **chained, previous_digest=head.digest, digest=entry_digest
+    )
+    head.position, head.digest = head.position + 1, entry_digest
+    LedgerHead.objects.filter(pk=head.pk).update(position=head.position, digest=head.digest)
+    return entry

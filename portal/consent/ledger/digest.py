@@ -1,9 +1,10 @@
 """How a ledger entry's digest is computed: the chain's one definition, used by both the
-append and the check."""
+append and the check. Answers (`LedgerEntry`) and label policies (`PolicyLedgerEntry`)
+share one chain; each kind has its fields and its digest."""
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 GENESIS = "0" * 64
 
@@ -26,16 +27,44 @@ HASHED = (
     "delegation_id",
 )
 
+# The fields a label policy's entry covers (`PolicyLedgerEntry`): the policy's whole
+# content, so a policy row that no longer matches its entries is found by the check.
+POLICY_HASHED = (
+    "position",
+    "at",
+    "actor_id",
+    "actor_name",
+    "event",
+    "policy_id",
+    "label_id",
+    "use_type_id",
+    "product_id",
+    "released_before",
+)
+
 
 def _canonical(value: object) -> object:
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
 def digest(content: dict[str, object], previous_digest: str) -> str:
     payload = json.dumps(
         [previous_digest, [_canonical(content[name]) for name in HASHED]],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def policy_digest(content: dict[str, object], previous_digest: str) -> str:
+    """A policy entry's digest. Marked as one, so no answer's content can ever hash the
+    same; the answers' digests are left exactly as they were."""
+    payload = json.dumps(
+        [previous_digest, "policy", [_canonical(content[name]) for name in POLICY_HASHED]],
         separators=(",", ":"),
         ensure_ascii=False,
     )

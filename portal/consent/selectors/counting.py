@@ -75,14 +75,14 @@ def filter_count(*, party: Party, product_id: int, f: WorkFilter, now: datetime)
     Three queries at most."""
     if f.q or f.release_id is not None:
         return None
+    if f.by_answer and (f.use_type_id is None or f.state not in ("", "waiting")):
+        return None
     scope = _scope(party)
     if f.artist_id is not None:
         scope &= Q(artist_id=f.artist_id)
     works = WorkCount.objects.filter(scope).aggregate(n=Sum("works"))["n"] or 0
     if not f.by_answer:
         return works
-    if f.use_type_id is None or f.state not in ("", "waiting"):
-        return None
     wanted = {Side.ARTIST: f.artist_answer, Side.RIGHTS_HOLDER: f.label_answer}
     if f.state == "waiting":
         # Waiting for the viewer's side: no answer at all from it.

@@ -5,7 +5,8 @@
 - `announce`: re-evaluating effective permissions and recording every flip;
 - `products`, `licences`: what staff change that the rule reads; `lapses`: the clock;
 - `delegations`: an artist's label deciding for them;
-- `works`: works their label withdraws and releases again.
+- `works`: works their label withdraws and releases again;
+- `policies`: a label's standing policies, added and lifted.
 The ledger's append is `portal.consent.ledger.append`.
 
 Lock order, the same everywhere so writers queue instead of deadlocking:
@@ -35,6 +36,7 @@ from portal.consent.services.licences import (
     licences_announce,
     licences_delete,
 )
+from portal.consent.services.policies import PolicyOutcome, policy_add, policy_lift
 from portal.consent.services.products import (
     product_announce,
     product_requests_notify,
@@ -45,6 +47,7 @@ from portal.consent.services.works import works_reinstate, works_withdraw
 __all__ = [
     "ConsentError",
     "Outcome",
+    "PolicyOutcome",
     "decision_set",
     "decisions_set",
     "delegation_grant",
@@ -57,6 +60,8 @@ __all__ = [
     "licences_announce",
     "licences_delete",
     "permissions_refresh",
+    "policy_add",
+    "policy_lift",
     "product_announce",
     "product_requests_notify",
     "product_set_status",

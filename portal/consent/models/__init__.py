@@ -1,0 +1,29 @@
+"""Consent's models, one module per concept; every name is importable from here."""
+
+from portal.consent.models.common import Answer, Cause, Side, append_only
+from portal.consent.models.decisions import BulkAnswer, Decision, Delegation
+from portal.consent.models.ledger import LedgerEntry, LedgerHead
+from portal.consent.models.permissions import AnnouncedPermission, ChangeCounter, PermissionChange
+from portal.consent.models.policies import LabelPolicy, PolicyEvent, PolicyLedgerEntry
+from portal.consent.models.tallies import TALLY_CELLS, Tally, WorkCount
+
+__all__ = [
+    "TALLY_CELLS",
+    "AnnouncedPermission",
+    "Answer",
+    "BulkAnswer",
+    "Cause",
+    "ChangeCounter",
+    "Decision",
+    "Delegation",
+    "LabelPolicy",
+    "LedgerEntry",
+    "LedgerHead",
+    "PermissionChange",
+    "PolicyEvent",
+    "PolicyLedgerEntry",
+    "Side",
+    "Tally",
+    "WorkCount",
+    "append_only",
+]
