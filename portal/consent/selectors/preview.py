@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from portal.catalogue.models import Work
-from portal.consent.facts import licence_terms, requested_use_type_ids
+from portal.consent.facts import licence_terms, policies_in_force, requested_use_type_ids
 from portal.consent.models import AnnouncedPermission, Answer, Decision, Side
 from portal.consent.rules import licence_covers
 from portal.licensing.models import Product, UseType
@@ -81,11 +81,25 @@ def flips_if(
     label_ids = set(works.order_by().values_list("label_id", flat=True).distinct())
     terms = licence_terms(licensee_id=product.licensee_id, label_ids=label_ids)
     covered = [lb for lb in label_ids if licence_covers(terms.get(lb, ()), use_type.pk, now)]
+    # A label's policy caps what any answer does: its works stay as they are.
+    capped = Q(pk__isnull=True)  # none yet
+    for label_id, caps in policies_in_force(label_ids=covered).items():
+        for cap in caps:
+            if cap.use_type_id not in (None, use_type.pk) or cap.product_id not in (
+                None,
+                product.pk,
+            ):
+                continue
+            reached = Q(label_id=label_id)
+            if cap.released_before is not None:
+                reached &= Q(release_date__gte=cap.released_before) | Q(release_date__isnull=True)
+            capped |= reached
     return (
         works_where_other_side_granted(
             works=works, product=product, use_type=use_type, side=side, now=now
         )
         .filter(label_id__in=covered)
+        .exclude(capped)
         .exclude(Exists(_granted(product=product, use_type=use_type, side=side, now=now)))
         .order_by()
         .count()
