@@ -496,7 +496,8 @@ def test_a_toggle_query_count_does_not_grow_with_the_catalogue(
     world: World, artist_client: Client
 ) -> None:
     """The same number of queries with 3 works as with 500 more (the ceiling covers
-    SQLite too, where the webhook and notification tasks run in process)."""
+    SQLite too, where the webhook and notification tasks run in process; it counts the
+    label's tallies kept in the answer's transaction and the labels' policies read)."""
 
     def toggle(work: Work, answer: str) -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -509,4 +510,4 @@ def test_a_toggle_query_count_does_not_grow_with_the_catalogue(
     small = toggle(world.works[0], Answer.GRANTED)
     f.WorkFactory.create_batch(500, primary_artist=world.artist)
     large = toggle(world.works[1], Answer.GRANTED)
-    assert large == small <= 40
+    assert large == small <= 42
