@@ -3,15 +3,12 @@ process (Redis as the broker, this run's PostgreSQL database): the page sends it
 worker answers every work the filter matched in one transaction, the job's page says so."""
 
 import os
-import signal
 import subprocess
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 
 import pytest
-import redis
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -19,7 +16,7 @@ from django.urls import reverse
 from portal.consent.models import Answer, BulkAnswer, Decision, Side
 from tests import factories as f
 from tests.conftest import World, say
-from tests.imports.processes import BIN, ROOT, eventually, process_env
+from tests.imports.processes import default_queue_worker, eventually
 
 pytestmark = [
     pytest.mark.skipif(
@@ -33,40 +30,7 @@ pytestmark = [
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A worker on the default queue: whatever an earlier run left there is dropped."""
-    redis.Redis.from_url(settings.REDIS_URL).delete("celery")
-    log = tmp_path / "worker.log"
-    command = [
-        str(BIN / "celery"),
-        "-A",
-        "config",
-        "worker",
-        "--queues",
-        "celery",
-        "--concurrency",
-        "1",
-        "--hostname",
-        f"bulk-answers-test-{os.getpid()}@%h",
-        "--without-gossip",
-        "--without-mingle",
-        "--loglevel",
-        "INFO",
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(  # noqa: S603
-            command,
-            cwd=ROOT,
-            env=process_env(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    ready = eventually(
-        lambda: proc.poll() is not None or " ready." in log.read_text(errors="replace")
-    )
-    assert ready and proc.poll() is None, log.read_text(errors="replace")[-3000:]
-    yield proc
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=10)
+    yield from default_queue_worker(tmp_path / "worker.log", "bulk-answers")
 
 
 def test_a_worker_applies_a_large_bulk_answer_and_the_page_shows_the_outcome(

@@ -3,13 +3,15 @@ worker, each with this run's test database (as tests/delivery/test_worker.py doe
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -63,3 +65,44 @@ def eventually(condition: Callable[[], bool], timeout: float = 30.0, every: floa
             return True
         time.sleep(every)
     return condition()
+
+
+def default_queue_worker(log: Path, name: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A Celery worker on the default queue, in its own process, logging to `log`, until
+    the generator is closed; whatever an earlier run left on the queue is dropped first.
+    For a fixture: `yield from default_queue_worker(tmp_path / "worker.log", "imports")`."""
+    redis.Redis.from_url(settings.REDIS_URL).delete("celery")
+    command = [
+        str(BIN / "celery"),
+        "-A",
+        "config",
+        "worker",
+        "--queues",
+        "celery",
+        "--concurrency",
+        "1",
+        "--hostname",
+        f"{name}-test-{os.getpid()}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel",
+        "INFO",
+    ]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(  # noqa: S603
+            command,
+            cwd=ROOT,
+            env=process_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    ready = eventually(
+        lambda: proc.poll() is not None or " ready." in log.read_text(errors="replace")
+    )
+    assert ready and proc.poll() is None, log.read_text(errors="replace")[-3000:]
+    try:
+        yield proc
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)

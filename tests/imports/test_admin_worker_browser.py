@@ -5,14 +5,11 @@ report replaces the progress."""
 
 import os
 import re
-import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from playwright.sync_api import Page, expect
@@ -20,7 +17,7 @@ from playwright.sync_api import Page, expect
 from portal.catalogue.models import Work
 from portal.imports.models import CatalogueImport
 from tests.conftest import World
-from tests.imports.processes import BIN, ROOT, eventually, process_env
+from tests.imports.processes import default_queue_worker
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,40 +41,7 @@ CATALOGUE = (
 def worker(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A worker on the default queue, which only this run's imports use: whatever an
     earlier run left there is dropped first."""
-    redis.Redis.from_url(settings.REDIS_URL).delete("celery")
-    log = tmp_path / "worker.log"
-    command = [
-        str(BIN / "celery"),
-        "-A",
-        "config",
-        "worker",
-        "--queues",
-        "celery",
-        "--concurrency",
-        "1",
-        "--hostname",
-        f"imports-test-{os.getpid()}@%h",
-        "--without-gossip",
-        "--without-mingle",
-        "--loglevel",
-        "INFO",
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(  # noqa: S603
-            command,
-            cwd=ROOT,
-            env=process_env(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    ready = eventually(
-        lambda: proc.poll() is not None or " ready." in log.read_text(errors="replace")
-    )
-    assert ready and proc.poll() is None, log.read_text(errors="replace")[-3000:]
-    yield proc
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=10)
+    yield from default_queue_worker(tmp_path / "worker.log", "imports")
 
 
 def sign_in(page: Page, client: Client, base_url: str) -> None:

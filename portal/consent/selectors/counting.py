@@ -61,15 +61,6 @@ def _matches(wanted: str, fine: str, side: str) -> bool:
     return fine == wanted
 
 
-def _scope(party: Party) -> Q:
-    if party.delegation is not None:
-        return Q(label_id=party.delegation.label_id, artist_id=party.delegation.artist_id)
-    if party.artist is not None:
-        return Q(artist_id=party.artist.pk)
-    assert party.label is not None
-    return Q(label_id=party.label.pk)
-
-
 def filter_count(*, party: Party, product_id: int, f: WorkFilter, now: datetime) -> int | None:
     """The number of the party's works `f` matches, or None when the tallies cannot say.
     Three queries at most."""
@@ -77,10 +68,8 @@ def filter_count(*, party: Party, product_id: int, f: WorkFilter, now: datetime)
         return None
     if f.by_answer and (f.use_type_id is None or f.state not in ("", "waiting")):
         return None
-    scope = _scope(party)
-    if f.artist_id is not None:
-        scope &= Q(artist_id=f.artist_id)
-    works = WorkCount.objects.filter(scope).aggregate(n=Sum("works"))["n"] or 0
+    scope = _scope(party, f)
+    works = WorkCount.objects.filter(**scope).aggregate(n=Sum("works"))["n"] or 0
     if not f.by_answer:
         return works
     wanted = {Side.ARTIST: f.artist_answer, Side.RIGHTS_HOLDER: f.label_answer}
@@ -89,7 +78,7 @@ def filter_count(*, party: Party, product_id: int, f: WorkFilter, now: datetime)
         if wanted[party.side] not in ("", NONE):
             return 0
         wanted[party.side] = _NO_ANSWER
-    tally = Tally.objects.filter(scope, product_id=product_id, use_type_id=f.use_type_id)
+    tally = Tally.objects.filter(**scope, product_id=product_id, use_type_id=f.use_type_id)
     sums = tally.aggregate(**{name: Sum(name) for name in TALLY_CELLS})
     cells = {name: sums[name] or 0 for name in TALLY_CELLS}
     cells["none_none"] = works - sum(cells.values())
@@ -126,7 +115,8 @@ def filter_count(*, party: Party, product_id: int, f: WorkFilter, now: datetime)
         return both
 
     counted = (
-        Work.objects.filter(pk__in=expired.values("work_id"), **_work_scope(party, f))
+        Work.objects.filter(pk__in=expired.values("work_id"))
+        .filter(**{("primary_artist_id" if k == "artist_id" else k): v for k, v in scope.items()})
         .annotate(**annotations)
         .aggregate(
             fine=Count("pk", filter=matching(_FINE(now))),
@@ -136,20 +126,19 @@ def filter_count(*, party: Party, product_id: int, f: WorkFilter, now: datetime)
     return total + int(counted["fine"]) - int(counted["coarse"])
 
 
-def _work_scope(party: Party, f: WorkFilter) -> dict[str, int]:
+def _scope(party: Party, f: WorkFilter) -> dict[str, int]:
+    """The party's works the filter narrows to, as `label_id` and `artist_id` (a tally's
+    and a work count's fields)."""
     scope: dict[str, int] = {}
     if party.delegation is not None:
-        scope = {
-            "label_id": party.delegation.label_id,
-            "primary_artist_id": party.delegation.artist_id,
-        }
+        scope = {"label_id": party.delegation.label_id, "artist_id": party.delegation.artist_id}
     elif party.artist is not None:
-        scope = {"primary_artist_id": party.artist.pk}
+        scope = {"artist_id": party.artist.pk}
     else:
         assert party.label is not None
         scope = {"label_id": party.label.pk}
     if f.artist_id is not None:
-        scope["primary_artist_id"] = f.artist_id
+        scope["artist_id"] = f.artist_id
     return scope
 
 
