@@ -271,6 +271,8 @@ CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {"celery": {}, "webhooks": {}}
 CELERY_TASK_ROUTES = {"portal.delivery.tasks.*": {"queue": "webhooks"}}
 CELERY_BEAT_SCHEDULE = {
     "announce-lapses": {"task": "portal.consent.tasks.announce_lapses", "schedule": 60.0},
+    # A bulk answer's job row is its record: one whose message was lost is queued again.
+    "bulk-answers-resume": {"task": "portal.consent.tasks.bulk_answers_resume", "schedule": 300.0},
     # The record of truth is the database: this re-queues every product whose changes
     # are committed but not acknowledged and whose next attempt is due, so a lost task,
     # a wiped Redis or a dead worker delays a delivery by seconds, never loses it. It is

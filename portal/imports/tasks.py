@@ -1,21 +1,15 @@
 """The worker's side of an import: a thin task over `services.run.import_run`.
 
 Acknowledged late and handed back if its worker dies, so a killed worker's import runs
-again and goes on from the first file not yet imported. A long import outlives the
-broker's visibility timeout, after which Redis hands the same message to another worker
-while the first still runs: a PostgreSQL advisory lock, held by the running worker's
-connection (and so released if that worker dies), makes the second one wait its turn
-instead of running the import twice at once.
+again and goes on from the first file not yet imported. A second delivery of the message
+while the import runs waits its turn (`portal.advisory`).
 """
 
-import contextlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from celery import shared_task
-from django.db import DatabaseError, connection
 
+from portal.advisory import alone
 from portal.imports.models import CatalogueImport
 from portal.imports.services import run
 
@@ -37,27 +31,10 @@ RETRY_AFTER = 60
 )
 def import_run(self: Any, catalogue_import_id: int) -> str:
     """Import the waiting files of one import, unless another worker is doing it now."""
-    with _alone(catalogue_import_id) as alone:
-        if not alone:
+    with alone(LOCK_SPACE, catalogue_import_id) as first:
+        if not first:
             raise self.retry(countdown=RETRY_AFTER)
         catalogue_import = CatalogueImport.objects.filter(pk=catalogue_import_id).first()
         if catalogue_import is None or catalogue_import.finished:
             return "nothing to do"
         return run.import_run(catalogue_import=catalogue_import).status
-
-
-@contextmanager
-def _alone(import_id: int) -> Iterator[bool]:
-    if connection.vendor != "postgresql":  # SQLite runs tasks in-process, one at a time
-        yield True
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_SPACE, import_id])
-        (locked,) = cursor.fetchone()
-    try:
-        yield bool(locked)
-    finally:
-        # A connection that broke has let go of its locks already.
-        if locked:
-            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, import_id])

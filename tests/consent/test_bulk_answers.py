@@ -2,11 +2,13 @@
 transaction (never half), one at a time per product, and harmless when sent twice."""
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.consent.access import label_party
 from portal.consent.models import Answer, BulkAnswer, Decision, LedgerEntry, PermissionChange, Side
@@ -55,6 +57,26 @@ def test_a_second_bulk_answer_for_the_product_is_refused_while_one_runs(world: W
     with pytest.raises(ConsentError, match="still being applied"):
         start(world, token="b" * 32)
     assert BulkAnswer.objects.count() == 1
+
+
+def test_jobs_left_waiting_or_running_are_queued_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queued: list[int] = []
+    monkeypatch.setattr(bulk_answers, "_queue", queued.append)
+    long_ago = timezone.now() - timedelta(minutes=10)
+    done = start(world)
+    BulkAnswer.objects.filter(pk=done.pk).update(status=BulkAnswer.Status.DONE, created_at=long_ago)
+    stuck = start(world, token="b" * 32)
+    BulkAnswer.objects.filter(pk=stuck.pk).update(
+        status=BulkAnswer.Status.RUNNING, created_at=long_ago
+    )
+    queued.clear()  # what starting them queued
+    assert bulk_answers.bulk_answers_unfinished_queue() == 1
+    assert queued == [stuck.pk]
+    # One just started is its own message's to run.
+    BulkAnswer.objects.filter(pk=stuck.pk).update(created_at=timezone.now())
+    assert bulk_answers.bulk_answers_unfinished_queue() == 0
 
 
 def test_the_worker_answers_what_the_filter_matches_and_records_the_outcome(

@@ -10,6 +10,7 @@ transaction, so the page can say it is running and, at the end, how it went.
 
 import logging
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 # Works a request answers itself; more go to a worker. A request answering 20,000 works
 # takes a few seconds; a million would outlast any proxy's patience.
 INLINE_LIMIT = 20_000
+# How long a job may wait or run before its message is sent again, in case it was lost.
+RESUME_AFTER = timedelta(minutes=5)
 
 
 def bulk_scope(*, f: WorkFilter, selected: list[int] | None, other_granted: bool) -> dict[str, Any]:
@@ -91,6 +94,21 @@ def _queue(job_id: int) -> None:
     from portal.consent.tasks import bulk_answer_apply
 
     bulk_answer_apply.delay(job_id)
+
+
+def bulk_answers_unfinished_queue(*, older_than: timedelta = RESUME_AFTER) -> int:
+    """Queue again every bulk answer waiting or running for longer than `older_than`:
+    the record of truth is the job's row, so a message Redis lost delays a job by
+    minutes, never loses it. Returns how many were queued."""
+    since = timezone.now() - older_than
+    jobs = list(
+        BulkAnswer.objects.filter(status__in=BulkAnswer.ACTIVE, created_at__lte=since)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for job_id in jobs:
+        _queue(job_id)
+    return len(jobs)
 
 
 def bulk_answer_run(*, job_id: int) -> BulkAnswer | None:
