@@ -6,11 +6,12 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.db.models import Min
 from django.utils import timezone
 
 from portal.catalogue.models import Work
 from portal.consent.access import artist_party, delegation_party, label_party
-from portal.consent.models import Answer, Decision, Side
+from portal.consent.models import AnnouncedPermission, Answer, Decision, Side
 from portal.consent.selectors.counting import filter_count
 from portal.consent.selectors.filtering import WorkFilter, works_filtered
 from portal.consent.services import decisions_set, delegation_grant
@@ -19,6 +20,7 @@ from tests.conftest import World
 
 ANSWERS = ["", "yes", "no", "none", "expired"]
 LABEL_ANSWERS = ["", "yes", "no", "none"]
+STATES = ["", "waiting", "permitted", "not_permitted"]
 
 
 @pytest.fixture
@@ -53,6 +55,30 @@ def answered(world: World) -> World:
         )
     lapsed = Decision.objects.filter(expires_at__lte=timezone.now()).values_list("side")
     assert {side for (side,) in lapsed} == {Side.ARTIST, Side.RIGHTS_HOLDER}
+    # Four works both sides granted until tomorrow; two of the artist's yes run out.
+    both = works[:4]
+    for side in (Side.ARTIST, Side.RIGHTS_HOLDER):
+        decisions_set(
+            actor=None,
+            product=world.product,
+            use_type=world.training,
+            side=side,
+            answer=Answer.GRANTED,
+            works=Work.objects.filter(pk__in=[w.pk for w in both]),
+            expires_at=soon,
+        )
+    Decision.objects.filter(work__in=both[:2], side=Side.ARTIST).update(
+        expires_at=timezone.now() - timedelta(hours=1)
+    )
+    # The permissions end with the answers, though the clock's sweep has not said so yet.
+    for permission in AnnouncedPermission.objects.filter(permitted=True):
+        ends = Decision.objects.filter(
+            product=permission.product, work=permission.work, use_type=permission.use_type
+        ).aggregate(first=Min("expires_at"))["first"]
+        AnnouncedPermission.objects.filter(pk=permission.pk).update(lapses_at=ends)
+    permitted = AnnouncedPermission.objects.filter(permitted=True)
+    assert permitted.filter(lapses_at__lte=timezone.now()).exists()
+    assert permitted.filter(lapses_at__gt=timezone.now()).exists()
     return world
 
 
@@ -71,9 +97,7 @@ def test_the_tallies_count_what_the_database_counts(answered: World) -> None:
     checked = 0
     for party in parties(world):
         artists = [None, world.artist.pk] if party.label is not None else [None]
-        for artist, a, b, state in itertools.product(
-            artists, ANSWERS, LABEL_ANSWERS, ["", "waiting"]
-        ):
+        for artist, a, b, state in itertools.product(artists, ANSWERS, LABEL_ANSWERS, STATES):
             f_ = WorkFilter(
                 artist_id=artist,
                 use_type_id=world.training.pk,
@@ -82,6 +106,9 @@ def test_the_tallies_count_what_the_database_counts(answered: World) -> None:
                 state=state,
             )
             counted = filter_count(party=party, product_id=world.product.pk, f=f_, now=now)
+            if counted is None:  # answers and whether permitted, together: the database's
+                assert state in ("permitted", "not_permitted") and (a or b)
+                continue
             expected = works_filtered(
                 works=party.works(),
                 product_id=world.product.pk,
@@ -92,7 +119,8 @@ def test_the_tallies_count_what_the_database_counts(answered: World) -> None:
             ).count()
             assert counted == expected, (party.plural, artist, a, b, state)
             checked += 1
-    assert checked == 2 * 40 + 40 + 40  # the label by artist too
+    # Each state alone, and waiting with every pair of answers; the label by artist too.
+    assert checked == 4 * (40 + 2)
 
 
 def test_filters_the_tallies_cannot_answer_are_left_to_the_database(world: World) -> None:
@@ -101,7 +129,7 @@ def test_filters_the_tallies_cannot_answer_are_left_to_the_database(world: World
     for f_ in (
         WorkFilter(q="Night"),
         WorkFilter(artist_answer="yes"),  # any use
-        WorkFilter(use_type_id=world.training.pk, state="permitted"),
+        WorkFilter(use_type_id=world.training.pk, artist_answer="yes", state="permitted"),
         WorkFilter(release_id=1),
     ):
         assert filter_count(party=party, product_id=world.product.pk, f=f_, now=now) is None

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portal.catalogue.models import Release, Track
 from portal.consent.models import Answer, Decision, Delegation, Side
+from portal.consent.selectors import counting
 from portal.consent.selectors.filtering import WorkFilter, works_filtered, works_sorted
 from portal.consent.services import delegation_grant
 from tests import factories as f
@@ -147,6 +148,34 @@ def test_the_label_answer_and_state_filters_hold_for_the_same_use(world: World) 
     assert matching(world, artist_answer="yes", label_answer="none") == {"Night Drive 1"}
 
 
+def test_waiting_without_a_use_is_waiting_in_any_use(world: World) -> None:
+    for use in (world.training, world.style):
+        say(world, Side.RIGHTS_HOLDER, Answer.DENIED, world.works[0], use)
+    say(world, Side.RIGHTS_HOLDER, Answer.GRANTED, world.works[1], world.style)
+    say(world, Side.ARTIST, Answer.GRANTED, world.works[2], world.style)
+    # Night Drive 0 is answered in both uses; Night Drive 1 still waits for training.
+    assert matching(world, state="waiting") == {"Night Drive 1", "Night Drive 2", "Paper Moons"}
+    assert matching(world, state="waiting", use_type_id=world.style.pk) == {
+        "Night Drive 2",
+        "Paper Moons",
+    }
+
+
+def test_a_count_the_tallies_cannot_give_stops_at_the_limit(
+    world: World, manager_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(counting, "COUNT_LIMIT", 3)
+    f.WorkFactory.create_batch(4, primary_artist=world.artist, title="Moonrise")
+    page = text(manager_client.get(page_url(world), {"q": "moon"}))  # and Paper Moons
+    assert "More than 3 works matching “moon”" in page
+    assert "The pages list the first 3" in page
+    assert "Answer every work matching “moon”" in page
+    assert len(titles(manager_client.get(page_url(world), {"q": "moon"}))) == 3
+    # Counted from the tallies, a filter says its exact count whatever the limit.
+    page = text(manager_client.get(page_url(world), {"artist": world.artist.pk}))
+    assert "7 works" in page and "More than" not in page
+
+
 def test_the_artist_release_and_search_filters(world: World) -> None:
     release = Release.objects.create(label=world.label, title="Harbour")
     Track.objects.create(release=release, work=world.works[1])
@@ -230,11 +259,11 @@ def test_the_page_reads_a_constant_number_of_queries(
         say(world, Side.ARTIST, Answer.GRANTED, work)
     delegation_grant(actor=world.artist_user, artist=world.artist)
     params = {"use": "training", "artist_answer": "yes", "label_answer": "none", "sort": "artist"}
-    # 28: the count from the tallies (the works, the cells, the expired answers) and the
-    # labels' policies among them.
-    with django_assert_max_num_queries(28):
+    # 29: the count from the tallies (the works, the cells, the expired answers), the
+    # labels' policies, and the page's ids before its rows.
+    with django_assert_max_num_queries(29):
         assert manager_client.get(page_url(world), params).status_code == 200
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(28):
         assert manager_client.get(page_url(world), {"per_page": 200}).status_code == 200
 
 

@@ -485,8 +485,9 @@ def test_the_matrix_query_count_does_not_grow_with_the_catalogue(
     works = f.WorkFactory.create_batch(extra_works, primary_artist=world.artist)
     for work in works[:40]:
         say(world, Side.ARTIST, Answer.GRANTED, work)
-    # The product page reads its rows' releases and the party's bulk answer in progress too.
-    with django_assert_max_num_queries(21):
+    # The product page reads its rows' releases and the party's bulk answer in progress
+    # too, and its page's ids before their rows.
+    with django_assert_max_num_queries(22):
         assert artist_client.get(matrix_url(world), {"state": "waiting"}).status_code == 200
     with django_assert_max_num_queries(19):
         assert artist_client.get(reverse("artist_home", args=[world.artist.pk])).status_code == 200

@@ -89,7 +89,7 @@ def test_delivery_status_costs_the_same_queries_whatever_the_catalogue(
     for work in f.WorkFactory.create_batch(extra_works, primary_artist=world.artist)[:30]:
         say(world, Side.RIGHTS_HOLDER, Answer.GRANTED, work)
         say(world, Side.ARTIST, Answer.GRANTED, work)
-    # 23: the matrix's 22 (the labels' policies among them), and the two-factor gate's one
-    # query per signed-in request.
-    with django_assert_max_num_queries(23):
+    # 24: the matrix's 23 (the labels' policies among them, the page's ids before its
+    # rows), and the two-factor gate's one query per signed-in request.
+    with django_assert_max_num_queries(24):
         assert artist_client.get(matrix(world)).status_code == 200

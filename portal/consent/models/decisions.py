@@ -67,8 +67,12 @@ class Decision(models.Model):
 
     class Meta:
         constraints = [
+            # With the answer and its expiry, a filter's look-up of a work's answer (a
+            # product page walks thousands) reads the index alone.
             models.UniqueConstraint(
-                fields=["product", "work", "use_type", "side"], name="one_decision_per_side"
+                fields=["product", "work", "use_type", "side"],
+                include=["answer", "expires_at"],
+                name="one_decision_per_side",
             )
         ]
         indexes = [

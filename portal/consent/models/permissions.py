@@ -32,6 +32,16 @@ class AnnouncedPermission(models.Model):
                 fields=["product", "work", "use_type"], name="one_permission_per_product_work_use"
             )
         ]
+        indexes = [
+            # Permissions with an end date are few: what the clock's sweep announces, and
+            # what a count from the tallies corrects for once their end has passed.
+            models.Index(
+                fields=["product", "use_type", "lapses_at"],
+                include=["work"],
+                condition=models.Q(permitted=True, lapses_at__isnull=False),
+                name="permission_lapsing",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_id}/{self.work_id}/{self.use_type_id}: {self.permitted}"

@@ -1,51 +1,43 @@
-"""How many works a product page's filter matches, from the tallies when it can be.
+"""How many works a product page's filter matches: from the tallies when they can say,
+else counted by the database up to a limit.
 
 An exact count of a filter over a million works reads every match: half a second for
 "the artist said yes". The tallies (`Tally`, `WorkCount`) hold, per label, artist,
-product and use, the works in each cell of (artist's answer) x (label's answer), so a
-filter on an artist, a use and the two answers is a sum of a few cells.
+product and use, the works in each cell of (artist's answer) x (label's answer) and the
+works permitted, so a filter on an artist, a use and the two answers, or on whether the
+use is permitted, is a sum of a few rows.
 
-A tally counts a yes past its expiry as a yes; the page's filters do not ("expired" is
-its own choice, and a label's lapsed yes waits for it again). Expired answers are few:
-the works that have one are classified exactly, and the sum corrected for them. Any
-other filter (a search, a release, the effective state, any use) is counted by the
-database (`None` here).
+A tally counts a yes past its expiry as a yes, and a permission past its end as
+permitted until the clock's sweep announces it; the page's filters do not ("expired" is
+its own choice, and a label's lapsed yes waits for it again). Those are few: they are
+read exactly, by partial indexes, and the sum corrected for them. Any other filter (a
+search, a release, any use, answers and state together) is counted by the database, which
+stops at `COUNT_LIMIT`: the page then says there are more and lists that many.
 """
 
-import operator
-from collections.abc import Callable
+from collections import Counter
 from datetime import datetime
-from functools import reduce
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Max, Q, QuerySet, Sum, Value, When
 
 from portal.catalogue.models import Work
 from portal.consent.access import Party
-from portal.consent.models import TALLY_CELLS, Answer, Decision, Side, Tally, WorkCount
+from portal.consent.models import (
+    TALLY_CELLS,
+    AnnouncedPermission,
+    Answer,
+    Decision,
+    Side,
+    Tally,
+    WorkCount,
+)
 from portal.consent.selectors.filtering import EXPIRED, NO, NONE, YES, WorkFilter
 
-# A side's answer as the tally files it, by the annotations `<side>_answer`, `_expires`.
-_COARSE_Q: dict[str, Callable[[str], Q]] = {
-    YES: lambda s: Q(**{f"{s}_answer": Answer.GRANTED}),
-    NO: lambda s: Q(**{f"{s}_answer": Answer.DENIED}),
-    NONE: lambda s: Q(**{f"{s}_answer__isnull": True}),
-}
-
-
-def _FINE(now: datetime) -> dict[str, Callable[[str], Q]]:
-    """A side's answer as the filters see it: a yes past its expiry is its own."""
-    return {
-        **_COARSE_Q,
-        YES: lambda s: (
-            Q(**{f"{s}_answer": Answer.GRANTED})
-            & (Q(**{f"{s}_expires__isnull": True}) | Q(**{f"{s}_expires__gt": now}))
-        ),
-        EXPIRED: lambda s: Q(**{f"{s}_answer": Answer.GRANTED, f"{s}_expires__lte": now}),
-    }
-
-
+# How far the database counts a filter the tallies cannot: a page of "more than 10,000"
+# is as useful as an exact figure, and counting further costs a read of every match.
+COUNT_LIMIT = 10_000
 # "waiting" for a side: no answer from it, not even a lapsed yes.
 _NO_ANSWER = "no-answer"
 
@@ -64,21 +56,24 @@ def _matches(wanted: str, fine: str, side: str) -> bool:
 def filter_count(*, party: Party, product_id: int, f: WorkFilter, now: datetime) -> int | None:
     """The number of the party's works `f` matches, or None when the tallies cannot say.
     Three queries at most."""
-    if f.q or f.release_id is not None:
-        return None
-    if f.by_answer and (f.use_type_id is None or f.state not in ("", "waiting")):
+    if f.q or f.release_id is not None or (f.by_answer and f.use_type_id is None):
         return None
     scope = _scope(party, f)
     works = WorkCount.objects.filter(**scope).aggregate(n=Sum("works"))["n"] or 0
-    if not f.by_answer:
+    if not f.by_answer or f.use_type_id is None:  # no answer asked about, for any use
         return works
+    tally = Tally.objects.filter(**scope, product_id=product_id, use_type_id=f.use_type_id)
+    if f.state in ("permitted", "not_permitted"):
+        if f.artist_answer or f.label_answer:
+            return None
+        permitted = _permitted(tally, scope, product_id, f.use_type_id, now)
+        return permitted if f.state == "permitted" else works - permitted
     wanted = {Side.ARTIST: f.artist_answer, Side.RIGHTS_HOLDER: f.label_answer}
     if f.state == "waiting":
         # Waiting for the viewer's side: no answer at all from it.
         if wanted[party.side] not in ("", NONE):
             return 0
         wanted[party.side] = _NO_ANSWER
-    tally = Tally.objects.filter(**scope, product_id=product_id, use_type_id=f.use_type_id)
     sums = tally.aggregate(**{name: Sum(name) for name in TALLY_CELLS})
     cells = {name: sums[name] or 0 for name in TALLY_CELLS}
     cells["none_none"] = works - sum(cells.values())
@@ -90,40 +85,68 @@ def filter_count(*, party: Party, product_id: int, f: WorkFilter, now: datetime)
 
     # For a work with no expired yes, its cell is its answers exactly.
     total = sum(n for name, n in cells.items() if match(*name.split("_")))
-    # Works with an expired yes on either side: their cell says yes. Counted again by what
-    # they are, in the database: a few thousand rows at most, read by a partial index.
+    # Works with an expired yes on either side sit in a yes cell: filed again by what
+    # they are. Their answers (both sides) are read by a partial index: a few thousand.
     expired = Decision.objects.filter(
         product_id=product_id, use_type_id=f.use_type_id, answer=Answer.GRANTED, expires_at__lte=now
     )
-    answers = Decision.objects.filter(
-        product_id=product_id, use_type_id=f.use_type_id, work=OuterRef("pk")
+    # Each answer as the filters see it, filed in the database: a few bytes per work.
+    seen = Case(
+        When(answer=Answer.DENIED, then=Value(NO)),
+        When(expires_at__lte=now, then=Value(EXPIRED)),
+        default=Value(YES),
     )
-    sides = {Side.ARTIST: "artist", Side.RIGHTS_HOLDER: "label"}
-    annotations = {}
-    for side, name in sides.items():
-        answers_of = answers.filter(side=side)
-        annotations[f"{name}_answer"] = Subquery(answers_of.values("answer")[:1])
-        annotations[f"{name}_expires"] = Subquery(answers_of.values("expires_at")[:1])
-
-    def matching(categories: dict[str, Callable[[str], Q]]) -> Q:
-        both = Q()
-        for side, name in sides.items():
-            wanted_here = [c for c in categories if _matches(wanted[side], c, side)]
-            # No category of this side matches: a condition no work meets.
-            nothing = Q(pk__isnull=True)
-            both &= reduce(operator.or_, [categories[c](name) for c in wanted_here], nothing)
-        return both
-
-    counted = (
-        Work.objects.filter(pk__in=expired.values("work_id"))
-        .filter(**{("primary_artist_id" if k == "artist_id" else k): v for k, v in scope.items()})
-        .annotate(**annotations)
-        .aggregate(
-            fine=Count("pk", filter=matching(_FINE(now))),
-            coarse=Count("pk", filter=matching(_COARSE_Q)),
+    works_expired = (
+        Decision.objects.filter(
+            product_id=product_id,
+            use_type_id=f.use_type_id,
+            work_id__in=expired.values("work_id"),
+            **_work_scope(scope),
         )
+        .values("work_id")
+        .annotate(
+            artist=Max(seen, filter=Q(side=Side.ARTIST)),
+            label=Max(seen, filter=Q(side=Side.RIGHTS_HOLDER)),
+        )
+        .values_list("artist", "label")
     )
-    return total + int(counted["fine"]) - int(counted["coarse"])
+    for (artist, label), n in Counter(works_expired).items():
+        fine = (artist or NONE, label or NONE)
+        coarse = tuple(YES if answer == EXPIRED else answer for answer in fine)
+        total += n * (match(*fine) - match(*coarse))
+    return total
+
+
+def _permitted(
+    tally: QuerySet[Tally], scope: dict[str, int], product_id: int, use_type_id: int, now: datetime
+) -> int:
+    """The works permitted for the use now: the tallies' count, less the permissions whose
+    end has passed that the sweep has not announced yet."""
+    counted = tally.aggregate(n=Sum("permitted"))["n"] or 0
+    lapsed = AnnouncedPermission.objects.filter(
+        product_id=product_id,
+        use_type_id=use_type_id,
+        permitted=True,
+        lapses_at__lte=now,
+        **_work_scope(scope),
+    ).count()
+    return counted - lapsed
+
+
+def count_at_most(works: QuerySet[Work], limit: int) -> tuple[int, bool]:
+    """How many `works` there are, counting no further than `limit`; and whether there
+    are more."""
+    counted = works.order_by()[: limit + 1].count()
+    return min(counted, limit), counted > limit
+
+
+def page_count(
+    *, party: Party, product_id: int, f: WorkFilter, works: QuerySet[Work], now: datetime
+) -> tuple[int, bool]:
+    """The party's `works` that `f` matched, counted from the tallies when they can say,
+    else by the database up to `COUNT_LIMIT`; and whether there are more than that."""
+    exact = filter_count(party=party, product_id=product_id, f=f, now=now)
+    return (exact, False) if exact is not None else count_at_most(works, COUNT_LIMIT)
 
 
 def _scope(party: Party, f: WorkFilter) -> dict[str, int]:
@@ -142,10 +165,17 @@ def _scope(party: Party, f: WorkFilter) -> dict[str, int]:
     return scope
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its count, when the tallies know it, rather than asking for one."""
+def _work_scope(scope: dict[str, int]) -> dict[str, int]:
+    """`_scope` as conditions on a row's work."""
+    names = {"label_id": "work__label_id", "artist_id": "work__primary_artist_id"}
+    return {names[name]: value for name, value in scope.items()}
 
-    def __init__(self, object_list: Any, per_page: int, *, count: int | None) -> None:
+
+class CountedPaginator(Paginator):
+    """A paginator told its count rather than asking for one. `more`: the count stopped
+    at a limit, and the pages list only that many."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int, more: bool) -> None:
         super().__init__(object_list, per_page)
-        if count is not None:
-            self.__dict__["count"] = count  # the cached property, answered
+        self.__dict__["count"] = count  # the cached property, answered
+        self.more = more

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 
-from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Func, OrderBy, OuterRef, Q, QuerySet, Subquery
 
 from portal.catalogue.models import Track, Work
 from portal.catalogue.selectors import works_search
@@ -27,7 +27,7 @@ STATES = [
 ]
 SORTS = {
     "title": ("title",),
-    "artist": ("primary_artist__name", "title"),
+    "artist": ("primary_artist__name", "primary_artist_id", "title"),
     "release_date": ("release_date", "title"),
 }
 
@@ -121,6 +121,13 @@ def works_filtered(
         uses = [f.use_type_id] if f.use_type_id is not None else list(use_type_ids)
         if not uses:
             return works.none()
+        if f.state == "waiting" and not (f.artist_answer or f.label_answer):
+            # Waiting in some use: fewer answers than uses. One look-up per work, where
+            # "no answer for this use, or for that one" would read every answer of each.
+            answers = Decision.objects.filter(
+                product_id=product_id, side=side, use_type_id__in=uses, work=OuterRef("pk")
+            ).annotate(n=Func(F("pk"), function="COUNT"))
+            return works.alias(answers=Subquery(answers.values("n"))).filter(answers__lt=len(uses))
         conditions = [_for_use(product_id, use_type_id, side, f, now) for use_type_id in uses]
         works = works.filter(reduce(operator.or_, conditions))
     return works

@@ -110,18 +110,19 @@ def matrix(
     )
     works = filtering.works_sorted(works, filters.cleaned_data.get("sort") or "title")
     per_page = filters.cleaned_data.get("per_page") or settings.PORTAL_PAGE_SIZE
+    count, more = counting.page_count(party=party, product_id=product.pk, f=f, works=works, now=now)
     paginator = counting.CountedPaginator(
-        works.select_related("primary_artist", "label"),
-        per_page,
-        count=counting.filter_count(party=party, product_id=product.pk, f=f, now=now),
+        works.values_list("pk", flat=True), per_page, count=count, more=more
     )
     page = paginator.get_page(request.GET.get("page"))
+    # The page's ids first, which a filter finds in its indexes alone, then their rows.
+    found = Work.objects.select_related("primary_artist", "label").in_bulk(list(page))
     rows = page_selectors.rows_delivered(
         product,
         selectors.matrix_rows(
             product=product,
             side=party.side,
-            works=list(page),
+            works=[found[pk] for pk in page if pk in found],
             use_types=use_types,
             now=now,
             delegated=party.delegation is not None,
