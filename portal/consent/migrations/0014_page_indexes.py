@@ -24,4 +24,12 @@ class Migration(migrations.Migration):
             model_name='decision',
             constraint=models.UniqueConstraint(fields=('product', 'work', 'use_type', 'side'), include=('answer', 'expires_at'), name='one_decision_per_side'),
         ),
+        migrations.RemoveIndex(
+            model_name='decision',
+            name='decision_expiring',
+        ),
+        migrations.AddIndex(
+            model_name='decision',
+            index=models.Index(condition=models.Q(('expires_at__isnull', False)), fields=['product', 'use_type', 'expires_at'], include=('work', 'answer', 'side'), name='decision_expiring'),
+        ),
     ]

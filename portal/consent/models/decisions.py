@@ -86,7 +86,7 @@ class Decision(models.Model):
             # corrects for the expired ones among them.
             models.Index(
                 fields=["product", "use_type", "expires_at"],
-                include=["work", "answer"],
+                include=["work", "answer", "side"],
                 condition=models.Q(expires_at__isnull=False),
                 name="decision_expiring",
             ),

@@ -85,11 +85,28 @@ def filter_count(*, party: Party, product_id: int, f: WorkFilter, now: datetime)
 
     # For a work with no expired yes, its cell is its answers exactly.
     total = sum(n for name, n in cells.items() if match(*name.split("_")))
-    # Works with an expired yes on either side sit in a yes cell: filed again by what
-    # they are. Their answers (both sides) are read by a partial index: a few thousand.
+
+    # Works with an expired yes sit in a yes cell. Only a side whose filter tells an
+    # expired yes from a live one needs them filed again; they are few, read by a partial
+    # index.
+    def tells(side: Side) -> bool:
+        return _matches(wanted[side], EXPIRED, side) != _matches(wanted[side], YES, side)
+
+    telling = [side for side in Side if tells(side)]
+    if not telling:
+        return total
     expired = Decision.objects.filter(
-        product_id=product_id, use_type_id=f.use_type_id, answer=Answer.GRANTED, expires_at__lte=now
+        product_id=product_id,
+        use_type_id=f.use_type_id,
+        side__in=telling,
+        answer=Answer.GRANTED,
+        expires_at__lte=now,
+        **_work_scope(scope),
     )
+    if len(telling) == 1 and not any(wanted[side] for side in Side if side not in telling):
+        # Whatever the other side said: each such work leaves the count, or joins it.
+        (side,) = telling
+        return total + (1 if _matches(wanted[side], EXPIRED, side) else -1) * expired.count()
     # Each answer as the filters see it, filed in the database: a few bytes per work.
     seen = Case(
         When(answer=Answer.DENIED, then=Value(NO)),
@@ -101,7 +118,6 @@ def filter_count(*, party: Party, product_id: int, f: WorkFilter, now: datetime)
             product_id=product_id,
             use_type_id=f.use_type_id,
             work_id__in=expired.values("work_id"),
-            **_work_scope(scope),
         )
         .values("work_id")
         .annotate(
