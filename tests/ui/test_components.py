@@ -87,6 +87,14 @@ def test_a_timestamp_is_a_time_element_in_the_portals_words() -> None:
     assert render('{% timestamp at "j M Y, H:i" %}', at=at).endswith(">2 Nov 2026, 14:02</time>")
 
 
+def test_options_select_the_chosen_value_and_escape_their_labels() -> None:
+    choices = [(7, "Ada Lane"), (12, "Bo <Reed>")]
+    assert render("{% options choices chosen %}", choices=choices, chosen="12") == (
+        '<option value="7">Ada Lane</option><option value="12" selected>Bo &lt;Reed&gt;</option>'
+    )
+    assert " selected" not in render("{% options choices chosen %}", choices=choices, chosen=None)
+
+
 def test_money_is_in_the_readers_locale() -> None:
     request = RequestFactory().get("/", HTTP_ACCEPT_LANGUAGE="de-DE")
     template = engines["django"].from_string("{% load ui %}{% money amount 'EUR' %}")

@@ -88,6 +88,7 @@ def matrix(
         "use_types": use_types,
         "product_uses": [pu for pu in product.uses.all() if pu.use_type in use_types],
         "filters": filters,
+        "artist_choices": filters.fields["artist"].queryset.values_list("pk", "name"),  # type: ignore[attr-defined]  # a ModelChoiceField's
         "job": page_selectors.bulk_answer_latest(
             product=product, party_kind=party.plural, party_id=party.pk
         ),
