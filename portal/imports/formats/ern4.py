@@ -27,7 +27,16 @@ from collections.abc import Iterator
 
 from portal.imports.formats import assemble, ddex
 from portal.imports.formats.assemble import RawPerson, RawRecording, RawRelease
-from portal.imports.formats.xml import Document, Element, Node, sequence, text
+from portal.imports.formats.xml import (
+    Children,
+    Document,
+    Element,
+    Node,
+    find,
+    find_all,
+    sequence,
+    text,
+)
 from portal.imports.records import Item, Recording, Role
 
 PARTY = "PartyList/Party"
@@ -63,32 +72,34 @@ def _party(element: Element) -> RawPerson:
 
 def _recording(node: Node, parties: dict[str, RawPerson]) -> RawRecording:
     element = node.element
-    edition = _edition(element)
+    said = Children(element)
+    edition = _edition(said.all("SoundRecordingEdition"), element)
     raw = RawRecording(
         where=node.where,
         isrc=text(edition, "ResourceId/ISRC"),
-        title=ddex.preferred_text(element, "DisplayTitleText")
-        or ddex.preferred_text(element, "DisplayTitle", "TitleText"),
-        iswc=text(element, "WorkId/ISWC"),
-        duration=text(element, "Duration"),
-        p_line_year=_p_line_year(edition, element),
+        title=ddex.preferred_text_of(said.all("DisplayTitleText"))
+        or ddex.preferred_text_of(said.all("DisplayTitle"), "TitleText"),
+        iswc=said.text("WorkId/ISWC"),
+        duration=said.text("Duration"),
+        p_line_year=_p_line_year(edition, said),
     )
-    artists = sorted(element.iterfind("DisplayArtist"), key=lambda found: sequence(found, 0))
+    artists = sorted(said.all("DisplayArtist"), key=lambda found: sequence(found, 0))
     for artist in artists:
         person = _named(artist, "ArtistPartyReference", parties, raw)
         if person is None:
             continue
-        if text(artist, "DisplayArtistRole") in OWNERS or not text(artist, "DisplayArtistRole"):
+        if text(artist, "DisplayArtistRole") in (*OWNERS, ""):
             raw.artists.append(person)
         else:  # FeaturedArtist, and any other role a display artist is given
             raw.contributors.append(RawPerson(person.name, person.isni, Role.FEATURED))
-    if not raw.artists and (name := ddex.preferred_text(element, "DisplayArtistName")):
+    if not raw.artists and (name := ddex.preferred_text_of(said.all("DisplayArtistName"))):
         raw.artists.append(RawPerson(name))
-    contributors = sorted(element.iterfind("Contributor"), key=lambda found: sequence(found, 0))
+    contributors = sorted(said.all("Contributor"), key=lambda found: sequence(found, 0))
     for contributor in contributors:
         person = _named(contributor, "ContributorPartyReference", parties, raw)
         if person is not None:
-            featured = contributor.findtext("HasMadeFeaturedContribution") == "true"
+            flag = find(contributor, "HasMadeFeaturedContribution")
+            featured = flag is not None and flag.text == "true"
             for role in ddex.roles(contributor, "Role"):
                 shown = Role.FEATURED if featured and role == Role.PERFORMER else role
                 raw.contributors.append(RawPerson(person.name, person.isni, shown))
@@ -112,19 +123,18 @@ def _named(
     return person
 
 
-def _edition(element: Element) -> Element:
+def _edition(editions: list[Element], element: Element) -> Element:
     """Where the ISRC and ℗ line are: the stereo edition of a 4.2+ recording (an immersive
     one may carry an ISRC of its own), else the recording itself (4.1)."""
-    editions = element.findall("SoundRecordingEdition")
     for edition in editions:
         if text(edition, "Type") in ("", "NonImmersiveEdition"):
             return edition
     return editions[0] if editions else element
 
 
-def _p_line_year(edition: Element, element: Element) -> str:
-    for holder in (edition, element):
-        if (line := ddex.preferred(holder, "PLine")) is not None:
+def _p_line_year(edition: Element, said: Children) -> str:
+    for lines in (find_all(edition, "PLine"), said.all("PLine")):
+        if (line := ddex.preferred_of(lines)) is not None:
             return text(line, "Year")
     return ""
 
