@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from portal.catalogue.models import Credit, Work
 from portal.consent.services.tallies import groups_recount, work_counts_add
 from portal.imports.records import Person, Recording, Role
+from portal.imports.services.among import among
 from portal.imports.services.artists import Roster
 from portal.imports.services.report import Report
 from portal.text import name_control_in
@@ -137,11 +138,9 @@ def works_write(
             )
         else:
             latest[recording.isrc] = recording  # said twice in a batch: the last says it
+    found = Work.objects.order_by().filter(among("isrc", latest))
     existing = {
-        row[0]: row
-        for row in Work.objects.filter(isrc__in=list(latest)).values_list(
-            "isrc", "pk", "label_id", "import_digest", *FIELDS
-        )
+        row[0]: row for row in found.values_list("isrc", "pk", "label_id", "import_digest", *FIELDS)
     }
     written = Written()
     fresh: list[tuple[Recording, str]] = []
