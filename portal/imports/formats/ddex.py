@@ -74,14 +74,14 @@ def preferred_text_of(found: list[Element], inner: str = "") -> str:
     return text(chosen, inner) if inner else (chosen.text or "").strip()
 
 
-def roles(element: Element, path: str) -> list[Role]:
-    """Each role the element gives at `path`, mapped (`roles.py`); a UserDefined one by
-    its UserDefinedValue."""
+def roles(found: list[Element]) -> list[Role]:
+    """Each role these elements give, mapped (`roles.py`); a UserDefined one by its
+    UserDefinedValue."""
     mapped: list[Role] = []
-    for found in find_all(element, path):
-        name = (found.text or "").strip()
+    for one in found:
+        name = (one.text or "").strip()
         if name == "UserDefined":
-            name = found.get("UserDefinedValue", "")
+            name = one.get("UserDefinedValue", "")
         mapped.extend(role for role in roles_of(name) if role not in mapped)
     return mapped
 
