@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 
 from portal.imports.formats import assemble
 from portal.imports.formats.roles import roles_of
-from portal.imports.formats.xml import Document, Element, sequence, text
+from portal.imports.formats.xml import Document, Element, find_all, sequence, text
 from portal.imports.records import IdKind, Item, Role, Track, Unreadable
 
 ERN_3 = "ern3"
@@ -45,7 +45,11 @@ def version_of(document: Document) -> str:
 def preferred(element: Element, path: str) -> Element | None:
     """Of a value given several times (by territory or language), the default one: marked
     IsDefault, else Worldwide or for no territory in particular, else the first."""
-    found = element.findall(path)
+    return preferred_of(find_all(element, path))
+
+
+def preferred_of(found: list[Element]) -> Element | None:
+    """`preferred` among elements already found."""
     if len(found) <= 1:
         return found[0] if found else None
     for candidate in found:
@@ -59,20 +63,25 @@ def preferred(element: Element, path: str) -> Element | None:
 
 
 def preferred_text(element: Element, path: str, inner: str = "") -> str:
-    found = preferred(element, path)
-    if found is None:
+    return preferred_text_of(find_all(element, path), inner)
+
+
+def preferred_text_of(found: list[Element], inner: str = "") -> str:
+    """The text of `preferred_of(found)`, or of its `inner` element."""
+    chosen = preferred_of(found)
+    if chosen is None:
         return ""
-    return text(found, inner) if inner else (found.text or "").strip()
+    return text(chosen, inner) if inner else (chosen.text or "").strip()
 
 
-def roles(element: Element, path: str) -> list[Role]:
-    """Each role the element gives at `path`, mapped (`roles.py`); a UserDefined one by
-    its UserDefinedValue."""
+def roles(found: list[Element]) -> list[Role]:
+    """Each role these elements give, mapped (`roles.py`); a UserDefined one by its
+    UserDefinedValue."""
     mapped: list[Role] = []
-    for found in element.iterfind(path):
-        name = (found.text or "").strip()
+    for one in found:
+        name = (one.text or "").strip()
         if name == "UserDefined":
-            name = found.get("UserDefinedValue", "")
+            name = one.get("UserDefinedValue", "")
         mapped.extend(role for role in roles_of(name) if role not in mapped)
     return mapped
 

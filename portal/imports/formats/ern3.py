@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 from portal.imports.formats import assemble, ddex
 from portal.imports.formats.assemble import RawPerson, RawRecording, RawRelease
-from portal.imports.formats.xml import Document, Element, Node, sequence, text
+from portal.imports.formats.xml import Document, Element, Node, find_all, sequence, text
 from portal.imports.records import IdKind, Item, Recording, Role
 
 RECORDING = "ResourceList/SoundRecording"
@@ -119,7 +119,7 @@ def _recording(node: Node) -> RawRecording:
     ]
     for contributor, path in sorted(contributors, key=lambda pair: sequence(pair[0], 0)):
         featured = text(contributor, "IsFeaturedArtist") == "true"
-        for role in ddex.roles(contributor, path):
+        for role in ddex.roles(find_all(contributor, path)):
             shown = Role.FEATURED if featured and role == Role.PERFORMER else role
             raw.contributors.append(_person(contributor, shown))
     return raw

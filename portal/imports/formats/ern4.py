@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 from portal.imports.formats import assemble, ddex
 from portal.imports.formats.assemble import RawPerson, RawRecording, RawRelease
-from portal.imports.formats.xml import Document, Element, Node, sequence, text
+from portal.imports.formats.xml import Children, Document, Element, Node, sequence, text
 from portal.imports.records import Item, Recording, Role
 
 PARTY = "PartyList/Party"
@@ -47,9 +47,10 @@ def read(document: Document) -> Iterator[Item]:
             reference = text(node.element, "PartyReference")
             parties[reference] = _party(node.element)
         elif node.path == RECORDING:
-            for item in assemble.recording(_recording(node, parties)):
+            said = Children(node.element)
+            for item in assemble.recording(_recording(node.where, said, parties)):
                 if isinstance(item, Recording):
-                    isrc_of[text(node.element, "ResourceReference")] = item.isrc
+                    isrc_of[said.text("ResourceReference")] = item.isrc
                 yield item
         else:
             yield from assemble.release(_release(node, isrc_of))
@@ -61,44 +62,46 @@ def _party(element: Element) -> RawPerson:
     return RawPerson(name, isni or "")
 
 
-def _recording(node: Node, parties: dict[str, RawPerson]) -> RawRecording:
-    element = node.element
-    edition = _edition(element)
+def _recording(where: str, said: Children, parties: dict[str, RawPerson]) -> RawRecording:
+    """The recording whose children are `said`."""
+    edition = _edition(said)
     raw = RawRecording(
-        where=node.where,
-        isrc=text(edition, "ResourceId/ISRC"),
-        title=ddex.preferred_text(element, "DisplayTitleText")
-        or ddex.preferred_text(element, "DisplayTitle", "TitleText"),
-        iswc=text(element, "WorkId/ISWC"),
-        duration=text(element, "Duration"),
-        p_line_year=_p_line_year(edition, element),
+        where=where,
+        isrc=edition.text("ResourceId/ISRC"),
+        title=ddex.preferred_text_of(said.all("DisplayTitleText"))
+        or ddex.preferred_text_of(said.all("DisplayTitle"), "TitleText"),
+        iswc=said.text("WorkId/ISWC"),
+        duration=said.text("Duration"),
+        p_line_year=_p_line_year(edition, said),
     )
-    artists = sorted(element.iterfind("DisplayArtist"), key=lambda found: sequence(found, 0))
-    for artist in artists:
-        person = _named(artist, "ArtistPartyReference", parties, raw)
+    for artist in _in_sequence(said.all("DisplayArtist")):
+        shown = Children(artist)
+        person = _named(shown.text("ArtistPartyReference"), parties, raw)
         if person is None:
             continue
-        if text(artist, "DisplayArtistRole") in OWNERS or not text(artist, "DisplayArtistRole"):
+        if shown.text("DisplayArtistRole") in (*OWNERS, ""):
             raw.artists.append(person)
         else:  # FeaturedArtist, and any other role a display artist is given
             raw.contributors.append(RawPerson(person.name, person.isni, Role.FEATURED))
-    if not raw.artists and (name := ddex.preferred_text(element, "DisplayArtistName")):
+    if not raw.artists and (name := ddex.preferred_text_of(said.all("DisplayArtistName"))):
         raw.artists.append(RawPerson(name))
-    contributors = sorted(element.iterfind("Contributor"), key=lambda found: sequence(found, 0))
-    for contributor in contributors:
-        person = _named(contributor, "ContributorPartyReference", parties, raw)
+    for contributor in _in_sequence(said.all("Contributor")):
+        credited = Children(contributor)
+        person = _named(credited.text("ContributorPartyReference"), parties, raw)
         if person is not None:
-            featured = contributor.findtext("HasMadeFeaturedContribution") == "true"
-            for role in ddex.roles(contributor, "Role"):
-                shown = Role.FEATURED if featured and role == Role.PERFORMER else role
-                raw.contributors.append(RawPerson(person.name, person.isni, shown))
+            flags = credited.all("HasMadeFeaturedContribution")
+            featured = bool(flags) and flags[0].text == "true"
+            for role in ddex.roles(credited.all("Role")):
+                shown_as = Role.FEATURED if featured and role == Role.PERFORMER else role
+                raw.contributors.append(RawPerson(person.name, person.isni, shown_as))
     return raw
 
 
-def _named(
-    element: Element, path: str, parties: dict[str, RawPerson], raw: RawRecording
-) -> RawPerson | None:
-    reference = text(element, path)
+def _in_sequence(found: list[Element]) -> list[Element]:
+    return sorted(found, key=lambda one: sequence(one, 0)) if len(found) > 1 else found
+
+
+def _named(reference: str, parties: dict[str, RawPerson], raw: RawRecording) -> RawPerson | None:
     person = parties.get(reference)
     if person is None:
         raw.warnings.append(
@@ -112,19 +115,19 @@ def _named(
     return person
 
 
-def _edition(element: Element) -> Element:
+def _edition(said: Children) -> Children:
     """Where the ISRC and ℗ line are: the stereo edition of a 4.2+ recording (an immersive
     one may carry an ISRC of its own), else the recording itself (4.1)."""
-    editions = element.findall("SoundRecordingEdition")
+    editions = [Children(edition) for edition in said.all("SoundRecordingEdition")]
     for edition in editions:
-        if text(edition, "Type") in ("", "NonImmersiveEdition"):
+        if edition.text("Type") in ("", "NonImmersiveEdition"):
             return edition
-    return editions[0] if editions else element
+    return editions[0] if editions else said
 
 
-def _p_line_year(edition: Element, element: Element) -> str:
-    for holder in (edition, element):
-        if (line := ddex.preferred(holder, "PLine")) is not None:
+def _p_line_year(edition: Children, said: Children) -> str:
+    for lines in (edition.all("PLine"), said.all("PLine")):
+        if (line := ddex.preferred_of(lines)) is not None:
             return text(line, "Year")
     return ""
 

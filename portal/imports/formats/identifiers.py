@@ -7,12 +7,14 @@ person; the readers turn that into a `records.Problem`.
 """
 
 import functools
+import operator
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from stdnum import ean, grid
+from stdnum import isrc as stdnum_isrc
 from stdnum.exceptions import ValidationError as StdnumError
 
 from portal.catalogue.identifiers import isni_normalise, isrc_normalise, iswc_normalise
@@ -42,11 +44,33 @@ def _catalogue(normalise: Callable[[str], str], value: str) -> str:
         raise Invalid(exc.code or "invalid", exc.messages[0]) from exc
 
 
+# An ISRC as most files write it, which `isrc_normalise` would return as it is.
+_COMPACT_ISRC = re.compile(r"[A-Z]{2}[A-Z0-9]{3}[0-9]{7}")
+
+
 def isrc(value: str) -> str:
+    if _COMPACT_ISRC.fullmatch(value) and _isrc_country(value[:2]):
+        return value  # one per recording: the general check costs more than the rest
     return _catalogue(isrc_normalise, value)
 
 
+@functools.cache  # two capital letters: 676 at most
+def _isrc_country(code: str) -> bool:
+    return stdnum_isrc.is_valid(f"{code}AAA0000000")
+
+
+# An ISWC as most files write it, which `iswc_normalise` would return as it is if its
+# check digit is right (ISO 15707, as there: 1 + each of the nine digits times its
+# position, mod 10, from 10).
+_COMPACT_ISWC = re.compile(r"T[0-9]{10}")
+_POSITIONS = range(1, 10)
+
+
 def iswc(value: str) -> str:
+    if _COMPACT_ISWC.fullmatch(value):
+        weighted = 1 + sum(map(operator.mul, _POSITIONS, map(int, value[1:10])))
+        if (10 - weighted % 10) % 10 == int(value[10]):
+            return value  # one per recording, like the ISRC
     return _catalogue(iswc_normalise, value)
 
 
@@ -103,6 +127,8 @@ _ISO_DURATION = re.compile(
 _CLOCK = re.compile(r"(?:(?P<hours>[0-9]+):)?(?P<minutes>[0-9]{1,2}):(?P<seconds>[0-9]{2})")
 
 
+# Recordings' lengths are mostly whole seconds of a few minutes: they repeat.
+@functools.lru_cache(maxsize=4096)
 def duration(value: str) -> timedelta:
     """ISO 8601 (`PT3M25S`, `PT0H3M25.5S`) or a clock (`3:25`, `1:03:25`); none at all
     or over 24 hours is refused as a mistake."""
@@ -143,11 +169,17 @@ def release_date(value: str, *, today: date | None = None) -> date:
 
 def year(value: str, *, today: date | None = None) -> int:
     """A ℗ year: four digits, from the phonograph's year to next year."""
-    today = today or date.today()
-    text = value.strip()
-    if not re.fullmatch(r"[0-9]{4}", text) or not FIRST_YEAR <= int(text) <= today.year + 1:
+    found = _year(value.strip(), last=(today or date.today()).year + 1)
+    if found is None:
         raise Invalid("invalid_year", f"{value} is not a plausible ℗ year.")
-    return int(text)
+    return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _year(text: str, *, last: int) -> int | None:
+    return (
+        int(text) if re.fullmatch(r"[0-9]{4}", text) and FIRST_YEAR <= int(text) <= last else None
+    )
 
 
 def name(value: str, *, what: str, limit: int = NAME_LENGTH) -> str:

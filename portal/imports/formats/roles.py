@@ -17,6 +17,7 @@ the portal credits (`records.Role`).
   its `UserDefinedValue` the same way.
 """
 
+import functools
 import re
 
 from portal.imports.records import Role
@@ -55,6 +56,8 @@ _EXACT: dict[str, tuple[Role, ...]] = {
 _NOT_MUSIC = re.compile(r"^(film|video|news|book|program|series|post|production)", re.I)
 
 
+# A file names a handful of roles on every recording.
+@functools.lru_cache(maxsize=1024)
 def roles_of(name: str) -> tuple[Role, ...]:
     """The portal's roles for a role as the file names it; empty when it is not a music
     credit (dropped)."""

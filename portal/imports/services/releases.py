@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from portal.catalogue.models import Release, ReleaseIdentifier, Track, Work
 from portal.imports import records
+from portal.imports.services.among import among
 from portal.imports.services.report import Report
 
 IdKey = tuple[str, str, str]  # kind, namespace, value
@@ -27,9 +28,11 @@ def _found(label_id: int, ids: set[IdKey]) -> dict[IdKey, int]:
     """The releases these identifiers name, within the label (one query)."""
     if not ids:
         return {}
-    rows = ReleaseIdentifier.objects.filter(
-        label_id=label_id, value__in={value for _, _, value in ids}
-    ).values_list("kind", "namespace", "value", "release_id")
+    rows = (
+        ReleaseIdentifier.objects.order_by()
+        .filter(among("value", {value for _, _, value in ids}), label_id=label_id)
+        .values_list("kind", "namespace", "value", "release_id")
+    )
     return {(k, n, v): pk for k, n, v, pk in rows if (k, n, v) in ids}
 
 
@@ -93,11 +96,12 @@ def releases_write(
         target[key] = known or (
             by_title.get((one.title, one.release_date)) if not one.ids else None
         )
+    rows = Release.objects.order_by().filter(among("id", [pk for pk in target.values() if pk]))
     stored = {
         pk: (title, day, withdrawn)
-        for pk, title, day, withdrawn in Release.objects.filter(
-            pk__in=[pk for pk in target.values() if pk]
-        ).values_list("pk", "title", "release_date", "withdrawn_at")
+        for pk, title, day, withdrawn in rows.values_list(
+            "pk", "title", "release_date", "withdrawn_at"
+        )
     }
     new_keys = [key for key, pk in target.items() if pk is None]
     created = Release.objects.bulk_create(
@@ -147,14 +151,17 @@ def _tracks_write(
     missing = wanted - works.keys()
     if missing:
         works.update(
-            Work.objects.filter(label_id=label_id, isrc__in=missing).values_list("isrc", "pk")
+            Work.objects.order_by()
+            .filter(among("isrc", missing), label_id=label_id)
+            .values_list("isrc", "pk")
         )
     release_ids = [pk for pk in target.values() if pk]
+    tracks = Track.objects.order_by().filter(among("release_id", release_ids))
     existing = {
         (release_id, work_id): (pk, disc, number)
-        for pk, release_id, work_id, disc, number in Track.objects.filter(
-            release_id__in=release_ids
-        ).values_list("pk", "release_id", "work_id", "disc", "number")
+        for pk, release_id, work_id, disc, number in tracks.values_list(
+            "pk", "release_id", "work_id", "disc", "number"
+        )
     }
     new, moved = [], []
     on_releases: set[int] = set()
@@ -181,9 +188,9 @@ def _tracks_write(
     if not on_releases:
         return set()
     return set(
-        Work.objects.filter(pk__in=on_releases, withdrawn_at__isnull=False).values_list(
-            "pk", flat=True
-        )
+        Work.objects.order_by()
+        .filter(among("id", on_releases), withdrawn_at__isnull=False)
+        .values_list("pk", flat=True)
     )
 
 
