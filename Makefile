@@ -18,8 +18,10 @@ run: install
 	$(PY) manage.py seed_demo --password $(DEMO_PASSWORD)
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# One test process per core (pytest-xdist); each is a run of its own (database, queues,
+# cache prefix), so they never see each other's data. PYTEST_ARGS for anything more.
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
 
 # wrk drives the API load; as root it is installed if missing, else a Python load
 # generator stands in (named in the output).

@@ -30,8 +30,9 @@ WHITENOISE_AUTOREFRESH = True
 # ------------------------------------------------------------------------------
 # Webhook delivery: timings shrunk so a retry, a timeout or a lapsed lease takes a
 # moment. A Celery worker that a test starts gets the test's values through
-# WEBHOOK_DELIVERY_JSON and this run's own queue through WEBHOOK_QUEUE, so it never
-# takes another run's messages, nor another run its.
+# WEBHOOK_DELIVERY_JSON, and this run's own queues through WEBHOOK_QUEUE and
+# CELERY_QUEUE, so it never takes another run's messages, nor another run its (the
+# suite runs in parallel processes, each a run of its own).
 # ------------------------------------------------------------------------------
 WEBHOOK_DELIVERY = {
     "timeout": 2.0,
@@ -43,7 +44,8 @@ WEBHOOK_DELIVERY = {
 # The test receivers listen on http://127.0.0.1; tests of the production rule turn it off.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
 WEBHOOK_QUEUE = env("WEBHOOK_QUEUE") or f"webhooks-test-{os.getpid()}"
-CELERY_TASK_QUEUES = {"celery": {}, WEBHOOK_QUEUE: {}}
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE") or f"celery-test-{os.getpid()}"
+CELERY_TASK_QUEUES = {CELERY_TASK_DEFAULT_QUEUE: {}, WEBHOOK_QUEUE: {}}
 CELERY_TASK_ROUTES = {"portal.delivery.tasks.*": {"queue": WEBHOOK_QUEUE}}
 CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,  # noqa: F405

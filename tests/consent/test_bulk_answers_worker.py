@@ -16,7 +16,7 @@ from django.urls import reverse
 from portal.consent.models import Answer, BulkAnswer, Decision, Side
 from tests import factories as f
 from tests.conftest import World, say
-from tests.imports.processes import default_queue_worker, eventually
+from tests.processes import default_queue_worker, eventually
 
 pytestmark = [
     pytest.mark.skipif(

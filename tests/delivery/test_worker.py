@@ -16,10 +16,9 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 import redis
@@ -33,6 +32,7 @@ from portal.delivery.models import Attempt, Delivery, Endpoint
 from portal.delivery.services import deliveries_schedule, endpoint_create, endpoint_enable
 from tests import factories as f
 from tests.conftest import World, say
+from tests.processes import BIN, ROOT, eventually, process_env
 from tests.receiver import TestReceiver, fail, gone, receiving, redirect, slow
 
 pytestmark = [
@@ -42,39 +42,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-def database_url() -> str:
-    """The test database (`test_<name>`) as a URL, for the processes the tests start."""
-    db = connection.settings_dict
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or "5432"
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
-
-
-def process_env(**extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(),
-        "WEBHOOK_QUEUE": django_settings.WEBHOOK_QUEUE,
-        "WEBHOOK_DELIVERY_JSON": json.dumps(django_settings.WEBHOOK_DELIVERY),
-        "PYTHONUNBUFFERED": "1",
-        **extra,
-    }
-
-
-def eventually(condition: Callable[[], bool], timeout: float = 20.0, every: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return condition()
 
 
 class Workers:

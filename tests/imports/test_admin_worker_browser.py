@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from portal.catalogue.models import Work
 from portal.imports.models import CatalogueImport
 from tests.conftest import World
-from tests.imports.processes import default_queue_worker
+from tests.processes import default_queue_worker
 
 pytestmark = [
     pytest.mark.browser,

@@ -15,7 +15,7 @@ from portal.imports.records import Recording
 from tests.conftest import World
 from tests.imports.fakes import FakeRun
 from tests.imports.formats.messages import ern4_album, ern4_purge, items_of, of_type
-from tests.imports.processes import manage
+from tests.processes import manage
 
 CSV = b"isrc,title,artist\nUSRC17607839,Night Drive,Ada Lane\n"
 

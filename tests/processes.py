@@ -1,5 +1,5 @@
-"""Processes the imports' tests start: the command as operators run it, and a Celery
-worker, each with this run's test database (as tests/delivery/test_worker.py does)."""
+"""Processes the tests start (a command as operators run it, Celery workers), each given
+this run's test database, queues, cache prefix and timings through its environment."""
 
 import json
 import os
@@ -15,11 +15,12 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
 def database_url() -> str:
+    """The test database (`test_<name>`) as a URL, for the processes the tests start."""
     db = connection.settings_dict
     user = quote(db["USER"] or "", safe="")
     password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
@@ -32,6 +33,7 @@ def process_env(**extra: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "WEBHOOK_QUEUE": settings.WEBHOOK_QUEUE,
+        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "WEBHOOK_DELIVERY_JSON": json.dumps(settings.WEBHOOK_DELIVERY),
         "IMPORTS_ROOT": str(settings.STORAGES["imports"]["OPTIONS"]["location"]),
         "PYTHONUNBUFFERED": "1",
@@ -58,7 +60,7 @@ def manage(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def eventually(condition: Callable[[], bool], timeout: float = 30.0, every: float = 0.1) -> bool:
+def eventually(condition: Callable[[], bool], timeout: float = 30.0, every: float = 0.05) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -71,14 +73,15 @@ def default_queue_worker(log: Path, name: str) -> Iterator[subprocess.Popen[byte
     """A Celery worker on the default queue, in its own process, logging to `log`, until
     the generator is closed; whatever an earlier run left on the queue is dropped first.
     For a fixture: `yield from default_queue_worker(tmp_path / "worker.log", "imports")`."""
-    redis.Redis.from_url(settings.REDIS_URL).delete("celery")
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    redis.Redis.from_url(settings.REDIS_URL).delete(queue)
     command = [
         str(BIN / "celery"),
         "-A",
         "config",
         "worker",
         "--queues",
-        "celery",
+        queue,
         "--concurrency",
         "1",
         "--hostname",
