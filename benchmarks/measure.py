@@ -71,6 +71,15 @@ def requests(
     return series
 
 
+def series_line(series: Series) -> str:
+    """One series as a line: its median, p95, queries and statuses."""
+    return (
+        f"{series.name:<40} {series.works:>10,} works  median {ms(series.median):>10}  "
+        f"p95 {ms(series.p95):>10}  {series.query_range} queries  "
+        f"HTTP {','.join(map(str, sorted(series.statuses)))}"
+    )
+
+
 @dataclass
 class Wall:
     """One timed operation, with what it did."""

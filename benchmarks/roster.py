@@ -57,7 +57,7 @@ def page_figures(label: Any, client: Any, works: int) -> list[str]:
     lines = []
     for name, params in _filters(label):
         series = requests(
-            f"product page: {name}", works, lambda i, p=params: client.get(address, p), samples=10
+            f"product page: {name}", works, lambda i, p=params: client.get(address, p), samples=20
         )
         lines.append(
             f"  product page, {name:<30} median {ms(series.median):>10}, p95 "
@@ -165,6 +165,15 @@ def main() -> int:
 
         client: Any = Client()
         client.force_login(made.manager)
+        from benchmarks import label as label_stage
+        from benchmarks.measure import series_line
+        from benchmarks.run import Report
+
+        report = Report()
+        label_stage.label_home(report, made, client)
+        label_stage.roster(report, made, client)
+        for series in report.series.values():
+            print(series_line(series), flush=True)
         print(f"Product page at roster scale ({made.works:,} works on the label):")
         for line in page_figures(made.label, client, made.works):
             print(line, flush=True)

@@ -68,7 +68,7 @@ def withdrawn_work_ids(*, work_ids: Sequence[int]) -> set[int]:
     if not work_ids:
         return set()
     return set(
-        Work.objects.filter(pk__in=list(work_ids), withdrawn_at__isnull=False).values_list(
+        Work.objects.filter(pk__any_of=work_ids, withdrawn_at__isnull=False).values_list(
             "pk", flat=True
         )
     )
@@ -102,7 +102,7 @@ def release_dates(*, work_ids: Sequence[int]) -> dict[int, date | None]:
     """The release date of each of these works (one query; none for no works)."""
     if not work_ids:
         return {}
-    return dict(Work.objects.filter(pk__in=list(work_ids)).values_list("pk", "release_date"))
+    return dict(Work.objects.filter(pk__any_of=work_ids).values_list("pk", "release_date"))
 
 
 def _judge(

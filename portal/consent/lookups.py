@@ -1,7 +1,9 @@
-"""`work__any_of=[ids]`: a lookup for filtering by thousands of ids in one parameter.
+"""`work__any_of=[ids]`, `pk__any_of=[ids]`: a lookup for filtering by thousands of ids
+in one parameter.
 
-Registered on every foreign key when this module is imported (`ConsentConfig.ready`);
-the write path, the facts and delivery's readers use it.
+Registered on every foreign key and integer field (primary keys included) when this
+module is imported (`ConsentConfig.ready`); the write path, the facts and delivery's
+readers use it.
 """
 
 from typing import Any
@@ -9,7 +11,6 @@ from typing import Any
 from django.db import models
 
 
-@models.ForeignKey.register_lookup
 class AnyOf(models.Lookup):
     """`work__any_of=[ids]`: `= ANY(array)` on PostgreSQL, one parameter however many ids.
 
@@ -28,3 +29,7 @@ class AnyOf(models.Lookup):
         if not ids:
             return "1 = 0", list(lhs_params)
         return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", [*lhs_params, *ids]
+
+
+models.ForeignKey.register_lookup(AnyOf)
+models.IntegerField.register_lookup(AnyOf)

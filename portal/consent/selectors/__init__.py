@@ -20,8 +20,8 @@ from portal.consent.selectors.label import (
 from portal.consent.selectors.matrix import Row, matrix_rows, works_matching
 from portal.consent.selectors.overview import label_ids_of, tallies
 from portal.consent.selectors.preview import (
-    answer_counts,
-    flips_if,
+    Preview,
+    bulk_preview,
     granted_count,
     works_where_other_side_granted,
 )
@@ -30,12 +30,12 @@ from portal.consent.selectors.roster import roster_page
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "Preview",
     "Row",
     "activity_for",
-    "answer_counts",
+    "bulk_preview",
     "delegations_with_products",
     "export_rows",
-    "flips_if",
     "granted_count",
     "history_for",
     "label_ids_of",

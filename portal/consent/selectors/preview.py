@@ -1,25 +1,16 @@
 """What a bulk answer, or stopping everything, would change: counted before it is written."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet
 
 from portal.catalogue.models import Work
 from portal.consent.facts import licence_terms, policies_in_force, requested_use_type_ids
 from portal.consent.models import AnnouncedPermission, Answer, Decision, Side
 from portal.consent.rules import licence_covers
 from portal.licensing.models import Product, UseType
-
-
-def answer_counts(
-    *, product: Product, use_type: UseType, side: str, works: QuerySet[Work], answer: str
-) -> tuple[int, int]:
-    """For a bulk preview: (works in scope, works already so answered). Two queries."""
-    total = works.count()
-    already = Decision.objects.filter(
-        product=product, use_type=use_type, side=side, answer=answer, work__in=works
-    ).count()
-    return total, already
 
 
 def granted_count(*, artist_id: int) -> tuple[int, int]:
@@ -56,7 +47,40 @@ def works_where_other_side_granted(
     )
 
 
-def flips_if(
+@dataclass(frozen=True)
+class Preview:
+    """What a bulk answer would do: the works in scope, those already so answered (which
+    it leaves alone), and the effective permissions it would flip."""
+
+    total: int
+    already: int
+    flipping: int
+
+    @property
+    def changing(self) -> int:
+        return self.total - self.already
+
+
+def _with_answers(
+    works: QuerySet[Work], *, product: Product, use_type: UseType, side: str
+) -> QuerySet[Work]:
+    """`works`, each joined to its answer from this side (`this`) and from the other
+    (`other`) for one use: at most one row each, as answers are unique."""
+
+    def answers(side: str) -> FilteredRelation:
+        condition = Q(decisions__product=product, decisions__use_type=use_type)
+        return FilteredRelation("decisions", condition=condition & Q(decisions__side=side))
+
+    return works.alias(this=answers(side), other=answers(other_side(side)))
+
+
+def _yes_in_force(alias: str, now: datetime) -> Q:
+    return Q(**{f"{alias}__answer": Answer.GRANTED}) & (
+        Q(**{f"{alias}__expires_at__isnull": True}) | Q(**{f"{alias}__expires_at__gt": now})
+    )
+
+
+def bulk_preview(
     *,
     product: Product,
     use_type: UseType,
@@ -64,43 +88,70 @@ def flips_if(
     answer: str,
     works: QuerySet[Work],
     now: datetime,
-) -> int:
-    """How many effective permissions an answer for `works` would flip. A few queries."""
+) -> Preview:
+    """Count what answering `answer` for `works` would do, exactly as `decisions_set`
+    would do it. One pass over the works, grouped by label, counts all three; a label's
+    licence and policies then decide whether its yes answers can permit, and a label
+    whose policy caps part of its works (by release date) costs one more count. A no
+    counts the permissions in force it would end in one more query."""
+    counts: dict[str, Any] = {
+        "total": Count("pk"),
+        # Bulk answers carry no expiry: a yes that has one (lapsed or not) is replaced.
+        "already": Count("pk", filter=Q(this__answer=answer, this__expires_at__isnull=True)),
+    }
+    if answer == Answer.GRANTED:
+        # The other side's yes is in force and this side's is not: a yes would permit it,
+        # its licence and its label's policies aside (below).
+        counts["candidates"] = Count(
+            "pk",
+            filter=Q(withdrawn_at__isnull=True)
+            & _yes_in_force("other", now)
+            & (
+                Q(this__answer__isnull=True)
+                | Q(this__answer=Answer.DENIED)
+                | Q(this__expires_at__lte=now)
+            ),
+        )
+    # One pass: each work joined to its two answers (a hash join, where an EXISTS per
+    # count would probe the answers once per work and count).
+    by_label = {
+        row["label_id"]: row
+        for row in _with_answers(works.order_by(), product=product, use_type=use_type, side=side)
+        .values("label_id")
+        .annotate(**counts)
+    }
+    total = sum(row["total"] for row in by_label.values())
+    answered = sum(row["already"] for row in by_label.values())
     if answer == Answer.DENIED:
-        return (
+        # A no ends every permission in force, announced: licence and policies allowed it.
+        flipping = (
             AnnouncedPermission.objects.filter(
                 product=product, use_type=use_type, permitted=True, work__in=works
             )
             .filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))
             .count()
         )
+        return Preview(total, answered, flipping)
     if product.status != Product.Status.ACTIVE or use_type.pk not in requested_use_type_ids(
         product=product
     ):
-        return 0
-    label_ids = set(works.order_by().values_list("label_id", flat=True).distinct())
-    terms = licence_terms(licensee_id=product.licensee_id, label_ids=label_ids)
-    covered = [lb for lb in label_ids if licence_covers(terms.get(lb, ()), use_type.pk, now)]
-    # A label's policy caps what any answer does: its works stay as they are.
-    capped = Q(pk__isnull=True)  # none yet
-    for label_id, caps in policies_in_force(label_ids=covered).items():
-        for cap in caps:
-            if cap.use_type_id not in (None, use_type.pk) or cap.product_id not in (
-                None,
-                product.pk,
-            ):
-                continue
-            reached = Q(label_id=label_id)
-            if cap.released_before is not None:
-                reached &= Q(release_date__gte=cap.released_before) | Q(release_date__isnull=True)
-            capped |= reached
-    return (
-        works_where_other_side_granted(
-            works=works, product=product, use_type=use_type, side=side, now=now
-        )
-        .filter(label_id__in=covered)
-        .exclude(capped)
-        .exclude(Exists(_granted(product=product, use_type=use_type, side=side, now=now)))
-        .order_by()
-        .count()
-    )
+        return Preview(total, answered, 0)
+    terms = licence_terms(licensee_id=product.licensee_id, label_ids=by_label)
+    covered = [lb for lb in by_label if licence_covers(terms.get(lb, ()), use_type.pk, now)]
+    caps = policies_in_force(label_ids=covered)
+    flipping = 0
+    for label_id in covered:
+        capping = [
+            cap
+            for cap in caps.get(label_id, ())
+            if cap.use_type_id in (None, use_type.pk) and cap.product_id in (None, product.pk)
+        ]
+        if not capping:
+            flipping += by_label[label_id]["candidates"]
+        elif all(cap.released_before is not None for cap in capping):
+            # Capped from a release date on (and undated works): the older ones can flip.
+            before = min(cap.released_before for cap in capping if cap.released_before)
+            older = works.filter(label_id=label_id, release_date__lt=before)
+            joined = _with_answers(older, product=product, use_type=use_type, side=side)
+            flipping += joined.aggregate(n=counts["candidates"])["n"]
+    return Preview(total, answered, flipping)

@@ -107,7 +107,7 @@ def _permitted_count(*, product: Product, changes: list[dict[str, Any]]) -> None
     groups = dict(
         (pk, (label_id, artist_id))
         for pk, label_id, artist_id in Work.objects.filter(
-            pk__in=list({change["work_id"] for change in changes})
+            pk__any_of={change["work_id"] for change in changes}
         ).values_list("pk", "label_id", "primary_artist_id")
     )
     deltas: dict[Key, dict[str, int]] = {}
@@ -143,7 +143,9 @@ def permissions_refresh(
         set(answered.values_list("work_id", "use_type_id"))
         | set(announced.values_list("work_id", "use_type_id"))
     )
-    labels = dict(Work.objects.filter(pk__in={w for w, _ in pairs}).values_list("pk", "label_id"))
+    labels = dict(
+        Work.objects.filter(pk__any_of={w for w, _ in pairs}).values_list("pk", "label_id")
+    )
     flipped = 0
     by_use: dict[int, list[tuple[int, int]]] = {}
     for work_id, use_id in pairs:

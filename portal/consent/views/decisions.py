@@ -261,31 +261,25 @@ def bulk(
         now=now,
     )
     if not data["confirm"]:
-        total, already = selectors.answer_counts(
+        preview = selectors.bulk_preview(
             product=product,
             use_type=data["use"],
             side=party.side,
-            works=works,
             answer=data["answer"],
+            works=works,
+            now=now,
         )
         context.update(
-            total=total,
-            already=already,
-            changing=total - already,
-            flipping=selectors.flips_if(
-                product=product,
-                use_type=data["use"],
-                side=party.side,
-                answer=data["answer"],
-                works=works,
-                now=now,
-            ),
+            total=preview.total,
+            already=preview.already,
+            changing=preview.changing,
+            flipping=preview.flipping,
             sample=list(works.select_related("primary_artist").order_by("title", "pk")[:5]),
             kept=filters.kept(),
             ticked=selected is not None,
             matching=filters.describe(label_name=label_name(party)),
             explanation=addressed_to(data["use"].explanation, party),
-            in_background=total > INLINE_LIMIT,
+            in_background=preview.total > INLINE_LIMIT,
             inline_limit=INLINE_LIMIT,
             token=uuid.uuid4().hex,
             back=back,
