@@ -18,7 +18,6 @@ track, the album's Release with its ResourceGroup, and a TrackRelease per track,
 """
 
 import csv
-import resource
 import sys
 import time
 from collections.abc import Iterator
@@ -28,6 +27,8 @@ from xml.sax.saxutils import escape
 
 from stdnum import ean
 from stdnum.iso7064 import mod_11_2, mod_37_36
+
+from benchmarks.measure import peak_rss_mib
 
 
 def _words(text: str) -> list[str]:
@@ -326,11 +327,6 @@ def read_back(path: Path) -> tuple[int, float]:
     with path.open("rb") as stream:
         items = sum(1 for _ in read(stream, name=path.name))
     return items, time.perf_counter() - started
-
-
-def peak_rss_mib() -> float:
-    """The process's peak resident memory so far (Linux reports it in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv: list[str]) -> int:

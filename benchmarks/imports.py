@@ -30,7 +30,6 @@ withdrawal), which is what to time when the ERN reader changes.
 
 import io
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -42,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import catalogue_files
-from benchmarks.measure import duration
+from benchmarks.measure import duration, peak_rss_mib, peak_rss_reset
 
 PER_SCALE = 400
 ALBUM = 20
@@ -59,20 +58,6 @@ def recordings_wanted() -> int:
 
 def ern_only() -> bool:
     return os.environ.get("BENCH_IMPORTS", "").strip().lower() == "ern"
-
-
-def peak_rss_reset() -> bool:
-    """Start the process's peak resident memory afresh (Linux 4.0+); False if it can't."""
-    try:
-        with open("/proc/self/clear_refs", "w") as clear:
-            clear.write("5")
-    except OSError:
-        return False
-    return True
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
 @dataclass(frozen=True)

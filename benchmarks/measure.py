@@ -1,6 +1,7 @@
 """Timing helpers: repeated calls with their query counts, and the figures we print."""
 
 import math
+import resource
 import statistics
 import time
 from collections.abc import Callable
@@ -122,3 +123,18 @@ def ms(seconds: float) -> str:
 
 def duration(seconds: float) -> str:
     return f"{seconds:,.2f} s" if seconds >= 1 else ms(seconds)
+
+
+def peak_rss_reset() -> bool:
+    """Start the process's peak resident memory afresh (Linux 4.0+); False if it can't."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def peak_rss_mib() -> float:
+    """The process's peak resident memory since the last reset (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
