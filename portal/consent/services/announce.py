@@ -6,7 +6,7 @@ comes through here: a decision (`decisions`), a product's status or a licence
 (`products`, `licences`), the clock (`lapses`).
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -132,17 +132,34 @@ def permissions_refresh(
     Only pairs someone has answered, or that were announced before, can be permitted, so
     those are the only ones evaluated. `now` as for `decisions_set`.
     """
-    counter = counters_lock([product.pk])[product.pk]
-    product.refresh_from_db()
-    now = recorded_at(now)
     answered = Decision.objects.filter(product=product)
     announced = AnnouncedPermission.objects.filter(product=product)
     if works is not None:
         answered, announced = answered.filter(work__in=works), announced.filter(work__in=works)
-    pairs = sorted(
-        set(answered.values_list("work_id", "use_type_id"))
-        | set(announced.values_list("work_id", "use_type_id"))
+    return pairs_refresh(
+        product=product,
+        cause=cause,
+        pairs=set(answered.values_list("work_id", "use_type_id"))
+        | set(announced.values_list("work_id", "use_type_id")),
+        now=now,
     )
+
+
+@transaction.atomic
+def pairs_refresh(
+    *,
+    product: Product,
+    cause: str,
+    pairs: Iterable[tuple[int, int]],
+    now: datetime | None = None,
+) -> int:
+    """Re-evaluate these (work, use) pairs of the product and record every flip: for a
+    cause that knows which pairs it can flip (a policy), where `permissions_refresh`
+    evaluates every pair answered or announced. Returns the number of flips."""
+    counter = counters_lock([product.pk])[product.pk]
+    product.refresh_from_db()
+    now = recorded_at(now)
+    pairs = sorted(set(pairs))
     labels = dict(
         Work.objects.filter(pk__any_of={w for w, _ in pairs}).values_list("pk", "label_id")
     )

@@ -11,14 +11,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.catalogue.models import Label, LabelManager
 from portal.consent.ledger.append import head_lock, policy_entry_append
-from portal.consent.models import Cause, LabelPolicy, LedgerHead, PolicyEvent
+from portal.consent.models import (
+    AnnouncedPermission,
+    Answer,
+    Cause,
+    Decision,
+    LabelPolicy,
+    LedgerHead,
+    PolicyEvent,
+    Side,
+)
 from portal.consent.selectors.policies import policy_products, policy_works
-from portal.consent.services.announce import counters_lock, permissions_refresh
+from portal.consent.services.announce import counters_lock, pairs_refresh
 from portal.consent.services.common import ConsentError
 from portal.consent.services.entitlement import actor_hold, entitling_rows
 from portal.licensing.models import Product, UseType
@@ -55,11 +65,38 @@ def _content(*, policy: LabelPolicy, event: str, actor: User, at: datetime) -> d
     }
 
 
-def _announce(*, policy: LabelPolicy, products: list[Product], now: datetime) -> dict[str, int]:
+def _candidates(*, policy: LabelPolicy, product: Product, event: str) -> set[tuple[int, int]]:
+    """The (work, use) pairs of the product whose permission the event can flip, as its
+    preview counts them: a policy added can only end permissions announced; one lifted
+    can only permit where the label said yes. Every other pair stays as it is."""
     works = policy_works(label_id=policy.label_id, released_before=policy.released_before)
+    use = {} if policy.use_type_id is None else {"use_type_id": policy.use_type_id}
+    if event == PolicyEvent.ADDED:
+        permitted = AnnouncedPermission.objects.filter(
+            product=product, permitted=True, work__in=works, **use
+        )
+        return set(permitted.values_list("work_id", "use_type_id"))
+    label_said_yes = Decision.objects.filter(
+        Exists(works.filter(pk=OuterRef("work_id"))),
+        product=product,
+        side=Side.RIGHTS_HOLDER,
+        answer=Answer.GRANTED,
+        **use,
+    )
+    return set(label_said_yes.values_list("work_id", "use_type_id"))
+
+
+def _announce(
+    *, policy: LabelPolicy, products: list[Product], event: str, now: datetime
+) -> dict[str, int]:
     flipped: dict[str, int] = {}
     for product in products:
-        n = permissions_refresh(product=product, cause=Cause.POLICY, works=works, now=now)
+        n = pairs_refresh(
+            product=product,
+            cause=Cause.POLICY,
+            pairs=_candidates(policy=policy, product=product, event=event),
+            now=now,
+        )
         if n:
             flipped[product.name] = n
     return flipped
@@ -103,7 +140,9 @@ def policy_add(
     policy_entry_append(
         head=head, content=_content(policy=policy, event=PolicyEvent.ADDED, actor=actor, at=now)
     )
-    return PolicyOutcome(policy, _announce(policy=policy, products=products, now=now))
+    return PolicyOutcome(
+        policy, _announce(policy=policy, products=products, event=PolicyEvent.ADDED, now=now)
+    )
 
 
 @transaction.atomic
@@ -126,4 +165,7 @@ def policy_lift(*, actor: User, policy: LabelPolicy) -> PolicyOutcome:
         head=head,
         content=_content(policy=current, event=PolicyEvent.LIFTED, actor=actor, at=now),
     )
-    return PolicyOutcome(current, _announce(policy=current, products=products, now=now))
+    return PolicyOutcome(
+        current,
+        _announce(policy=current, products=products, event=PolicyEvent.LIFTED, now=now),
+    )
