@@ -5,9 +5,11 @@ from datetime import date
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from portal.api.services import api_key_issue
 from portal.catalogue.models import ArtistMembership, Work
+from portal.consent.facts import verdicts_for
 from portal.consent.models import (
     AnnouncedPermission,
     Answer,
@@ -206,3 +208,37 @@ def test_the_api_check_names_the_policy_from_the_announced_state_and_from_the_ru
     assert reasons(world.works[1], "style_generation") == ["rights_holder_undecided"]
     feed = client.get("/api/v1/permissions/changes", {"after": 0}).json()["changes"]
     assert [c["permitted"] for c in feed][-3:] == [False, False, False]
+
+
+def rule_permits(world: World) -> set[tuple[int, int]]:
+    """What the rule permits now, judged afresh over every work and use of the product."""
+    works = list(Work.objects.order_by("pk").values_list("pk", "label_id"))
+    verdicts = verdicts_for(
+        product=world.product,
+        works=works,
+        use_type_ids=[world.training.pk, world.style.pk],
+        now=timezone.now(),
+    )
+    return {pair for pair, verdict in verdicts.items() if verdict.permitted}
+
+
+def test_adding_and_lifting_judge_again_every_pair_that_can_flip(answered: World) -> None:
+    world = answered
+    # Beside what is permitted: the label's yes alone, the artist's yes alone, both
+    # sides' yes for style, and a yes from both sides on another artist's work.
+    say(world, Side.RIGHTS_HOLDER, Answer.GRANTED, world.works[1], world.style)
+    say(world, Side.ARTIST, Answer.GRANTED, world.works[2], world.style)
+    paper_moons = Work.objects.get(title="Paper Moons")
+    permit(world, paper_moons, world.style)
+    steps = [
+        lambda: policy_add(actor=world.manager, label=world.label, use_type=world.training),
+        lambda: policy_add(
+            actor=world.manager, label=world.label, released_before=date(2000, 1, 1)
+        ),
+    ]
+    for add in steps:
+        policy = add().policy
+        assert permitted_pairs(world) == rule_permits(world)
+        policy_lift(actor=world.manager, policy=policy)
+        assert permitted_pairs(world) == rule_permits(world)
+    assert len(permitted_pairs(world)) == len(world.works) + 2
