@@ -28,7 +28,13 @@ from portal.licensing.models import Licence, Product
 from tests.conftest import World, say
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
-SERVICES = {"decisions_set", "decision_set", "product_set_status", "permissions_refresh"}
+SERVICES = {
+    "decisions_set",
+    "decision_set",
+    "product_set_status",
+    "permissions_refresh",
+    "pairs_refresh",
+}
 
 
 @pytest.fixture
@@ -139,6 +145,7 @@ def test_only_the_demo_import_passes_a_time_views_and_tasks_never_do():
 
     # The services thread the time to one another; the demo seeds its history with it.
     assert files == {
+        "portal/consent/services/announce.py",
         "portal/consent/services/decisions.py",
         "portal/consent/services/policies.py",
         "portal/consent/services/products.py",
