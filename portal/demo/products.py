@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from portal.catalogue.models import Label
 from portal.demo.specs import ProductSpec
-from portal.licensing.models import Licence, Licensee, Product, ProductUse, UseType
+from portal.licensing.models import Condition, Licence, Licensee, Product, ProductUse, UseType
 
 
 def product_seed(
@@ -32,6 +32,8 @@ def product_seed(
         ProductUse.objects.get_or_create(
             product=product, use_type=use_types[slug], defaults={"purpose": purpose}
         )
+    if created:
+        product.conditions_honoured.set(Condition.objects.filter(code__in=spec.honours))
     return product, created
 
 

@@ -69,6 +69,7 @@ class ProductSpec:
     uses: tuple[tuple[str, str], ...]  # (use type slug, purpose)
     status: str
     shares: tuple[Decimal, Decimal, Decimal]  # artist, label, platform: percent
+    honours: tuple[str, ...] = ()  # the codes of the conditions it can honour
 
 
 STAFF = Login("staff@demo.test", "Demo Operations", staff=True)
@@ -116,6 +117,7 @@ PRODUCTS = (
         ),
         status=Product.Status.ACTIVE,
         shares=(Decimal("50.00"), Decimal("30.00"), Decimal("20.00")),
+        honours=("credit_required", "non_commercial"),
     ),
     ProductSpec(
         slug="stemify",
@@ -165,5 +167,6 @@ PRODUCTS = (
         ),
         status=Product.Status.SUSPENDED,
         shares=(Decimal("60.00"), Decimal("25.00"), Decimal("15.00")),
+        honours=("credit_required", "no_advertising", "no_political", "territories"),
     ),
 )

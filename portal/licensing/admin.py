@@ -1,4 +1,4 @@
-"""Admin for licensing: use types and licensees.
+"""Admin for licensing: use types, conditions and licensees.
 
 Licences and products feed the effective permission, so their pages are registered by
 consent (`portal.consent.admin.terms`), which announces what every edit flips;
@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from portal.catalogue.admin import ReadOnlyMixin
 from portal.licensing.forms import HTTPS_URLS
-from portal.licensing.models import Licence, Licensee, Product, UseType
+from portal.licensing.models import Condition, Licence, Licensee, Product, UseType
 
 
 @admin.register(UseType)
@@ -30,6 +30,22 @@ class UseTypeAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: UseType | None = None
     ) -> dict[str, Sequence[str]]:
         return {"slug": ["name"]} if obj is None else {}
+
+
+@admin.register(Condition)
+class ConditionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "parameter", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "code"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Condition | None = None) -> list[str]:
+        # Machines read the code (API, webhooks, receipts); what it asks for, too.
+        return ["code", "parameter"] if obj is not None else []
+
+    def get_prepopulated_fields(
+        self, request: HttpRequest, obj: Condition | None = None
+    ) -> dict[str, Sequence[str]]:
+        return {"code": ["name"]} if obj is None else {}
 
 
 class _ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):

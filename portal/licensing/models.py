@@ -132,6 +132,32 @@ class LicenceShare(models.Model):
         return f"{self.use_type}: {self.artist_share}/{self.label_share}/{self.platform_share}"
 
 
+class Condition(models.Model):
+    """A condition a yes can carry ("yes, if it credits me"), from a vocabulary staff
+    manage. What it asks of a product is in plain words here; products declare which they
+    can honour. `code` is what machines read (API, webhooks, receipts), so it never
+    changes; `parameter` is what the person giving the yes fills in, if anything."""
+
+    class Parameter(models.TextChoices):
+        NONE = "none", "Nothing to fill in"
+        CREDIT = "credit", "A credit line"
+        TERRITORIES = "territories", "The countries allowed (ISO 3166-1)"
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80, validators=[validate_name])
+    explanation = models.TextField(
+        help_text="What it asks of a product, in plain words, for artists."
+    )
+    parameter = models.CharField(max_length=12, choices=Parameter.choices, default=Parameter.NONE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Product(models.Model):
     """An AI product made by a licensee. Only an active product may use anything."""
 
@@ -150,6 +176,12 @@ class Product(models.Model):
     status_changed_at = models.DateTimeField(null=True, blank=True)
     use_types: "models.ManyToManyField[UseType, ProductUse]" = models.ManyToManyField(
         UseType, through="ProductUse", related_name="products"
+    )
+    conditions_honoured = models.ManyToManyField(
+        Condition,
+        blank=True,
+        related_name="products",
+        help_text="The conditions this product can honour, shown to artists on its card.",
     )
 
     class Meta:

@@ -122,6 +122,14 @@ class ProductAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["licensee", "name", "slug", "summary", "description"]}),
         (
+            "Conditions",
+            {
+                "description": "The conditions of a yes this product can honour. Artists "
+                "read them on its card.",
+                "fields": ["conditions_honoured"],
+            },
+        ),
+        (
             "Status",
             {
                 "description": "Once the product exists, its status changes only through the "
@@ -134,6 +142,13 @@ class ProductAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
         return super().get_queryset(request).prefetch_related("uses__use_type")
+
+    def formfield_for_manytomany(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelMultipleChoiceField | None:
+        if db_field.name == "conditions_honoured":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None) -> list[str]:
         return ["status", "status_changed_at"] if obj is not None else ["status_changed_at"]
@@ -159,7 +174,9 @@ class ProductAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # A new product has no answers yet, so nothing can flip until it is edited.
         uses_changed = any(formset.has_changed() for formset in formsets)
-        if change and (uses_changed or "licensee" in form.changed_data):
+        if change and (
+            uses_changed or {"licensee", "conditions_honoured"} & set(form.changed_data)
+        ):
             flipped = product_announce(product=form.instance)
             if flipped:
                 self.message_user(request, _flipped_message(flipped), messages.WARNING)

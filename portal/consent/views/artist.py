@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +27,8 @@ def product_cards(party: Party) -> list[dict[str, object]]:
     """Each product asking for the party's works, with this side's tallies per use."""
     works = party.works()
     products = selectors.products_requesting(works=works)
+    # The cards say what each product can honour; the product page does not need it.
+    prefetch_related_objects(products, "conditions_honoured")
     tallies = selectors.tallies(products=products, works=works, side=party.side)
     label_ids = selectors.label_ids_of(party=party)
     cards = []
