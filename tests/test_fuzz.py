@@ -73,6 +73,11 @@ def test_a_valid_isrc_however_written_normalises_to_its_twelve_characters(isrc) 
 # direction marks.
 CONTROLS = ["\x00", "\x01", "\x1b", "\x7f", "\x85", "\x9f", "\t", "\n", "\r", "\u202e"]
 nasty_text = st.lists(st.characters() | st.sampled_from(CONTROLS), max_size=20).map("".join)
+# The same, less lone surrogates, for a query string: no client can encode them into a URL
+# (they have no UTF-8); what one can send instead, bytes that are not UTF-8, is tested below.
+nasty_query_text = st.lists(
+    st.characters(exclude_categories=["Cs"]) | st.sampled_from(CONTROLS), max_size=20
+).map("".join)
 
 json_values = st.recursive(
     st.none()
@@ -108,12 +113,19 @@ def test_the_consent_check_answers_any_query_without_error(api, isrc, use) -> No
 
 
 @FUZZ
-@given(use=nasty_text)
+@given(use=nasty_query_text)
 @override_settings(API_RATE_LIMIT="100000/minute")
 def test_the_consent_check_answers_any_use_of_a_known_work_without_error(world, api, use) -> None:
     response = api.get("/api/v1/permissions/check", {"isrc": world.works[0].isrc, "use": use})
     assert response.status_code in (200, 400)
     assert response.json()
+
+
+@pytest.mark.parametrize("raw", ["%ED%A0%80", "%FF%FE", "%C3", "training%00"])
+def test_a_use_whose_bytes_are_not_utf8_is_answered_without_error(world, api, raw) -> None:
+    response = api.get(f"/api/v1/permissions/check?isrc={world.works[0].isrc}&use={raw}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"]
 
 
 @FUZZ
