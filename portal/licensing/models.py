@@ -111,6 +111,14 @@ class Licence(models.Model):
     def in_force_on(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
+    def artist_share_for(self, use_type_id: int) -> Decimal:
+        """The artist's percent of what the product pays for one use: the use's own share
+        where the licence sets one apart (read from `shares`, prefetched or not)."""
+        for share in self.shares.all():
+            if share.use_type_id == use_type_id:
+                return share.artist_share
+        return self.artist_share
+
 
 class LicenceShare(models.Model):
     """Shares for one use type where the licence sets them apart from its own."""

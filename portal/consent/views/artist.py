@@ -27,24 +27,32 @@ def product_cards(party: Party) -> list[dict[str, object]]:
     """Each product asking for the party's works, with this side's tallies per use."""
     works = party.works()
     products = selectors.products_requesting(works=works)
-    # The cards say what each product can honour; the product page does not need it.
-    prefetch_related_objects(products, "conditions_honoured")
+    # The cards say what each product can honour and pays; the product page needs neither.
+    prefetch_related_objects(products, "conditions_honoured", "licensee__licences__shares")
     tallies = selectors.tallies(products=products, works=works, side=party.side)
     label_ids = selectors.label_ids_of(party=party)
     cards = []
     for product in products:
+        licences = [lc for lc in product.licensee.licences.all() if lc.label_id in label_ids]
         uses = [
-            (product_use, tallies[(product.pk, product_use.use_type_id)])
+            (
+                product_use,
+                tallies[(product.pk, product_use.use_type_id)],
+                [
+                    f"{share.normalize():f}"  # 62.50 as 62.5, 50.00 as 50
+                    for share in sorted(
+                        {lc.artist_share_for(product_use.use_type_id) for lc in licences}
+                    )
+                ],
+            )
             for product_use in product.uses.all()
         ]
         cards.append(
             {
                 "product": product,
                 "uses": uses,
-                "waiting": sum(t.waiting for _, t in uses),
-                "licences": [
-                    lc for lc in product.licensee.licences.all() if lc.label_id in label_ids
-                ],
+                "waiting": sum(t.waiting for _, t, _ in uses),
+                "licences": licences,
             }
         )
     return cards
