@@ -489,8 +489,9 @@ def test_the_matrix_query_count_does_not_grow_with_the_catalogue(
     # too, and its page's ids before their rows.
     with django_assert_max_num_queries(22):
         assert artist_client.get(matrix_url(world), {"state": "waiting"}).status_code == 200
-    # The home's cards read the products' conditions and the licences' shares per use.
-    with django_assert_max_num_queries(20):
+    # The home's cards read the products' conditions, the licences' shares per use and
+    # what each product paid in the last year.
+    with django_assert_max_num_queries(21):
         assert artist_client.get(reverse("artist_home", args=[world.artist.pk])).status_code == 200
 
 
