@@ -3,13 +3,14 @@ after its visibility timeout) is not applied twice at once."""
 
 import pytest
 from celery.exceptions import Retry
-from django.db import connection, connections
+from django.db import connection
 
 from portal.consent import tasks
 from portal.consent.models import BulkAnswer
 from portal.consent.services import bulk_answers
 from tests.conftest import World
 from tests.consent.test_bulk_answers import label_answers, start
+from tests.locks import held_by_another_worker
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
@@ -19,16 +20,11 @@ def test_while_another_worker_applies_a_bulk_answer_the_task_comes_back_later(
 ) -> None:
     monkeypatch.setattr(bulk_answers, "_queue", lambda job_id: None)  # no broker here
     job = start(world)
-    other = connections.create_connection("default")  # as another worker's connection
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [tasks.BULK_LOCK_SPACE, job.pk])
+    with held_by_another_worker(tasks.BULK_LOCK_SPACE, job.pk):
         with pytest.raises(Retry):
             tasks.bulk_answer_apply.apply(args=[job.pk], throw=True).get()
         job.refresh_from_db()
         assert (job.status, label_answers()) == (BulkAnswer.Status.QUEUED, 0)
-    finally:
-        other.close()  # a worker that dies lets go of the lock with its connection
     assert tasks.bulk_answer_apply.apply(args=[job.pk]).get() == BulkAnswer.Status.DONE
     assert label_answers() == world.label.works.count()  # Paper Moons too
     # Delivered once more, it finds the job finished.

@@ -3,12 +3,13 @@ message (Redis hands it out again after its visibility timeout) does not run twi
 
 import pytest
 from celery.exceptions import Retry
-from django.db import connection, connections
+from django.db import connection
 
 from portal.imports import tasks
 from portal.imports.models import CatalogueImport, ImportFile
 from tests.conftest import World
 from tests.imports.fakes import FakeRun
+from tests.locks import held_by_another_worker
 
 
 def an_import(world: World, **fields) -> CatalogueImport:
@@ -44,14 +45,9 @@ def test_while_another_worker_runs_the_import_the_task_comes_back_later(
     world: World, fake_run: FakeRun
 ) -> None:
     made = an_import(world, status=CatalogueImport.Status.RUNNING)
-    other = connections.create_connection("default")  # as another worker's connection
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [tasks.LOCK_SPACE, made.pk])
+    with held_by_another_worker(tasks.LOCK_SPACE, made.pk):
         with pytest.raises(Retry):
             tasks.import_run.apply(args=[made.pk], throw=True).get()
         assert fake_run.calls == []
-    finally:
-        other.close()  # a worker that dies lets go of the lock with its connection
     assert tasks.import_run.apply(args=[made.pk]).get() == CatalogueImport.Status.DONE
     assert [pk for pk, _ in fake_run.calls] == [made.pk]
