@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Max, Min, Q, QuerySet, Subquery, Sum, Window
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum, Window
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -378,33 +378,3 @@ def earning_choices(*, artist_id: int) -> list[Mapping[str, Any]]:
         .distinct()
         .order_by("currency", "product__name", "use_type__name")
     )
-
-
-def latest_paid(*, artist_id: int) -> list[dict[str, Any]]:
-    """What the artist was paid in the last month with earnings, per currency, most
-    first: [{"month", "currency", "paid"}], empty before any earnings (one query)."""
-    last = MonthlyEarning.objects.filter(artist_id=artist_id).order_by("-month").values("month")[:1]
-    return list(
-        MonthlyEarning.objects.filter(artist_id=artist_id, month=Subquery(last))
-        .values("month", "currency")
-        .annotate(paid=Sum("artist_amount", filter=PERMITTED, default=ZERO))
-        .order_by("-paid", "currency")
-    )
-
-
-def paid_in_last_year(*, artist_id: int, today: date) -> dict[int, list[dict[str, Any]]]:
-    """What each product paid the artist for permitted use in the twelve months to this
-    one, per currency, most first: {product id: [{"currency", "paid"}]}; a product that
-    paid nothing is left out (one query)."""
-    since = add_months(today.replace(day=1), -11)
-    rows = (
-        MonthlyEarning.objects.filter(artist_id=artist_id, month__gte=since)
-        .values("product_id", "currency")
-        .annotate(paid=Sum("artist_amount", filter=PERMITTED, default=ZERO))
-        .order_by("product_id", "-paid", "currency")
-    )
-    paid: dict[int, list[dict[str, Any]]] = {}
-    for row in rows:
-        if row["paid"]:
-            paid.setdefault(row.pop("product_id"), []).append(row)
-    return paid

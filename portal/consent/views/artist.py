@@ -20,7 +20,14 @@ from portal.consent.services import (
     grants_withdraw_all,
 )
 from portal.consent.wording import delegation_scope
-from portal.licensing.models import UseType
+from portal.licensing.models import Licence, UseType
+
+
+def _shares(licences: list[Licence], use_type_id: int) -> str:
+    """The artist's percent of what the product pays for one use, under the licences with
+    the artist's labels: "50%", or "45% or 50%" where two labels' licences differ."""
+    shares = sorted({licence.artist_share_for(use_type_id) for licence in licences})
+    return " or ".join(f"{share.normalize():f}%" for share in shares)  # 62.50 as 62.5%
 
 
 def product_cards(party: Party) -> list[dict[str, object]]:
@@ -35,24 +42,19 @@ def product_cards(party: Party) -> list[dict[str, object]]:
     for product in products:
         licences = [lc for lc in product.licensee.licences.all() if lc.label_id in label_ids]
         uses = [
-            (
-                product_use,
-                tallies[(product.pk, product_use.use_type_id)],
-                [
-                    f"{share.normalize():f}"  # 62.50 as 62.5, 50.00 as 50
-                    for share in sorted(
-                        {lc.artist_share_for(product_use.use_type_id) for lc in licences}
-                    )
-                ],
-            )
+            (product_use, tallies[(product.pk, product_use.use_type_id)])
             for product_use in product.uses.all()
         ]
         cards.append(
             {
                 "product": product,
                 "uses": uses,
-                "waiting": sum(t.waiting for _, t, _ in uses),
+                "waiting": sum(t.waiting for _, t in uses),
                 "licences": licences,
+                "shares": [
+                    (product_use.use_type.name.lower(), _shares(licences, product_use.use_type_id))
+                    for product_use in product.uses.all()
+                ],
             }
         )
     return cards

@@ -9,20 +9,20 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from portal.earnings.selectors import latest_paid, paid_in_last_year
+from portal.earnings.summaries import latest_paid, paid_in_last_year
 
 register = template.Library()
 
 
 @register.simple_tag(name="latest_paid")
 def latest_paid_tag(artist_id: int) -> list[dict[str, Any]]:
-    """As `earnings.selectors.latest_paid`: one query."""
+    """As `earnings.summaries.latest_paid`: one query."""
     return latest_paid(artist_id=artist_id)
 
 
 @register.simple_tag(name="paid_in_last_year")
 def paid_in_last_year_tag(artist_id: int) -> dict[int, list[dict[str, Any]]]:
-    """As `earnings.selectors.paid_in_last_year`, to today: one query."""
+    """As `earnings.summaries.paid_in_last_year`, to today: one query."""
     return paid_in_last_year(artist_id=artist_id, today=timezone.localdate())
 
 
