@@ -31,7 +31,8 @@ def _shares(licences: list[Licence], use_type_id: int) -> str:
 
 
 def product_cards(party: Party) -> list[dict[str, object]]:
-    """Each product asking for the party's works, with this side's tallies per use."""
+    """Each product asking for the party's works, with this side's tallies per use, its
+    licences with the party's labels and the artist's share of what it pays per use."""
     works = party.works()
     products = selectors.products_requesting(works=works)
     # The cards say what each product can honour and pays; the product page needs neither.
