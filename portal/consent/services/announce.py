@@ -132,6 +132,9 @@ def permissions_refresh(
     Only pairs someone has answered, or that were announced before, can be permitted, so
     those are the only ones evaluated. `now` as for `decisions_set`.
     """
+    # Locked before the pairs are read: an answer committing meanwhile is then either read
+    # here or waits, and is judged after this change.
+    counters_lock([product.pk])
     answered = Decision.objects.filter(product=product)
     announced = AnnouncedPermission.objects.filter(product=product)
     if works is not None:
@@ -155,7 +158,9 @@ def pairs_refresh(
 ) -> int:
     """Re-evaluate these (work, use) pairs of the product and record every flip: for a
     cause that knows which pairs it can flip (a policy), where `permissions_refresh`
-    evaluates every pair answered or announced. Returns the number of flips."""
+    evaluates every pair answered or announced. Returns the number of flips. The caller
+    holds the product's counter already (`counters_lock`) when it read the pairs, so no
+    answer can commit between that read and this judgement."""
     counter = counters_lock([product.pk])[product.pk]
     product.refresh_from_db()
     now = recorded_at(now)
