@@ -69,27 +69,14 @@ def eventually(condition: Callable[[], bool], timeout: float = 30.0, every: floa
     return condition()
 
 
-def default_queue_worker(log: Path, name: str) -> Iterator[subprocess.Popen[bytes]]:
-    """A Celery worker on the default queue, in its own process, logging to `log`, until
-    the generator is closed; whatever an earlier run left on the queue is dropped first.
-    For a fixture: `yield from default_queue_worker(tmp_path / "worker.log", "imports")`."""
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    redis.Redis.from_url(settings.REDIS_URL).delete(queue)
+def celery_worker(log: Path, *options: str) -> subprocess.Popen[bytes]:
+    """`celery -A config worker` with `options`, in a process group of its own (so a test
+    can SIGKILL it whole) and this run's environment, logging to `log`; returned once it
+    says it is ready."""
     command = [
-        str(BIN / "celery"),
-        "-A",
-        "config",
-        "worker",
-        "--queues",
-        queue,
-        "--concurrency",
-        "1",
-        "--hostname",
-        f"{name}-test-{os.getpid()}@%h",
-        "--without-gossip",
-        "--without-mingle",
-        "--loglevel",
-        "INFO",
+        *(str(BIN / "celery"), "-A", "config", "worker"),
+        *options,
+        *("--without-gossip", "--without-mingle", "--loglevel", "INFO"),
     ]
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603
@@ -103,7 +90,25 @@ def default_queue_worker(log: Path, name: str) -> Iterator[subprocess.Popen[byte
     ready = eventually(
         lambda: proc.poll() is not None or " ready." in log.read_text(errors="replace")
     )
-    assert ready and proc.poll() is None, log.read_text(errors="replace")[-3000:]
+    if not ready or proc.poll() is not None:
+        if proc.poll() is None:  # never said it was ready: leave nothing running
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        raise AssertionError(log.read_text(errors="replace")[-3000:])
+    return proc
+
+
+def default_queue_worker(log: Path, name: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A Celery worker on the default queue, in its own process, logging to `log`, until
+    the generator is closed; whatever an earlier run left on the queue is dropped first.
+    For a fixture: `yield from default_queue_worker(tmp_path / "worker.log", "imports")`."""
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    redis.Redis.from_url(settings.REDIS_URL).delete(queue)
+    proc = celery_worker(
+        log,
+        *("--queues", queue, "--concurrency", "1"),
+        *("--hostname", f"{name}-test-{os.getpid()}@%h"),
+    )
     try:
         yield proc
     finally:

@@ -4,15 +4,31 @@ those it leaves, the permissions it flips, where a label's policy caps some work
 from datetime import date, timedelta
 
 import pytest
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal.catalogue.models import Work
 from portal.consent.models import Answer, Decision, Side
-from portal.consent.selectors import bulk_preview
-from portal.consent.services import decisions_set, policy_add
+from portal.consent.selectors import Preview, bulk_preview
+from portal.consent.services import Outcome, decisions_set, policy_add
 from portal.consent.services.works import works_withdraw
 from tests import factories as f
 from tests.conftest import World, say
+
+
+def preview_then_answer(
+    world: World, answer: str, scope: QuerySet[Work]
+) -> tuple[Preview, Outcome]:
+    """The label's preview of `answer` for training over `scope`, then the answer itself."""
+    kwargs = {
+        "product": world.product,
+        "use_type": world.training,
+        "side": Side.RIGHTS_HOLDER,
+        "answer": answer,
+        "works": scope,
+    }
+    previewed = bulk_preview(**kwargs, now=timezone.now())
+    return previewed, decisions_set(actor=world.manager, **kwargs)
 
 
 def test_the_preview_leaves_out_what_a_policy_caps(world: World) -> None:
@@ -30,22 +46,7 @@ def test_the_preview_leaves_out_what_a_policy_caps(world: World) -> None:
     policy_add(actor=world.manager, label=world.label, released_before=date(2020, 1, 1))
     scope = Work.objects.filter(pk__in=[w.pk for w in [*works, *older]])
 
-    previewed = bulk_preview(
-        product=world.product,
-        use_type=world.training,
-        side=Side.RIGHTS_HOLDER,
-        answer=Answer.GRANTED,
-        works=scope,
-        now=timezone.now(),
-    )
-    outcome = decisions_set(
-        actor=world.manager,
-        product=world.product,
-        use_type=world.training,
-        side=Side.RIGHTS_HOLDER,
-        answer=Answer.GRANTED,
-        works=scope,
-    )
+    previewed, outcome = preview_then_answer(world, Answer.GRANTED, scope)
 
     assert previewed.flipping == outcome.flipped == len(older)
     assert previewed.changing == outcome.changed
@@ -74,22 +75,7 @@ def _scene(world: World) -> list[Work]:
 def test_the_preview_counts_exactly_what_the_answer_then_does(world: World, answer: str) -> None:
     scope = Work.objects.filter(pk__in=[w.pk for w in _scene(world)])
 
-    previewed = bulk_preview(
-        product=world.product,
-        use_type=world.training,
-        side=Side.RIGHTS_HOLDER,
-        answer=answer,
-        works=scope,
-        now=timezone.now(),
-    )
-    outcome = decisions_set(
-        actor=world.manager,
-        product=world.product,
-        use_type=world.training,
-        side=Side.RIGHTS_HOLDER,
-        answer=answer,
-        works=scope,
-    )
+    previewed, outcome = preview_then_answer(world, answer, scope)
 
     assert previewed.total == 7
     assert (previewed.changing, previewed.already) == (outcome.changed, outcome.unchanged)

@@ -32,7 +32,7 @@ from portal.delivery.models import Attempt, Delivery, Endpoint
 from portal.delivery.services import deliveries_schedule, endpoint_create, endpoint_enable
 from tests import factories as f
 from tests.conftest import World, say
-from tests.processes import BIN, ROOT, eventually, process_env
+from tests.processes import ROOT, celery_worker, eventually, process_env
 from tests.receiver import TestReceiver, fail, gone, receiving, redirect, slow
 
 pytestmark = [
@@ -55,40 +55,13 @@ class Workers:
     def start(self) -> subprocess.Popen[bytes]:
         n = len(self.procs)
         log = self.tmp_path / f"worker{n}.log"
-        command = [
-            str(BIN / "celery"),
-            "-A",
-            "config",
-            "worker",
-            "--beat",
-            "--schedule",
-            str(self.tmp_path / f"beat{n}"),
-            "--queues",
-            django_settings.WEBHOOK_QUEUE,
-            "--concurrency",
-            "2",
-            "--hostname",
-            f"delivery-test-{n}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "INFO",
-        ]
-        with log.open("wb") as out:
-            proc = subprocess.Popen(  # noqa: S603
-                command,
-                cwd=ROOT,
-                env=process_env(),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.procs.append(proc)
-        ready = eventually(
-            lambda: proc.poll() is not None or " ready." in log.read_text(errors="replace"),
-            timeout=30,
+        proc = celery_worker(
+            log,
+            *("--beat", "--schedule", str(self.tmp_path / f"beat{n}")),
+            *("--queues", django_settings.WEBHOOK_QUEUE, "--concurrency", "2"),
+            *("--hostname", f"delivery-test-{n}@%h"),
         )
-        assert ready and proc.poll() is None, log.read_text(errors="replace")[-3000:]
+        self.procs.append(proc)
         return proc
 
     def kill(self, proc: subprocess.Popen[bytes]) -> None:
