@@ -111,6 +111,41 @@ class Answer(BaseModel):
 CheckReason = Reason | Literal["not_in_catalogue"]
 
 
+def _without_default(schema: JsonDict) -> None:
+    schema.pop("default", None)
+
+
+class GrantCondition(Answer):
+    """A condition the use is permitted under. Absent parameters are left out, never null."""
+
+    code: str = Field(
+        examples=["credit_required"],
+        description="From the portal's vocabulary: `credit_required`, `non_commercial`, "
+        "`no_advertising`, `no_political`, `territories`, and any added later.",
+    )
+    credit: str | SkipJsonSchema[None] = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        json_schema_extra=_without_default,
+        examples=["Ada Lane"],
+        description="`credit_required`: the credit line to show.",
+    )
+    allow: list[str] | SkipJsonSchema[None] = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        json_schema_extra=_without_default,
+        examples=[["GB", "IE"]],
+        description="`territories`: the only countries the use is allowed in (ISO 3166-1 "
+        "alpha-2); where both sides set them, those both allow.",
+    )
+
+
+CONDITIONS_DESCRIPTION = (
+    "The conditions both sides set on their yes, which the product must honour; empty "
+    "when unconditional or not permitted."
+)
+
+
 class Check(Answer):
     isrc: Isrc = Field(description="Normalised (no hyphens, upper case).")
     use: Use
@@ -118,6 +153,7 @@ class Check(Answer):
     reasons: list[CheckReason] = Field(
         description="The conditions that failed. `not_in_catalogue` appears only in bulk checks."
     )
+    conditions: list[GrantCondition] = Field(description=CONDITIONS_DESCRIPTION)
     version: int = Field(
         ge=0,
         description="The product's permission-change sequence number when answered: the "
@@ -134,6 +170,10 @@ class Change(Answer):
     isrc: Isrc
     use: Use
     permitted: bool
+    conditions: list[GrantCondition] = Field(
+        description="The conditions the use is permitted under from this change on; a "
+        "change of them alone is a change too. Empty when not permitted."
+    )
     at: Timestamp
 
 
@@ -180,10 +220,6 @@ class ItemMistake(TypedDict):
     index: int
     code: str
     message: str
-
-
-def _without_default(schema: JsonDict) -> None:
-    schema.pop("default", None)
 
 
 class ErrorBody(Answer):

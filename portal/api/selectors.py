@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils.dateparse import parse_datetime
 
 from portal.api.models import ApiKey, IdempotencyRecord
-from portal.api.schemas import NOT_IN_CATALOGUE, Check, CheckReason
+from portal.api.schemas import NOT_IN_CATALOGUE, Check, CheckReason, GrantCondition
 from portal.catalogue.models import Work
 from portal.consent.facts import verdicts_for_pairs
 from portal.consent.models import AnnouncedPermission, ChangeCounter
@@ -35,6 +35,10 @@ class KeyContext:
         return Product(pk=self.product_id, status=self.product_status, licensee_id=self.licensee_id)
 
 
+# An announced permission: permitted, reasons, lapses at, conditions (JSON).
+Row = tuple[bool, list[str], datetime | None, list[dict[str, Any]]]
+
+
 @dataclass(frozen=True, slots=True)
 class CheckRow:
     """What the single check's one statement found; None ids mean "not found"."""
@@ -43,7 +47,7 @@ class CheckRow:
     work_id: int | None
     label_id: int | None
     use_type_id: int | None
-    permission: tuple[bool, list[str], datetime | None] | None
+    permission: "Row | None"
 
 
 def _datetime(value: Any) -> datetime | None:
@@ -96,7 +100,8 @@ def check_row(*, key_hash: str, isrc: str, use: str) -> CheckRow | None:
     metadata; every value is a parameter.
     """
     sql = (
-        f"SELECT {_key_columns()}, w.id, w.label_id, u.id, p.permitted, p.reasons, p.lapses_at "
+        f"SELECT {_key_columns()}, w.id, w.label_id, u.id, "
+        "p.permitted, p.reasons, p.lapses_at, p.conditions "
         f"{_key_joins()}"
         f"LEFT JOIN {_table(Work)} w ON w.isrc = %s "
         f"LEFT JOIN {_table(UseType)} u ON u.slug = %s "
@@ -109,29 +114,32 @@ def check_row(*, key_hash: str, isrc: str, use: str) -> CheckRow | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    work_id, label_id, use_type_id, permitted, reasons, lapses_at = row[6:]
+    work_id, label_id, use_type_id, permitted, reasons, lapses_at, conditions = row[6:]
     permission = None
     if permitted is not None:
-        permission = (bool(permitted), list(_json(reasons)), _datetime(lapses_at))
+        permission = (
+            bool(permitted),
+            list(_json(reasons)),
+            _datetime(lapses_at),
+            list(_json(conditions)),
+        )
     return CheckRow(_key_context(row), work_id, label_id, use_type_id, permission)
 
 
-# (permitted, reasons) as the announced row states them.
-Announced = tuple[bool, list[str]]
+# (permitted, reasons, conditions) as the announced row states them.
+Announced = tuple[bool, list[str], list[dict[str, Any]]]
 
 
-def _answer_from_row(
-    permission: tuple[bool, list[str], datetime | None] | None, now: datetime
-) -> Announced | None:
-    """(permitted, reasons) as the announced row says them, or None when the rule must
-    say them: there is no row (never permitted), or a permitted row has lapsed."""
+def _answer_from_row(permission: Row | None, now: datetime) -> Announced | None:
+    """What the announced row says, or None when the rule must say it: there is no row
+    (never permitted), or a permitted row has lapsed."""
     if permission is None:
         return None
-    permitted, reasons, lapses_at = permission
+    permitted, reasons, lapses_at, conditions = permission
     if not permitted:
-        return False, list(reasons)
+        return False, list(reasons), []
     if lapses_at is None or lapses_at > now:
-        return True, []
+        return True, [], conditions
     return None
 
 
@@ -143,13 +151,14 @@ def _reasons_by_rule(verdict: Verdict) -> list[str]:
 
 
 def _check(isrc: str, use: str, answer: Announced, version: int) -> Check:
-    permitted, reasons = answer
+    permitted, reasons, conditions = answer
     # Reasons are Reason values wherever they come from; the model checks them again.
     return Check(
         isrc=isrc,
         use=use,
         permitted=permitted,
         reasons=cast(list[CheckReason], reasons),
+        conditions=[GrantCondition(**given) for given in conditions],
         version=version,
     )
 
@@ -169,7 +178,7 @@ def check_one(*, row: CheckRow, isrc: str, use: str, now: datetime) -> Check:
         labels={row.work_id: row.label_id},  # type: ignore[dict-item]
         now=now,
     )[pair]
-    return _check(isrc, use, (False, _reasons_by_rule(verdict)), version)
+    return _check(isrc, use, (False, _reasons_by_rule(verdict), []), version)
 
 
 def checks_bulk(
@@ -190,12 +199,16 @@ def checks_bulk(
             withdrawn.add(pk)
     work_ids = {pk for pk, _ in works.values()}
     rows = {
-        (work_id, use_id): (bool(permitted), reasons, lapses_at)
-        for work_id, use_id, permitted, reasons, lapses_at in AnnouncedPermission.objects.filter(
-            product_id=key.product_id,
-            work_id__in=work_ids,
-            use_type_id__in={use_ids[use] for _, use in items},
-        ).values_list("work_id", "use_type_id", "permitted", "reasons", "lapses_at")
+        (work_id, use_id): (bool(permitted), reasons, lapses_at, conditions)
+        for work_id, use_id, permitted, reasons, lapses_at, conditions in (
+            AnnouncedPermission.objects.filter(
+                product_id=key.product_id,
+                work_id__in=work_ids,
+                use_type_id__in={use_ids[use] for _, use in items},
+            ).values_list(
+                "work_id", "use_type_id", "permitted", "reasons", "lapses_at", "conditions"
+            )
+        )
     }
     answered: dict[tuple[int, int], Announced | None] = {}
     for isrc, use in items:
@@ -213,10 +226,10 @@ def checks_bulk(
     results: list[Check] = []
     for isrc, use in items:
         if isrc not in works:
-            results.append(_check(isrc, use, (False, [NOT_IN_CATALOGUE]), key.version))
+            results.append(_check(isrc, use, (False, [NOT_IN_CATALOGUE], []), key.version))
             continue
         pair = (works[isrc][0], use_ids[use])
-        answer = answered[pair] or (False, _reasons_by_rule(verdicts[pair]))
+        answer = answered[pair] or (False, _reasons_by_rule(verdicts[pair]), [])
         results.append(_check(isrc, use, answer, key.version))
     return results
 

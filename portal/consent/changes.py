@@ -4,12 +4,14 @@ serves and the webhooks carry (a public contract: extend it, never break it).
 A change is consent's record; the API and delivery only pass it on.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from portal.consent.models import PermissionChange
 
 # What `change_json` reads from a `PermissionChange`, in its argument order.
-CHANGE_COLUMNS = ("seq", "work__isrc", "use_type__slug", "permitted", "at")
+CHANGE_COLUMNS = ("seq", "work__isrc", "use_type__slug", "permitted", "conditions", "at")
 
 
 def timestamp_json(at: datetime) -> str:
@@ -17,11 +19,18 @@ def timestamp_json(at: datetime) -> str:
     return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def change_json(
-    *, seq: int, isrc: str, use: str, permitted: bool, at: datetime
-) -> dict[str, object]:
-    """One permission change as the changes API and the webhooks carry it."""
-    return {"seq": seq, "isrc": isrc, "use": use, "permitted": permitted, "at": timestamp_json(at)}
+def change_json(row: Sequence[Any]) -> dict[str, object]:
+    """One permission change, read as `CHANGE_COLUMNS`, as the changes API and the
+    webhooks carry it."""
+    seq, isrc, use, permitted, conditions, at = row[: len(CHANGE_COLUMNS)]
+    return {
+        "seq": seq,
+        "isrc": isrc,
+        "use": use,
+        "permitted": permitted,
+        "conditions": conditions,
+        "at": timestamp_json(at),
+    }
 
 
 def changes_after(*, product_id: int, after: int, limit: int) -> list[dict[str, object]]:
@@ -32,7 +41,4 @@ def changes_after(*, product_id: int, after: int, limit: int) -> list[dict[str, 
         .order_by("seq")
         .values_list(*CHANGE_COLUMNS)[:limit]
     )
-    return [
-        change_json(seq=seq, isrc=isrc, use=use, permitted=permitted, at=at)
-        for seq, isrc, use, permitted, at in rows
-    ]
+    return [change_json(row) for row in rows]

@@ -4,7 +4,8 @@ Every verdict in the portal comes through here: the write path's re-evaluation, 
 decision matrix, the export, and the API check's fallback that names reasons. Each
 read is a constant number of queries whatever the number of works: the labels'
 policies in force are one more, their works' release dates one more only when a
-policy has a date.
+policy has a date, and the conditions the product honours one more only when a yes
+among the answers has conditions.
 """
 
 from collections import defaultdict
@@ -14,6 +15,7 @@ from datetime import date, datetime
 from django.db.models import QuerySet
 
 from portal.catalogue.models import Work
+from portal.consent.conditions import conditions_of
 from portal.consent.models import Decision, LabelPolicy, Side
 from portal.consent.rules import Cap, SideAnswer, Term, Verdict, evaluate
 from portal.licensing.models import Licence, Product
@@ -59,8 +61,13 @@ def side_answers(
     """Current answers keyed by (work id, use type id, side)."""
     rows = Decision.objects.filter(
         product=product, use_type_id__in=list(use_type_ids), **_works_filter(works)
-    ).values_list("work_id", "use_type_id", "side", "answer", "expires_at")
-    return {(w, u, s): SideAnswer(a, e) for w, u, s, a, e in rows}
+    ).values_list("work_id", "use_type_id", "side", "answer", "expires_at", "conditions")
+    return {(w, u, s): SideAnswer(a, e, conditions_of(c)) for w, u, s, a, e, c in rows}
+
+
+def honoured_codes(*, product: Product) -> frozenset[str]:
+    """The codes of the conditions the product can honour (one query)."""
+    return frozenset(product.conditions_honoured.values_list("code", flat=True))
 
 
 def withdrawn_work_ids(*, work_ids: Sequence[int]) -> set[int]:
@@ -130,6 +137,10 @@ def _judge(
     if any(cap.released_before for caps in policies.values() for cap in caps):
         # Only a date policy reads release dates; without one, no query.
         released = release_dates(work_ids=work_ids)
+    honoured: frozenset[str] = frozenset()
+    if any(answer.conditions for answer in answers.values()):
+        # Only a yes with conditions asks what the product honours; without one, no query.
+        honoured = honoured_codes(product=product)
     return {
         (work_id, use_id): evaluate(
             product_status=product.status,
@@ -143,6 +154,7 @@ def _judge(
             policies=policies.get(labels[work_id], ()),
             product_id=product.pk,
             release_date=released.get(work_id),
+            honoured=honoured,
         )
         for work_id, use_id in pairs
     }

@@ -6,9 +6,13 @@ from django import forms
 from django.db.models import QuerySet
 
 from portal.catalogue.models import Artist, Release
+from portal.consent.conditions import Conditions, Given, countries
 from portal.consent.models import Answer
 from portal.consent.selectors import filtering
-from portal.licensing.models import Product, UseType
+from portal.consent.services.conditions import CREDIT_MAX
+from portal.licensing.models import Condition, Product, UseType
+
+COUNTRIES = countries()
 
 
 class UseChoiceField(forms.ModelChoiceField):
@@ -35,6 +39,82 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, use_types: list[UseType], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["use"] = UseChoiceField(use_types)
+
+
+class ConditionsForm(forms.Form):
+    """A yes with conditions, chosen from the vocabulary: one checkbox each, with the
+    credit line and the countries for the conditions that take them."""
+
+    use = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        use_types: list[UseType],
+        vocabulary: list[Condition],
+        cannot: set[str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["use"] = UseChoiceField(use_types, widget=forms.HiddenInput)
+        self.vocabulary = vocabulary
+        for condition in vocabulary:
+            help_text = condition.explanation
+            if condition.code in cannot:
+                help_text += " This product cannot honour it: a yes with it permits nothing."
+            self.fields[condition.code] = forms.BooleanField(
+                required=False, label=condition.name, help_text=help_text
+            )
+            if condition.parameter == Condition.Parameter.CREDIT:
+                self.fields[f"{condition.code}__credit"] = forms.CharField(
+                    required=False, max_length=CREDIT_MAX, label="Credit line"
+                )
+            elif condition.parameter == Condition.Parameter.TERRITORIES:
+                self.fields[f"{condition.code}__allow"] = forms.MultipleChoiceField(
+                    required=False, choices=COUNTRIES, label="Countries allowed"
+                )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for condition in self.vocabulary:
+            if not data.get(condition.code):
+                continue
+            if (
+                condition.parameter == Condition.Parameter.CREDIT
+                and not (data.get(f"{condition.code}__credit") or "").strip()
+            ):
+                self.add_error(f"{condition.code}__credit", "Give the credit line to show.")
+            if condition.parameter == Condition.Parameter.TERRITORIES and not data.get(
+                f"{condition.code}__allow"
+            ):
+                self.add_error(f"{condition.code}__allow", "Choose at least one country.")
+        return data
+
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField | None]]:
+        """Each condition's checkbox and the field of its parameter, if it takes one."""
+        rows = []
+        for condition in self.vocabulary:
+            parameter = next(
+                (self[name] for name in self.fields if name.startswith(f"{condition.code}__")),
+                None,
+            )
+            rows.append((self[condition.code], parameter))
+        return rows
+
+    def conditions(self) -> Conditions:
+        """The conditions ticked, with their parameters (once the form is valid)."""
+        data = self.cleaned_data
+        return tuple(
+            sorted(
+                Given(
+                    condition.code,
+                    (data.get(f"{condition.code}__credit") or "").strip(),
+                    tuple(sorted(data.get(f"{condition.code}__allow") or ())),
+                )
+                for condition in self.vocabulary
+                if data.get(condition.code)
+            )
+        )
 
 
 class MatrixFilter(forms.Form):

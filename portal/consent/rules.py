@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import models
 
+from portal.consent.conditions import Conditions, combined
 from portal.consent.models import Answer, Side
 from portal.licensing.models import Product
 
@@ -35,6 +36,14 @@ class Reason(models.TextChoices):
     RIGHTS_HOLDER_EXPIRED = "rights_holder_expired", "the label's yes has expired"
     WORK_WITHDRAWN = "work_withdrawn", "the recording was withdrawn by the label"
     LABEL_POLICY = "label_policy", "the label does not allow this use"
+    CONDITION_NOT_SUPPORTED = (
+        "condition_not_supported",
+        "the product cannot honour a condition of the yes",
+    )
+    TERRITORIES_DISJOINT = (
+        "territories_disjoint",
+        "the artist and the label allow no country in common",
+    )
 
 
 PRODUCT_REASONS = {
@@ -87,6 +96,7 @@ class Cap:
 class SideAnswer:
     answer: str
     expires_at: datetime | None
+    conditions: Conditions = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +106,10 @@ class Verdict:
     lapses_at: datetime | None = None
     # The first label policy that applies, when one does: what the words name.
     policy: Cap | None = None
+    # A permitted use's conditions: both sides' together.
+    conditions: Conditions = ()
+    # The codes of the conditions of a yes that the product cannot honour.
+    unsupported: tuple[str, ...] = ()
 
 
 def end_of(day: date) -> datetime:
@@ -173,11 +187,13 @@ def evaluate(
     policies: Iterable[Cap] = (),
     product_id: int = 0,
     release_date: date | None = None,
+    honoured: frozenset[str] = frozenset(),
 ) -> Verdict:
     """Permitted iff both sides granted (unexpired), a licence covers the use today, the
     product is active and requests the use, the work is live (not withdrawn by its
-    label) and none of the label's `policies` in force applies to it. Every failed
-    condition is named."""
+    label), none of the label's `policies` in force applies to it, and the product
+    can honour (`honoured`, codes) every condition either side's yes carries. Every
+    failed requirement is named; a permitted use carries both sides' conditions."""
     reasons: list[str] = []
     lapses: list[datetime] = []
     if product_status != Product.Status.ACTIVE:
@@ -207,6 +223,17 @@ def evaluate(
             reasons.append(reason)
         if lapse:
             lapses.append(lapse)
+    given = [a.conditions for a in (artist, rights_holder) if a and a.answer == Answer.GRANTED]
+    unsupported = tuple(sorted({c.code for conditions in given for c in conditions} - honoured))
+    if unsupported:
+        reasons.append(Reason.CONDITION_NOT_SUPPORTED)
+    together = combined(
+        artist.conditions if artist else (), rights_holder.conditions if rights_holder else ()
+    )
+    if together is None:
+        reasons.append(Reason.TERRITORIES_DISJOINT)
     if reasons:
-        return Verdict(False, tuple(str(r) for r in reasons), policy=policy)
-    return Verdict(True, (), min(lapses) if lapses else None)
+        return Verdict(
+            False, tuple(str(r) for r in reasons), policy=policy, unsupported=unsupported
+        )
+    return Verdict(True, (), min(lapses) if lapses else None, conditions=together or ())

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from portal.consent.access import PartyKind
-from portal.consent.views import artist, decisions, label, policies
+from portal.consent.views import artist, conditions, decisions, label, policies
 
 
 class PartyKindConverter:
@@ -34,6 +34,11 @@ urlpatterns = [
         "<party:kind>/<int:party_id>/products/<slug:product_slug>/works/<int:work_id>/decide/",
         decisions.decide,
         name="decide",
+    ),
+    path(
+        "<party:kind>/<int:party_id>/products/<slug:product_slug>/works/<int:work_id>/conditions/",
+        conditions.conditions,
+        name="conditions",
     ),
     path(
         "<party:kind>/<int:party_id>/products/<slug:product_slug>/bulk/",

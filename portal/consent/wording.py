@@ -1,12 +1,46 @@
 """What people read: the effective permission in words, from the viewer's side, a
-delegation's reach and a label policy's."""
+delegation's reach, a label policy's and a yes's conditions."""
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from portal.catalogue.models import Work
+from portal.consent.conditions import TERRITORIES, Given, country_name
 from portal.consent.models import Delegation, LabelPolicy, Side
 from portal.consent.rules import Cap, Reason, Verdict
-from portal.licensing.models import Product
+from portal.licensing.models import Condition, Product
+
+# A condition's name by its code, from the vocabulary: what the words call it.
+Names = Mapping[str, str]
+
+
+def condition_names() -> dict[str, str]:
+    """The vocabulary's names by code (one query), for `conditions_words`."""
+    return dict(Condition.objects.values_list("code", "name"))
+
+
+def condition_words(given: Given, names: Names) -> str:
+    """One condition as people read it: "credit as “Ada Lane”", "non-commercial only",
+    "only in Ireland, United Kingdom"."""
+    if given.credit:
+        return f"credit as “{given.credit}”"
+    if given.allow or given.code == TERRITORIES:
+        return "only in " + ", ".join(sorted(country_name(code) for code in given.allow))
+    name = names.get(given.code, given.code.replace("_", " "))
+    return name[:1].lower() + name[1:]
+
+
+def conditions_words(conditions: Iterable[Given], names: Names) -> str:
+    """Conditions as a list people read; empty for none."""
+    return ", ".join(condition_words(given, names) for given in conditions)
+
+
+def unsupported_words(codes: Iterable[str], names: Names, product: Product) -> str:
+    """What a product cannot honour: "Stemify cannot honour “Credit” or “Only in some
+    countries”"."""
+    quoted = [f"“{names.get(code, code)}”" for code in codes]
+    return f"{product.name} cannot honour " + " or ".join(quoted)
+
 
 PRODUCT_OR_LICENCE = {
     Reason.PRODUCT_NOT_LAUNCHED: "{product} has not launched",
@@ -82,15 +116,20 @@ def explain(
     work: Work,
     label_name: str,
     delegated: bool = False,
+    names: Names | None = None,
 ) -> str:
     """The effective permission in words, from the viewer's side. The most useful reason first:
     what overrides everything (product, licence), then what the viewer can do, then the other side.
+    `names`: the vocabulary's, where a yes has conditions.
     """
+    names = names or {}
     if verdict.permitted:
+        words = "Permitted"
         if verdict.lapses_at:
-            return f"Permitted until {verdict.lapses_at:%-d %b %Y}"
-        return "Permitted"
-    names = {"product": product.name, "label": label_name}
+            words += f" until {verdict.lapses_at:%-d %b %Y}"
+        if verdict.conditions:
+            words += ": " + conditions_words(verdict.conditions, names)
+        return words
     if Reason.WORK_WITHDRAWN in verdict.reasons:
         # Above everything: no answer can make a withdrawn recording permitted.
         return f"Not permitted: {label_name} withdrew the recording"
@@ -100,7 +139,14 @@ def explain(
         return f"Not permitted: {label_name} does not allow {words}"
     for reason in verdict.reasons:
         if reason in PRODUCT_OR_LICENCE:
-            return "Not permitted: " + PRODUCT_OR_LICENCE[Reason(reason)].format(**names)
+            return "Not permitted: " + PRODUCT_OR_LICENCE[Reason(reason)].format(
+                product=product.name, label=label_name
+            )
+    if verdict.unsupported:
+        # The product can never permit it, whatever the other side says.
+        return "Not permitted: " + unsupported_words(verdict.unsupported, names, product)
+    if Reason.TERRITORIES_DISJOINT in verdict.reasons:
+        return "Not permitted: the artist and the label allow no country in common"
     own, other = ("artist", "rights_holder") if side == Side.ARTIST else ("rights_holder", "artist")
     other_name = label_name if side == Side.ARTIST else work.primary_artist.name
     for prefix, wording in ((own, OWN_DELEGATED if delegated else OWN), (other, OTHER)):

@@ -129,13 +129,13 @@ def changes_json(*, product_id: int, first_seq: int, last_seq: int) -> list[dict
         product_id=product_id,
         changes=[
             (seq, work_id, use_id, at)
-            for seq, _, _, _, at, work_id, use_id, cause in rows
+            for seq, _, _, _, _, at, work_id, use_id, cause in rows
             if cause == Cause.DECISION
         ],
     )
     changes = []
-    for seq, isrc, use, permitted, at, *_ in rows:
-        change = change_json(seq=seq, isrc=isrc, use=use, permitted=permitted, at=at)
+    for row in rows:
+        change, seq = change_json(row), row[0]
         if seq in entries:
             change["receipt"] = receipt_for(entries[seq])
         changes.append(change)

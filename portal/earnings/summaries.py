@@ -1,13 +1,13 @@
 """What other apps' pages show of earnings in passing (the artist's home, through the
-template tags of `earnings_summary`): the latest month paid, and what each product paid
-in the last twelve months."""
+template tags of `earnings_summary`, and the pages where a yes is given): the latest
+month paid, and what each product, or each work, paid in the last twelve months."""
 
 from datetime import date
 from typing import Any
 
 from django.db.models import Subquery, Sum
 
-from portal.earnings.models import MonthlyEarning
+from portal.earnings.models import Allocation, MonthlyEarning
 from portal.earnings.selectors import PERMITTED, ZERO, add_months
 
 
@@ -38,4 +38,25 @@ def paid_in_last_year(*, artist_id: int, today: date) -> dict[int, list[dict[str
     for row in rows:
         if row["paid"]:
             paid.setdefault(row.pop("product_id"), []).append(row)
+    return paid
+
+
+def works_paid_in_last_year(
+    *, product_id: int, work_ids: list[int], today: date, use_type_id: int | None = None
+) -> dict[int, list[dict[str, Any]]]:
+    """What the product paid the artist for each of these works' permitted use (of one use
+    type, if given) in the twelve months to this one, per currency, most first:
+    {work id: [{"currency", "paid"}]}; works that paid nothing are left out (one query)."""
+    since = add_months(today.replace(day=1), -11)
+    rows = Allocation.objects.filter(product_id=product_id, work_id__in=work_ids, month__gte=since)
+    if use_type_id is not None:
+        rows = rows.filter(use_type_id=use_type_id)
+    paid: dict[int, list[dict[str, Any]]] = {}
+    for row in (
+        rows.values("work_id", "currency")
+        .annotate(paid=Sum("artist_amount", filter=PERMITTED, default=ZERO))
+        .order_by("work_id", "-paid", "currency")
+    ):
+        if row["paid"]:
+            paid.setdefault(row.pop("work_id"), []).append(row)
     return paid

@@ -130,6 +130,8 @@ def receipt_claims(entry: LedgerEntry) -> dict[str, Any]:
         "use": {"slug": entry.use_type.slug, "name": entry.use_type.name},
         "decision": decision_of(entry).value,
         "expiresAt": int(entry.expires_at.timestamp()) if entry.expires_at else None,
+        # The conditions this party set on its yes, as the API writes them; [] for none.
+        "conditions": entry.conditions,
         "actor": entry.actor_name,
         "onBehalfOf": {"name": entry.acting_for, "side": entry.side},
         "delegation": entry.delegation_id is not None,

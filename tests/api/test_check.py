@@ -56,6 +56,7 @@ def test_a_work_both_sides_granted_is_permitted_with_the_products_version(world,
         "use": "training",
         "permitted": True,
         "reasons": [],
+        "conditions": [],
         "version": version(world),
     }
 

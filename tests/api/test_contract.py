@@ -18,6 +18,7 @@ ANSWER = {
     "use": "training",
     "permitted": False,
     "reasons": [],
+    "conditions": [],
     "version": 0,
 }
 
@@ -40,6 +41,7 @@ def test_an_answer_as_declared_passes() -> None:
         ({k: v for k, v in ANSWER.items() if k != "version"}, "'version' is a required property"),
         (ANSWER | {"reasons": ["bored"]}, "'bored' is not valid"),
         (ANSWER | {"version": -1}, "-1 is less than the minimum of 0"),
+        (ANSWER | {"conditions": [{"credit": "Ada Lane"}]}, "'code' is a required property"),
     ],
 )
 def test_a_body_not_matching_the_declared_schema_fails(body: object, said: str) -> None:

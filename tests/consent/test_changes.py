@@ -22,6 +22,7 @@ def test_the_feed_and_the_webhook_carry_each_change_alike(world: World) -> None:
         "isrc": world.works[0].isrc,
         "use": "training",
         "permitted": True,
+        "conditions": [],
         "at": change.at.isoformat().replace("+00:00", "Z"),
     }
     assert feed[1]["permitted"] is False

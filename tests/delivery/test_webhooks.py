@@ -158,6 +158,7 @@ def test_a_batch_is_signed_per_standard_webhooks_and_carries_the_changes(
                 "isrc": world.works[0].isrc,
                 "use": "training",
                 "permitted": change.permitted,
+                "conditions": [],
                 "at": change.at.isoformat().replace("+00:00", "Z"),
                 "receipt": receipt_for_change(change),
             }

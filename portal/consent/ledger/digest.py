@@ -26,6 +26,9 @@ HASHED = (
     "note",
     "delegation_id",
 )
+# Covered too when not empty: a yes's conditions. Entries without any hash exactly as
+# they did before conditions existed.
+HASHED_IF_GIVEN = ("conditions",)
 
 # The fields a label policy's entry covers (`PolicyLedgerEntry`): the policy's whole
 # content, so a policy row that no longer matches its entries is found by the check.
@@ -52,10 +55,14 @@ def _canonical(value: object) -> object:
 
 
 def digest(content: dict[str, object], previous_digest: str) -> str:
+    fields = [_canonical(content[name]) for name in HASHED]
+    fields += [[name, content[name]] for name in HASHED_IF_GIVEN if content.get(name)]
     payload = json.dumps(
-        [previous_digest, [_canonical(content[name]) for name in HASHED]],
+        [previous_digest, fields],
         separators=(",", ":"),
         ensure_ascii=False,
+        # The database keeps a JSON object's keys in an order of its own.
+        sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
 

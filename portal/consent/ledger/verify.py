@@ -10,7 +10,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from portal.consent.ledger.digest import GENESIS, HASHED, POLICY_HASHED, digest, policy_digest
+from portal.consent.ledger.digest import (
+    GENESIS,
+    HASHED,
+    HASHED_IF_GIVEN,
+    POLICY_HASHED,
+    digest,
+    policy_digest,
+)
 from portal.consent.models import (
     LabelPolicy,
     LedgerEntry,
@@ -29,7 +36,7 @@ class Break:
 def _answers(chunk_size: int) -> Iterator[tuple[int, bool, dict[str, Any]]]:
     for row in (
         LedgerEntry.objects.order_by("position")
-        .values(*HASHED, "previous_digest", "digest")
+        .values(*HASHED, *HASHED_IF_GIVEN, "previous_digest", "digest")
         .iterator(chunk_size=chunk_size)
     ):
         yield int(row["position"]), False, row

@@ -60,6 +60,9 @@ class Decision(models.Model):
     side = models.CharField(max_length=20, choices=Side.choices)
     answer = models.CharField(max_length=10, choices=Answer.choices)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # A yes's conditions, as `portal.consent.conditions` writes them; empty for a bare yes
+    # and for every no.
+    conditions = models.JSONField(default=list, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

@@ -40,6 +40,7 @@ class LedgerEntry(models.Model):
     previous = models.CharField(max_length=10, choices=Answer.choices, blank=True)
     answer = models.CharField(max_length=10, choices=Answer.choices)
     expires_at = models.DateTimeField(null=True, blank=True)
+    conditions = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
     previous_digest = models.CharField(max_length=64)
     digest = models.CharField(max_length=64)

@@ -25,6 +25,8 @@ class AnnouncedPermission(models.Model):
     permitted = models.BooleanField()
     reasons = models.JSONField(default=list)
     lapses_at = models.DateTimeField(null=True, blank=True)
+    # A permitted use's conditions (both sides' together); empty otherwise.
+    conditions = models.JSONField(default=list)
 
     class Meta:
         constraints = [
@@ -59,7 +61,8 @@ class ChangeCounter(models.Model):
 
 @pgtrigger.register(*append_only("changes"))
 class PermissionChange(models.Model):
-    """An effective permission flipped. Numbered per product, gapless; never changed."""
+    """An effective permission flipped, or a permitted use's conditions changed. Numbered
+    per product, gapless; never changed."""
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     seq = models.PositiveBigIntegerField()
@@ -67,6 +70,9 @@ class PermissionChange(models.Model):
     use_type = models.ForeignKey(UseType, on_delete=models.PROTECT, related_name="+")
     permitted = models.BooleanField()
     reasons = models.JSONField(default=list)
+    # The conditions the use is permitted under from this change on. A change of them
+    # alone, still permitted, is a change too.
+    conditions = models.JSONField(default=list)
     cause = models.CharField(max_length=10, choices=Cause.choices)
     at = models.DateTimeField()
 

@@ -17,7 +17,7 @@ from portal.consent.selectors.label import (
     roster_size,
     works_held,
 )
-from portal.consent.selectors.matrix import Row, matrix_rows, works_matching
+from portal.consent.selectors.matrix import Row, conditions_kept, matrix_rows, works_matching
 from portal.consent.selectors.overview import label_ids_of, tallies
 from portal.consent.selectors.preview import (
     Preview,
@@ -34,6 +34,7 @@ __all__ = [
     "Row",
     "activity_for",
     "bulk_preview",
+    "conditions_kept",
     "delegations_with_products",
     "export_rows",
     "granted_count",

@@ -9,10 +9,11 @@ from django.db.models.functions import Coalesce
 
 from portal.catalogue.models import Work
 from portal.catalogue.selectors import works_search
+from portal.consent.conditions import Conditions, conditions_of
 from portal.consent.facts import side_answers, verdicts_for
 from portal.consent.models import AnnouncedPermission, Answer, Decision, Side
 from portal.consent.rules import SideAnswer, Verdict
-from portal.consent.wording import explain
+from portal.consent.wording import condition_names, conditions_words, explain
 from portal.licensing.models import Product, UseType
 
 
@@ -75,6 +76,8 @@ class Cell:
     label_said: str = ""
     # Where the artist delegated this use to the viewing label: its page for this product.
     delegation_url: str = ""
+    # The conditions of the viewer's own yes in words: "credit as “Ada Lane”, no advertising".
+    conditions: str = ""
 
 
 def answer_words(answer: SideAnswer | None, now: datetime) -> str:
@@ -108,7 +111,9 @@ def matrix_rows(
     now: datetime,
     delegated: bool = False,
 ) -> list[Row]:
-    """The decision cells for a page of works: four queries whatever the page size.
+    """The decision cells for a page of works: four queries whatever the page size, and
+    two more when some yes among them has conditions (what the product honours, and
+    what the conditions are called).
 
     `works` must come with primary_artist and label selected.
     """
@@ -122,6 +127,7 @@ def matrix_rows(
         answers=answers,
         withdrawn={w.pk for w in works if w.withdrawn_at is not None},
     )
+    names = condition_names() if any(a.conditions for a in answers.values()) else {}
     rows = []
     for work in works:
         cells = []
@@ -145,8 +151,22 @@ def matrix_rows(
                         work=work,
                         label_name=work.label.name,
                         delegated=delegated,
+                        names=names,
                     ),
+                    conditions=conditions_words(own.conditions, names) if own else "",
                 )
             )
         rows.append(Row(work=work, cells=cells))
     return rows
+
+
+def conditions_kept(
+    *, product: Product, work: Work, use_type: UseType, side: str, answer: str
+) -> Conditions:
+    """The conditions a yes given again keeps: those of the side's yes, if it is one."""
+    if answer != Answer.GRANTED:
+        return ()
+    current = Decision.objects.filter(
+        product=product, work=work, use_type=use_type, side=side, answer=Answer.GRANTED
+    ).values_list("conditions", flat=True)
+    return conditions_of(next(iter(current), None))

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 
 from portal.catalogue.models import Work
 from portal.consent.bulk import insert_rows
+from portal.consent.conditions import conditions_json
 from portal.consent.facts import verdicts_for
 from portal.consent.models import AnnouncedPermission, ChangeCounter, Decision, PermissionChange
 from portal.consent.selectors.tallies import Key
@@ -34,7 +35,8 @@ def changes_announce(
     cause: str,
     now: datetime,
 ) -> int:
-    """Re-evaluate (work, use) for `pairs` of (work id, label id); record every flip.
+    """Re-evaluate (work, use) for `pairs` of (work id, label id); record every flip, and
+    every change of a permitted use's conditions.
 
     Called with the product's counter locked. Returns the number of changes recorded.
     Rows whose new state is the same are updated together, so a bulk answer costs a
@@ -42,34 +44,44 @@ def changes_announce(
     """
     verdicts = verdicts_for(product=product, works=pairs, use_type_ids=use_type_ids, now=now)
     known = {
-        (w, u): (permitted, reasons, lapses_at)
-        for w, u, permitted, reasons, lapses_at in AnnouncedPermission.objects.filter(
+        (w, u): (permitted, reasons, lapses_at, conditions)
+        for w, u, permitted, reasons, lapses_at, conditions in AnnouncedPermission.objects.filter(
             product=product, use_type_id__in=use_type_ids, work__any_of=[w for w, _ in pairs]
-        ).values_list("work_id", "use_type_id", "permitted", "reasons", "lapses_at")
+        ).values_list("work_id", "use_type_id", "permitted", "reasons", "lapses_at", "conditions")
     }
     changes: list[dict[str, Any]] = []
+    flips: list[dict[str, Any]] = []
     created: list[dict[str, object]] = []
-    updates: dict[tuple[int, bool, tuple[str, ...], datetime | None], list[int]] = {}
+    updates: dict[tuple[int, bool, tuple[str, ...], datetime | None, Any], list[int]] = {}
     for (work_id, use_id), verdict in verdicts.items():
         row = known.get((work_id, use_id))
         if row is None and not verdict.permitted:
             continue  # never permitted, still not: no row needed
-        was_permitted = row[0] if row else False
-        if verdict.permitted != was_permitted:
+        was_permitted, conditions = (row[0], row[3]) if row else (False, [])
+        now_conditions = conditions_json(verdict.conditions)
+        if verdict.permitted != was_permitted or (
+            verdict.permitted and now_conditions != conditions
+        ):
             counter.last += 1
-            changes.append(
-                {
-                    "product_id": product.pk,
-                    "seq": counter.last,
-                    "work_id": work_id,
-                    "use_type_id": use_id,
-                    "permitted": verdict.permitted,
-                    "reasons": list(verdict.reasons),
-                    "cause": cause,
-                    "at": now,
-                }
-            )
-        elif row is not None and (list(verdict.reasons), verdict.lapses_at) == (row[1], row[2]):
+            change = {
+                "product_id": product.pk,
+                "seq": counter.last,
+                "work_id": work_id,
+                "use_type_id": use_id,
+                "permitted": verdict.permitted,
+                "reasons": list(verdict.reasons),
+                "conditions": now_conditions,
+                "cause": cause,
+                "at": now,
+            }
+            changes.append(change)
+            if verdict.permitted != was_permitted:
+                flips.append(change)
+        elif row is not None and (
+            list(verdict.reasons),
+            verdict.lapses_at,
+            now_conditions,
+        ) == (row[1], row[2], row[3]):
             continue
         # Not a flip, or a flip: either way the row must not keep a stale reason or lapse
         # time, since readers show both.
@@ -82,18 +94,31 @@ def changes_announce(
                     "permitted": verdict.permitted,
                     "reasons": list(verdict.reasons),
                     "lapses_at": verdict.lapses_at,
+                    "conditions": now_conditions,
                 }
             )
         else:
-            key = (use_id, verdict.permitted, verdict.reasons, verdict.lapses_at)
+            key = (
+                use_id,
+                verdict.permitted,
+                verdict.reasons,
+                verdict.lapses_at,
+                verdict.conditions,
+            )
             updates.setdefault(key, []).append(work_id)
-    for (use_id, permitted, reasons, lapses_at), work_ids in updates.items():
+    for (use_id, permitted, reasons, lapses_at, given), work_ids in updates.items():
         AnnouncedPermission.objects.filter(
             product=product, use_type_id=use_id, work__any_of=work_ids
-        ).update(permitted=permitted, reasons=list(reasons), lapses_at=lapses_at)
+        ).update(
+            permitted=permitted,
+            reasons=list(reasons),
+            lapses_at=lapses_at,
+            conditions=conditions_json(given),
+        )
     insert_rows(AnnouncedPermission, created)
     if changes:
-        _permitted_count(product=product, changes=changes)
+        if flips:
+            _permitted_count(product=product, changes=flips)
         insert_rows(PermissionChange, changes)
         ChangeCounter.objects.filter(pk=counter.pk).update(last=counter.last)
         # Delivery listens and, after commit, has workers push them to the product's

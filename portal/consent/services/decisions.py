@@ -17,6 +17,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, ArtistMembership, Work
 from portal.consent.bulk import insert_rows
+from portal.consent.conditions import Conditions, conditions_json
 from portal.consent.facts import requested_use_type_ids
 from portal.consent.ledger.append import entries_append, head_lock
 from portal.consent.models import (
@@ -31,6 +32,7 @@ from portal.consent.models import (
 from portal.consent.selectors.tallies import Key, cell
 from portal.consent.services.announce import changes_announce
 from portal.consent.services.common import CHUNK, ConsentError, chunks, recorded_at
+from portal.consent.services.conditions import conditions_check
 from portal.consent.services.entitlement import (
     actor_hold,
     delegation_check,
@@ -113,15 +115,17 @@ def _record(
     works: list[WorkRow],
     now: datetime,
     delegation: Delegation | None = None,
+    conditions: Conditions = (),
 ) -> Outcome:
     """Write one party's answer for many works: decisions, ledger, announce. Locks held."""
+    given = conditions_json(conditions)
     current = {
-        work_id: (previous, previous_expiry)
-        for work_id, previous, previous_expiry in Decision.objects.filter(
+        work_id: (previous, previous_expiry, previous_conditions)
+        for work_id, previous, previous_expiry, previous_conditions in Decision.objects.filter(
             product=product, use_type=use_type, side=side, work__any_of=[w[0] for w in works]
-        ).values_list("work_id", "answer", "expires_at")
+        ).values_list("work_id", "answer", "expires_at", "conditions")
     }
-    changed = [w for w in works if current.get(w[0]) != (answer, expires_at)]
+    changed = [w for w in works if current.get(w[0]) != (answer, expires_at, given)]
     if not changed:
         return Outcome(unchanged=len(works))
     # Every changed work gets the same answer: one UPDATE for those answered before,
@@ -131,7 +135,9 @@ def _record(
         use_type=use_type,
         side=side,
         work__any_of=[w[0] for w in changed if w[0] in current],
-    ).update(answer=answer, expires_at=expires_at, decided_by=actor, decided_at=now)
+    ).update(
+        answer=answer, expires_at=expires_at, conditions=given, decided_by=actor, decided_at=now
+    )
     insert_rows(
         Decision,
         [
@@ -142,6 +148,7 @@ def _record(
                 "side": side,
                 "answer": answer,
                 "expires_at": expires_at,
+                "conditions": given,
                 "decided_by_id": actor.pk if actor else None,
                 "decided_at": now,
             }
@@ -162,9 +169,10 @@ def _record(
                 "product_id": product.pk,
                 "work_id": work_id,
                 "use_type_id": use_type.pk,
-                "previous": current.get(work_id, ("", None))[0],
+                "previous": current.get(work_id, ("", None, []))[0],
                 "answer": answer,
                 "expires_at": expires_at,
+                "conditions": given,
                 "note": note,
                 "delegation_id": delegation.pk if delegation else None,
             }
@@ -177,7 +185,7 @@ def _record(
         side=side,
         answer=answer,
         changed=changed,
-        previous={work_id: given for work_id, (given, _) in current.items()},
+        previous={work_id: previous for work_id, (previous, _, _) in current.items()},
     )
     flipped = changes_announce(
         counter=counter,
@@ -208,6 +216,7 @@ def decisions_set(
     note: str = "",
     delegation: Delegation | None = None,
     now: datetime | None = None,
+    conditions: Conditions = (),
 ) -> Outcome:
     """Record one party's answer for every work in `works` (already scoped by the caller).
 
@@ -225,6 +234,9 @@ def decisions_set(
     whose artist and label match every work; the rights-holder side needs the actor to
     manage each work's label. `actor=None` is the portal itself (imports, the demo).
 
+    `conditions` go with a yes ("yes, if it credits me"): codes of the vocabulary, each
+    with its parameter. The same yes with other conditions is a change.
+
     `now` is for importing consents given before the portal (the demo's history); views
     never pass it. The decisions, ledger entries and permission changes are dated then,
     and the permissions judged then against today's licences and product status, so
@@ -238,6 +250,7 @@ def decisions_set(
     if expires_at is not None and answer == Answer.DENIED:
         # A no stands until it is changed; a no that lapsed into nothing would still be no.
         raise ConsentError("Only a yes can have an expiry.")
+    conditions_check(answer, conditions)
     head = head_lock()
     counter = counters_lock([product.pk])[product.pk]
     if delegation is not None:
@@ -265,6 +278,7 @@ def decisions_set(
             works=chunk,
             now=now,
             delegation=delegation,
+            conditions=conditions,
         )
     if delegation is not None and outcome.changed:
         _notify_acted_for(delegation, actor, product, use_type, answer, outcome.changed)
@@ -305,6 +319,7 @@ def decision_set(
     note: str = "",
     delegation: Delegation | None = None,
     now: datetime | None = None,
+    conditions: Conditions = (),
 ) -> Outcome:
     """Record one party's answer for one work. Idempotent; see `decisions_set` (and for
     `now`, which views never pass)."""
@@ -319,6 +334,7 @@ def decision_set(
         expires_at=expires_at,
         note=note,
         now=now,
+        conditions=conditions,
     )
 
 

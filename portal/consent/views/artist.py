@@ -23,7 +23,7 @@ from portal.consent.wording import delegation_scope
 from portal.licensing.models import Licence, UseType
 
 
-def _shares(licences: list[Licence], use_type_id: int) -> str:
+def shares_words(licences: list[Licence], use_type_id: int) -> str:
     """The artist's percent of what the product pays for one use, under the licences with
     the artist's labels: "50%", or "45% or 50%" where two labels' licences differ."""
     shares = sorted({licence.artist_share_for(use_type_id) for licence in licences})
@@ -53,7 +53,10 @@ def product_cards(party: Party) -> list[dict[str, object]]:
                 "waiting": sum(t.waiting for _, t in uses),
                 "licences": licences,
                 "shares": [
-                    (product_use.use_type.name.lower(), _shares(licences, product_use.use_type_id))
+                    (
+                        product_use.use_type.name.lower(),
+                        shares_words(licences, product_use.use_type_id),
+                    )
                     for product_use in product.uses.all()
                 ],
             }

@@ -187,6 +187,10 @@ def decide(
             side=party.side,
             answer=answer,
             delegation=party.delegation,
+            # Yes again keeps the conditions of the yes; they change on their own page.
+            conditions=selectors.conditions_kept(
+                product=product, work=work, use_type=use_type, side=party.side, answer=answer
+            ),
         )
     except ConsentError as exc:
         return _refuse(request, back, str(exc))
