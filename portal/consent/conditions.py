@@ -138,7 +138,7 @@ def _credited(given: Given, context: Context) -> tuple[str, str] | None:
 
 
 def _territory(given: Given, context: Context) -> tuple[str, str] | None:
-    allowed = "use only in " + ", ".join(country_name(code) for code in given.allow)
+    allowed = "use only in " + ", ".join(sorted(country_name(code) for code in given.allow))
     territory = context.get("territory")
     if territory is None:
         return "without saying where", allowed
