@@ -209,7 +209,8 @@ class UsageReportDetail(Answer):
     flagged_lines: int = Field(
         ge=0,
         description="Lines for a work and use that was not permitted for the whole reported "
-        "period: their money is held, not paid.",
+        "period, or whose `context` broke (or did not show it kept) a condition of the "
+        "permission: their money is held, not paid.",
     )
     flagged_gross: Amount
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 
+from portal.consent.conditions import breach_of, conditions_of
 from portal.consent.models import PermissionChange
 from portal.earnings.currencies import MINOR_UNITS
 from portal.earnings.models import Allocation, Compliance, UsageLine, UsageReport
@@ -112,9 +113,45 @@ def _compliance(at_start: bool | None, lost: bool, gained: bool) -> str:
     return Compliance.UNPERMITTED
 
 
+def _conditions_in_period(
+    report: UsageReport, pairs: set[tuple[int, int]], start: datetime, end: datetime
+) -> dict[tuple[int, int], list[list[dict[str, Any]]]]:
+    """The conditions of each permitted change inside the period, for these (work, use)
+    pairs (one query; none for no pairs)."""
+    found: dict[tuple[int, int], list[list[dict[str, Any]]]] = {}
+    if not pairs:
+        return found
+    for work_id, use_id, conditions in PermissionChange.objects.filter(
+        product_id=report.product_id,
+        work_id__in={w for w, _ in pairs},
+        permitted=True,
+        at__gte=start,
+        at__lt=end,
+    ).values_list("work_id", "use_type_id", "conditions"):
+        if (work_id, use_id) in pairs:
+            found.setdefault((work_id, use_id), []).append(conditions)
+    return found
+
+
+def _breach(
+    compliance: str, context: dict[str, Any], in_force: list[list[dict[str, Any]]]
+) -> dict[str, Any] | None:
+    """How a permitted use broke a condition in force during its period, if it did."""
+    if compliance == Compliance.UNPERMITTED:
+        return None
+    for conditions in in_force:
+        if (breach := breach_of(conditions_of(conditions), context)) is not None:
+            return {**breach.given.as_json(), "did": breach.did, "allowed": breach.allowed}
+    return None
+
+
 def allocations_for(report: UsageReport) -> list[dict[str, Any]]:
-    """The allocation of every line of the report, computed afresh (three queries): the
-    same report, licences and permission history always give the same rows."""
+    """The allocation of every line of the report, computed afresh (three queries, and
+    one more when conditions were set on a use during the period): the same report,
+    licences and permission history always give the same rows.
+
+    A line permitted (for all or part of the period) under conditions its `context`
+    breaks, or does not show it kept, is flagged as `breached` and its money held."""
     start = datetime.combine(report.period_start, time.min, tzinfo=UTC)
     end = datetime.combine(report.period_end + timedelta(days=1), time.min, tzinfo=UTC)
     history = PermissionChange.objects.filter(
@@ -131,6 +168,10 @@ def allocations_for(report: UsageReport) -> list[dict[str, Any]]:
             ),
             lost=Exists(in_period.filter(permitted=False)),
             gained=Exists(in_period.filter(permitted=True)),
+            conditions_at_start=Subquery(
+                history.filter(at__lt=start).order_by("-at", "-seq").values("conditions")[:1]
+            ),
+            conditioned_later=Exists(in_period.filter(permitted=True).exclude(conditions=[])),
         )
         .order_by("pk")
         .values_list(
@@ -144,13 +185,23 @@ def allocations_for(report: UsageReport) -> list[dict[str, Any]]:
             "at_start",
             "lost",
             "gained",
+            "context",
+            "conditions_at_start",
+            "conditioned_later",
         )
     )
     terms = _licence_terms(report)
     places = MINOR_UNITS[report.currency]
     month = month_of(report)
+    lines = list(lines)
+    later = _conditions_in_period(
+        report, {(line[1], line[2]) for line in lines if line[-1]}, start, end
+    )
     rows = []
-    for line_id, work_id, use_id, units, gross, artist_id, label_id, *history_flags in lines:
+    for line in lines:
+        line_id, work_id, use_id, units, gross, artist_id, label_id = line[:7]
+        at_start, lost, gained, context, conditions_at_start, _ = line[7:]
+        history_flags = (at_start, lost, gained)
         licence_id = None
         amounts: tuple[Decimal | None, Decimal | None, Decimal | None] = (None, None, None)
         if (found := terms.get((label_id, use_id))) is not None:
@@ -181,6 +232,13 @@ def allocations_for(report: UsageReport) -> list[dict[str, Any]]:
                 ),
             }
         )
+        in_force = ([conditions_at_start] if at_start and conditions_at_start else []) + later.get(
+            (work_id, use_id), []
+        )
+        breach = _breach(rows[-1]["compliance"], context or {}, in_force)
+        rows[-1]["breach"] = breach
+        if breach is not None:
+            rows[-1]["compliance"] = Compliance.BREACHED
     return rows
 
 

@@ -49,6 +49,9 @@ class UsageLine(models.Model):
     credit = models.CharField(
         max_length=300, blank=True, help_text="How the product credited the artist."
     )
+    context = models.JSONField(
+        default=dict, blank=True, help_text="How the use was made, as the product said it."
+    )
 
     class Meta:
         ordering = ["report", "pk"]
@@ -71,6 +74,8 @@ class Compliance(models.TextChoices):
     PERMITTED = "permitted", "Permitted"
     PARTLY = "partly", "Permitted for part of the period"
     UNPERMITTED = "unpermitted", "Not permitted"
+    # Permitted, but under conditions the use broke (or did not show it kept).
+    BREACHED = "breached", "Used against a condition"
 
 
 class MoneyArgs(TypedDict):
@@ -113,6 +118,8 @@ class Allocation(models.Model):
     label_amount = models.DecimalField(**MONEY, null=True)
     platform_amount = models.DecimalField(**MONEY, null=True)
     compliance = models.CharField(max_length=12, choices=Compliance.choices)
+    # For a line that broke a condition: which, and how, in words (`conditions.Breach`).
+    breach = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["report", "line"]

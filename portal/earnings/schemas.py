@@ -27,6 +27,7 @@ from pydantic import (
 from typing_extensions import TypedDict  # pydantic reads a TypedDict of 3.12 and on
 
 from portal.catalogue.identifiers import isrc_normalise
+from portal.consent.conditions import is_country
 from portal.earnings.currencies import MINOR_UNITS
 from portal.numbers import written
 from portal.shapes import Inbound, quoted, refusal
@@ -195,6 +196,45 @@ def _credit(value: object) -> str:
     return value
 
 
+def _flag(value: object, info: ValidationInfo) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise refusal(f"`{info.field_name}` is true or false, when given.")
+
+
+def _territory(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not is_country(value):
+        raise refusal(
+            f"{quoted(value)} is not a country: give its ISO 3166-1 code in capitals, such as GB."
+        )
+    return value
+
+
+Flag = Annotated[bool | None, PlainValidator(_flag, json_schema_input_type=bool | None)]
+
+
+class LineContext(Inbound):
+    """How the use was made, so the conditions of a yes can be checked: a use that breaks
+    one (or leaves out what one needs, say `territory` where only some countries are
+    allowed) is flagged and its money held, as use without permission is."""
+
+    not_an_object = "`context` must be a JSON object."
+
+    commercial: Flag = Field(default=None, description="Someone paid or was paid.")
+    advertising: Flag = Field(default=None, description="It advertised or sold something.")
+    political: Flag = Field(default=None, description="By or for a party or a campaign.")
+    credited: Flag = Field(default=None, description="The artist was credited as asked.")
+    territory: Annotated[
+        str | None, PlainValidator(_territory, json_schema_input_type=str | None)
+    ] = Field(default=None, examples=["GB"], description="ISO 3166-1 alpha-2.")
+
+    def given(self) -> dict[str, object]:
+        """What the product said, without what it left out."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
 # --- the shapes ----------------------------------------------------------------------------
 
 
@@ -238,6 +278,7 @@ class ReportLine(Inbound):
     credit: Annotated[str, Field(max_length=CREDIT_MAX), BeforeValidator(_credit)] = Field(
         default="", examples=["Ada Lane — Night Drive"]
     )
+    context: LineContext | None = None
 
 
 class UsageReport(Inbound):

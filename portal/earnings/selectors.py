@@ -308,6 +308,7 @@ def flagged_use(*, artist_id: int, period: Period, currency: str) -> list[dict[s
             "work_id",
             "work__title",
             "compliance",
+            "breach",
         )
         .annotate(
             lines=Count("pk"),

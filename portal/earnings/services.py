@@ -82,6 +82,7 @@ def usage_report_submit(*, product: Product, parsed: ParsedReport) -> Submitted:
                         "units": line.units,
                         "gross": line.gross,
                         "credit": line.credit,
+                        "context": line.context,
                     }
                     for line in parsed.lines
                 ],

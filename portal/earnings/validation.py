@@ -10,7 +10,7 @@ than its currency has is an error, not a rounding.
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -56,6 +56,8 @@ class ParsedLine:
     units: int
     gross: Decimal
     credit: str
+    # How the use was made, as the line said it (`schemas.LineContext`); {} when not said.
+    context: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class ParsedReport:
             "currency": self.currency,
             "lines": sorted(
                 [line.isrc, line.use, line.units, str(line.gross), line.credit]
+                # A line with no context hashes as it did before contexts existed.
+                + ([line.context] if line.context else [])
                 for line in self.lines
             ),
         }
@@ -199,6 +203,7 @@ def usage_report_parse(data: Any) -> ParsedReport:
                 line.units,
                 line.gross,
                 line.credit,
+                line.context.given() if line.context else {},
             )
             for line in [*valid.lines, *rest]
         ],
