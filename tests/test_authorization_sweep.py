@@ -344,12 +344,14 @@ RULES: dict[str, Rule] = {
         method="post",
         ok=302,
         data=send(use="training", credit_required="on", credit_required__credit="Ada"),
-        effect=lambda ctx, role: list(
-            Decision.objects.filter(
-                side=Side.ARTIST, use_type__slug="training", work=ctx.world.works[0]
-            ).values_list("answer", "conditions")
-        )
-        == [("granted", [{"code": "credit_required", "credit": "Ada"}])],
+        effect=lambda ctx, role: (
+            list(
+                Decision.objects.filter(
+                    side=Side.ARTIST, use_type__slug="training", work=ctx.world.works[0]
+                ).values_list("answer", "conditions")
+            )
+            == [("granted", [{"code": "credit_required", "credit": "Ada"}])]
+        ),
     ),
     "bulk": Rule(
         party("artists"),
