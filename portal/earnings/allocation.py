@@ -160,7 +160,7 @@ def allocations_for(report: UsageReport) -> list[dict[str, Any]]:
         use_type_id=OuterRef("use_type_id"),
     )
     in_period = history.filter(at__gte=start, at__lt=end)
-    lines = (
+    query = (
         UsageLine.objects.filter(report=report)
         .annotate(
             at_start=Subquery(
@@ -193,7 +193,7 @@ def allocations_for(report: UsageReport) -> list[dict[str, Any]]:
     terms = _licence_terms(report)
     places = MINOR_UNITS[report.currency]
     month = month_of(report)
-    lines = list(lines)
+    lines = list(query)
     later = _conditions_in_period(
         report, {(line[1], line[2]) for line in lines if line[-1]}, start, end
     )
@@ -208,6 +208,11 @@ def allocations_for(report: UsageReport) -> list[dict[str, Any]]:
             licence_id, shares = found
             parts = split(gross, shares, places)
             amounts = (parts.artist, parts.label, parts.platform)
+        # Without a licence nothing was permitted, whatever the history says (a work
+        # moved to a label the product has no licence with, say).
+        compliance = _compliance(*history_flags) if licence_id else Compliance.UNPERMITTED
+        in_force = [conditions_at_start] if at_start and conditions_at_start else []
+        breach = _breach(compliance, context or {}, in_force + later.get((work_id, use_id), []))
         rows.append(
             {
                 "line_id": line_id,
@@ -225,20 +230,10 @@ def allocations_for(report: UsageReport) -> list[dict[str, Any]]:
                 "artist_amount": amounts[0],
                 "label_amount": amounts[1],
                 "platform_amount": amounts[2],
-                # Without a licence nothing was permitted, whatever the history says
-                # (a work moved to a label the product has no licence with, say).
-                "compliance": (
-                    _compliance(*history_flags) if licence_id else Compliance.UNPERMITTED
-                ),
+                "compliance": compliance if breach is None else Compliance.BREACHED,
+                "breach": breach,
             }
         )
-        in_force = ([conditions_at_start] if at_start and conditions_at_start else []) + later.get(
-            (work_id, use_id), []
-        )
-        breach = _breach(rows[-1]["compliance"], context or {}, in_force)
-        rows[-1]["breach"] = breach
-        if breach is not None:
-            rows[-1]["compliance"] = Compliance.BREACHED
     return rows
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from portal.api.services import api_key_issue
+from portal.catalogue.models import Work
 from portal.consent.changes import changes_after
 from portal.consent.conditions import Given
 from portal.consent.ledger.digest import HASHED, digest
@@ -19,7 +20,8 @@ from portal.consent.models import (
     Tally,
 )
 from portal.consent.rules import Reason
-from portal.consent.services import ConsentError
+from portal.consent.selectors import bulk_preview
+from portal.consent.services import ConsentError, decisions_set
 from portal.consent.services.products import product_announce
 from portal.licensing.models import Condition
 from portal.receipts.signing import receipt_claims
@@ -188,3 +190,30 @@ def test_the_bulk_check_carries_each_items_conditions(honouring: World) -> None:
     )
     assert response.status_code == 200, response.content
     assert [r["conditions"] for r in response.json()["results"]] == [AS_JSON, []]
+
+
+def test_a_bulk_yes_replaces_a_yes_with_conditions_and_its_preview_says_so(
+    honouring: World,
+) -> None:
+    world = honouring
+    say(world, Side.ARTIST, Answer.GRANTED, conditions=(CREDIT,))
+    say(world, Side.ARTIST, Answer.GRANTED, work=world.works[1])
+    works = Work.objects.filter(pk__in=[w.pk for w in world.works[:2]])
+    preview = bulk_preview(
+        product=world.product,
+        use_type=world.training,
+        side=Side.ARTIST,
+        answer=Answer.GRANTED,
+        works=works,
+        now=LedgerEntry.objects.latest("position").at,
+    )
+    outcome = decisions_set(
+        actor=world.artist_user,
+        product=world.product,
+        use_type=world.training,
+        side=Side.ARTIST,
+        answer=Answer.GRANTED,
+        works=works,
+    )
+    assert (preview.total, preview.already) == (2, 1)
+    assert (outcome.changed, outcome.unchanged) == (1, 1)

@@ -96,8 +96,12 @@ def bulk_preview(
     counts the permissions in force it would end in one more query."""
     counts: dict[str, Any] = {
         "total": Count("pk"),
-        # Bulk answers carry no expiry: a yes that has one (lapsed or not) is replaced.
-        "already": Count("pk", filter=Q(this__answer=answer, this__expires_at__isnull=True)),
+        # Bulk answers carry no expiry and no conditions: a yes that has either (lapsed or
+        # not) is replaced.
+        "already": Count(
+            "pk",
+            filter=Q(this__answer=answer, this__expires_at__isnull=True, this__conditions=[]),
+        ),
     }
     if answer == Answer.GRANTED:
         # The other side's yes is in force and this side's is not: a yes would permit it,
