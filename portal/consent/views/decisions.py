@@ -279,6 +279,8 @@ def bulk(
             changing=preview.changing,
             flipping=preview.flipping,
             sample=list(works.select_related("primary_artist").order_by("title", "pk")[:5]),
+            # What a no would forgo is summed over the same works (earnings' `forgone`).
+            works=works,
             kept=filters.kept(),
             ticked=selected is not None,
             matching=filters.describe(label_name=label_name(party)),
