@@ -35,6 +35,7 @@ from portal.catalogue.models import ArtistMembership, Work
 from portal.consent.models import (
     Answer,
     BulkAnswer,
+    ConditionDefault,
     Decision,
     Delegation,
     LabelPolicy,
@@ -351,6 +352,17 @@ RULES: dict[str, Rule] = {
                 ).values_list("answer", "conditions")
             )
             == [("granted", [{"code": "credit_required", "credit": "Ada"}])]
+        ),
+    ),
+    "product_conditions": Rule(
+        party("artists"),
+        ARTIST_TEAM,
+        method="post",
+        ok=302,
+        data=send(non_commercial="on"),
+        effect=lambda ctx, role: (
+            list(ConditionDefault.objects.filter(artist=ctx.world.artist).values_list("conditions"))
+            == [([{"code": "non_commercial"}],)]
         ),
     ),
     "bulk": Rule(

@@ -313,3 +313,13 @@ def team_view(view: View) -> View:
         return view(request, team=team_access(user=request.user, artist_id=artist_id), **kwargs)
 
     return login_required(scoped)
+
+
+def party_key(party: Party) -> dict[str, Any]:
+    """The side and the one artist or label whose defaults a party's answers follow: the
+    artist (also under a delegation) for the artist side, the label for its own."""
+    if party.side == Side.ARTIST:
+        assert party.artist is not None
+        return {"side": party.side, "artist_id": party.artist.pk, "label_id": None}
+    assert party.label is not None
+    return {"side": party.side, "artist_id": None, "label_id": party.label.pk}

@@ -43,20 +43,24 @@ class DecisionForm(forms.Form):
 
 class ConditionsForm(forms.Form):
     """A yes with conditions, chosen from the vocabulary: one checkbox each, with the
-    credit line and the countries for the conditions that take them."""
-
-    use = forms.CharField(widget=forms.HiddenInput)
+    credit line and the countries for the conditions that take them. For one work's use
+    (`use_types`), with the choice to make them the product's default too; without, the
+    default alone."""
 
     def __init__(
         self,
         *args: Any,
-        use_types: list[UseType],
+        use_types: list[UseType] | None,
         vocabulary: list[Condition],
         cannot: set[str],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["use"] = UseChoiceField(use_types, widget=forms.HiddenInput)
+        if use_types is not None:
+            self.fields["use"] = UseChoiceField(use_types, widget=forms.HiddenInput)
+            self.fields["make_default"] = forms.BooleanField(
+                required=False, label="Use these conditions for every yes to this product"
+            )
         self.vocabulary = vocabulary
         for condition in vocabulary:
             help_text = condition.explanation

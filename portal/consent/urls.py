@@ -36,6 +36,11 @@ urlpatterns = [
         name="decide",
     ),
     path(
+        "<party:kind>/<int:party_id>/products/<slug:product_slug>/conditions/",
+        conditions.product_conditions,
+        name="product_conditions",
+    ),
+    path(
         "<party:kind>/<int:party_id>/products/<slug:product_slug>/works/<int:work_id>/conditions/",
         conditions.conditions,
         name="conditions",

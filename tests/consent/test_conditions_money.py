@@ -107,7 +107,7 @@ def test_conditional_answers_cost_the_matrix_the_same_queries_at_any_size(
             conditions=(Given("credit_required", "Ada"),),
         )
     # Two more than without conditions: what the product honours, and their names.
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):
         response = artist_client.get(matrix_url(world), {"per_page": 50})
     assert response.status_code == 200
     assert "Not permitted: Tunesmith cannot honour “Credit”" in words(response)

@@ -259,11 +259,12 @@ def test_the_page_reads_a_constant_number_of_queries(
         say(world, Side.ARTIST, Answer.GRANTED, work)
     delegation_grant(actor=world.artist_user, artist=world.artist)
     params = {"use": "training", "artist_answer": "yes", "label_answer": "none", "sort": "artist"}
-    # 30: the count from the tallies (the works, the cells, the expired answers), the
-    # labels' policies, the page's ids before its rows, and what each work earned.
-    with django_assert_max_num_queries(30):
+    # 31: the count from the tallies (the works, the cells, the expired answers), the
+    # labels' policies, the page's ids before its rows, what each work earned, and the
+    # conditions a yes carries.
+    with django_assert_max_num_queries(31):
         assert manager_client.get(page_url(world), params).status_code == 200
-    with django_assert_max_num_queries(29):
+    with django_assert_max_num_queries(30):
         assert manager_client.get(page_url(world), {"per_page": 200}).status_code == 200
 
 

@@ -1,7 +1,7 @@
 """Consent's models, one module per concept; every name is importable from here."""
 
 from portal.consent.models.common import Answer, Cause, Side, append_only
-from portal.consent.models.decisions import BulkAnswer, Decision, Delegation
+from portal.consent.models.decisions import BulkAnswer, ConditionDefault, Decision, Delegation
 from portal.consent.models.ledger import LedgerEntry, LedgerHead
 from portal.consent.models.permissions import AnnouncedPermission, ChangeCounter, PermissionChange
 from portal.consent.models.policies import LabelPolicy, PolicyEvent, PolicyLedgerEntry
@@ -14,6 +14,7 @@ __all__ = [
     "BulkAnswer",
     "Cause",
     "ChangeCounter",
+    "ConditionDefault",
     "Decision",
     "Delegation",
     "LabelPolicy",

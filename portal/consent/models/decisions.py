@@ -124,6 +124,8 @@ class BulkAnswer(models.Model):
     party_id = models.PositiveBigIntegerField()
     side = models.CharField(max_length=20, choices=Side.choices)
     answer = models.CharField(max_length=10, choices=Answer.choices)
+    # A yes's conditions: the party's default for the product when it was confirmed.
+    conditions = models.JSONField(default=list, blank=True)
     scope = models.JSONField(default=dict)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -155,3 +157,43 @@ class BulkAnswer(models.Model):
     @property
     def finished(self) -> bool:
         return self.status not in self.ACTIVE
+
+
+class ConditionDefault(models.Model):
+    """The conditions one party's yes to a product carries unless it sets others: those of
+    the artist (artist side) or of the label (rights-holder side). A plain yes, on a cell
+    not answered yes before or in bulk, carries them; a yes given again keeps its own."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=20, choices=Side.choices)
+    artist = models.ForeignKey(
+        Artist, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    label = models.ForeignKey(
+        Label, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    conditions = models.JSONField(default=list)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "artist"],
+                condition=models.Q(side=Side.ARTIST),
+                name="one_condition_default_per_artist_product",
+            ),
+            models.UniqueConstraint(
+                fields=["product", "label"],
+                condition=models.Q(side=Side.RIGHTS_HOLDER),
+                name="one_condition_default_per_label_product",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(side=Side.ARTIST, artist__isnull=False, label__isnull=True)
+                | models.Q(side=Side.RIGHTS_HOLDER, artist__isnull=True, label__isnull=False),
+                name="condition_default_of_its_side",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side} default for {self.product_id}: {self.conditions}"

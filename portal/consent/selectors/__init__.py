@@ -8,6 +8,11 @@ The names the pages use are gathered here, so a view reads `selectors.matrix_row
 new code imports from the concept's module.
 """
 
+from portal.consent.selectors.conditions import (
+    conditions_for_yes,
+    default_conditions,
+    default_words,
+)
 from portal.consent.selectors.export import EXPORT_COLUMNS, export_rows
 from portal.consent.selectors.history import activity_for, history_for
 from portal.consent.selectors.label import (
@@ -17,7 +22,7 @@ from portal.consent.selectors.label import (
     roster_size,
     works_held,
 )
-from portal.consent.selectors.matrix import Row, conditions_kept, matrix_rows, works_matching
+from portal.consent.selectors.matrix import Row, matrix_rows, works_matching
 from portal.consent.selectors.overview import label_ids_of, tallies
 from portal.consent.selectors.preview import (
     Preview,
@@ -34,7 +39,9 @@ __all__ = [
     "Row",
     "activity_for",
     "bulk_preview",
-    "conditions_kept",
+    "conditions_for_yes",
+    "default_conditions",
+    "default_words",
     "delegations_with_products",
     "export_rows",
     "granted_count",

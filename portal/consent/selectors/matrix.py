@@ -9,7 +9,6 @@ from django.db.models.functions import Coalesce
 
 from portal.catalogue.models import Work
 from portal.catalogue.selectors import works_search
-from portal.consent.conditions import Conditions, conditions_of
 from portal.consent.facts import side_answers, verdicts_for
 from portal.consent.models import AnnouncedPermission, Answer, Decision, Side
 from portal.consent.rules import SideAnswer, Verdict
@@ -158,15 +157,3 @@ def matrix_rows(
             )
         rows.append(Row(work=work, cells=cells))
     return rows
-
-
-def conditions_kept(
-    *, product: Product, work: Work, use_type: UseType, side: str, answer: str
-) -> Conditions:
-    """The conditions a yes given again keeps: those of the side's yes, if it is one."""
-    if answer != Answer.GRANTED:
-        return ()
-    current = Decision.objects.filter(
-        product=product, work=work, use_type=use_type, side=side, answer=Answer.GRANTED
-    ).values_list("conditions", flat=True)
-    return conditions_of(next(iter(current), None))

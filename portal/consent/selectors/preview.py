@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet
 
 from portal.catalogue.models import Work
+from portal.consent.conditions import Conditions, conditions_json
 from portal.consent.facts import licence_terms, policies_in_force, requested_use_type_ids
 from portal.consent.models import AnnouncedPermission, Answer, Decision, Side
 from portal.consent.rules import licence_covers
@@ -88,6 +89,7 @@ def bulk_preview(
     answer: str,
     works: QuerySet[Work],
     now: datetime,
+    conditions: Conditions = (),
 ) -> Preview:
     """Count what answering `answer` for `works` would do, exactly as `decisions_set`
     would do it. One pass over the works, grouped by label, counts all three; a label's
@@ -96,11 +98,15 @@ def bulk_preview(
     counts the permissions in force it would end in one more query."""
     counts: dict[str, Any] = {
         "total": Count("pk"),
-        # Bulk answers carry no expiry and no conditions: a yes that has either (lapsed or
-        # not) is replaced.
+        # Bulk answers carry no expiry, and the party's default conditions: a yes that has
+        # an expiry (lapsed or not) or other conditions is replaced.
         "already": Count(
             "pk",
-            filter=Q(this__answer=answer, this__expires_at__isnull=True, this__conditions=[]),
+            filter=Q(
+                this__answer=answer,
+                this__expires_at__isnull=True,
+                this__conditions=conditions_json(conditions),
+            ),
         ),
     }
     if answer == Answer.GRANTED:

@@ -21,6 +21,7 @@ The services callers use are gathered here; new code imports from the concept's 
 
 from portal.consent.services.announce import permissions_refresh
 from portal.consent.services.common import ConsentError
+from portal.consent.services.conditions import condition_default_set
 from portal.consent.services.decisions import (
     Outcome,
     decision_set,
@@ -48,6 +49,7 @@ __all__ = [
     "ConsentError",
     "Outcome",
     "PolicyOutcome",
+    "condition_default_set",
     "decision_set",
     "decisions_set",
     "delegation_grant",

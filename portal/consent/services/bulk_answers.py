@@ -20,6 +20,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.catalogue.models import Work
 from portal.consent.access import Party, party_for, product_for
+from portal.consent.conditions import Conditions, conditions_json, conditions_of
 from portal.consent.models import BulkAnswer
 from portal.consent.selectors.filtering import WorkFilter
 from portal.consent.selectors.product_page import bulk_works
@@ -52,6 +53,7 @@ def bulk_answer_start(
     scope: dict[str, Any],
     expected: int,
     token: str,
+    conditions: Conditions = (),
 ) -> BulkAnswer:
     """Record a bulk answer for a worker and queue it once committed.
 
@@ -74,6 +76,7 @@ def bulk_answer_start(
                 party_id=party.pk,
                 side=party.side,
                 answer=answer,
+                conditions=conditions_json(conditions),
                 scope=scope,
                 requested_by=actor,
                 token=token,
@@ -174,6 +177,7 @@ def _apply(job: BulkAnswer) -> tuple[int, int, int]:
         # By id: the entitlement check reads the works again, without the filter's joins.
         works=Work.objects.filter(pk__in=works.values("pk")),
         delegation=party.delegation,
+        conditions=conditions_of(job.conditions),
     )
     return outcome.changed, outcome.unchanged, outcome.flipped
 

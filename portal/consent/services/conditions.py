@@ -1,9 +1,16 @@
-"""Checking the conditions given with a yes against the vocabulary."""
+"""Checking the conditions given with a yes against the vocabulary, and a party's default
+conditions for a product."""
 
-from portal.consent.conditions import Conditions, is_country
-from portal.consent.models import Answer
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.consent.conditions import Conditions, conditions_json, is_country
+from portal.consent.models import Answer, ConditionDefault, Side
 from portal.consent.services.common import ConsentError
-from portal.licensing.models import Condition
+from portal.licensing.models import Condition, Product
 from portal.text import name_control_in
 
 CREDIT_MAX = 200
@@ -37,3 +44,35 @@ def conditions_check(answer: str, conditions: Conditions) -> None:
             )
         if not all(is_country(code) for code in given.allow):
             raise ConsentError("Countries are given as ISO 3166-1 codes, such as GB.")
+
+
+@transaction.atomic
+def condition_default_set(
+    *,
+    actor: User,
+    product: Product,
+    side: str,
+    artist_id: int | None,
+    label_id: int | None,
+    conditions: Conditions,
+) -> None:
+    """Set (or, with no conditions, clear) the conditions a party's plain yes to the
+    product carries from now on. Answers already given keep theirs. The caller has
+    checked that `actor` decides for the party (`consent.access`)."""
+    conditions_check(Answer.GRANTED, conditions)
+    key: dict[str, Any] = (
+        {"artist_id": artist_id} if side == Side.ARTIST else {"label_id": label_id}
+    )
+    if not conditions:
+        ConditionDefault.objects.filter(product=product, side=side, **key).delete()
+        return
+    ConditionDefault.objects.update_or_create(
+        product=product,
+        side=side,
+        **key,
+        defaults={
+            "conditions": conditions_json(conditions),
+            "set_by": actor,
+            "set_at": timezone.now(),
+        },
+    )

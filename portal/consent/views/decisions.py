@@ -28,9 +28,11 @@ from portal.consent.access import (
     PartyKind,
     artists_of,
     labels_of,
+    party_key,
     product_view,
     work_view,
 )
+from portal.consent.conditions import Conditions
 from portal.consent.forms import BulkForm, DecisionForm, ProductPageFilter
 from portal.consent.models import Answer, BulkAnswer, Side
 from portal.consent.readers import addressed_to, label_name
@@ -146,6 +148,9 @@ def matrix(
         filtered=filters.filtered(),
         matching=filters.describe(label_name=label_name(party)),
         bulk_use=filters.cleaned_data.get("use") or (use_types[0] if use_types else None),
+        yes_carries=(
+            selectors.default_words(product=product, **party_key(party)) if party.can_decide else ""
+        ),
     )
     return render(request, "consent/matrix.html", context)
 
@@ -187,9 +192,12 @@ def decide(
             side=party.side,
             answer=answer,
             delegation=party.delegation,
-            # Yes again keeps the conditions of the yes; they change on their own page.
-            conditions=selectors.conditions_kept(
-                product=product, work=work, use_type=use_type, side=party.side, answer=answer
+            conditions=(
+                selectors.conditions_for_yes(
+                    product=product, work=work, use_type=use_type, **party_key(party)
+                )
+                if answer == Answer.GRANTED
+                else ()
             ),
         )
     except ConsentError as exc:
@@ -264,6 +272,9 @@ def bulk(
         other_granted_for=data["use"] if data["other_granted"] else None,
         now=now,
     )
+    # A bulk yes carries the party's default conditions for the product.
+    key, yes = party_key(party), data["answer"] == Answer.GRANTED
+    given = selectors.default_conditions(product=product, **key) if yes else ()
     if not data["confirm"]:
         preview = selectors.bulk_preview(
             product=product,
@@ -272,6 +283,7 @@ def bulk(
             answer=data["answer"],
             works=works,
             now=now,
+            conditions=given,
         )
         context.update(
             total=preview.total,
@@ -281,6 +293,7 @@ def bulk(
             sample=list(works.select_related("primary_artist").order_by("title", "pk")[:5]),
             # What a no would forgo is summed over the same works (earnings' `forgone`).
             works=works,
+            conditions_said=selectors.default_words(product=product, **key) if given else "",
             kept=filters.kept(),
             ticked=selected is not None,
             matching=filters.describe(label_name=label_name(party)),
@@ -292,7 +305,7 @@ def bulk(
         )
         return render(request, "consent/bulk.html", context)
     if data["scope"] == "filtered" and works.count() > INLINE_LIMIT:
-        return _bulk_in_background(request, party, product, form, filters, back)
+        return _bulk_in_background(request, party, product, form, filters, back, given)
     try:
         outcome = decisions_set(
             actor=request.user,
@@ -302,6 +315,7 @@ def bulk(
             answer=data["answer"],
             works=Work.objects.filter(pk__in=works.values("pk")),
             delegation=party.delegation,
+            conditions=given,
         )
     except ConsentError as exc:
         messages.error(request, f"{exc} Nothing was changed.")
@@ -323,6 +337,7 @@ def _bulk_in_background(
     form: BulkForm,
     filters: ProductPageFilter,
     back: str,
+    conditions: Conditions,
 ) -> HttpResponse:
     data = form.cleaned_data
     if not data["token"]:
@@ -340,6 +355,7 @@ def _bulk_in_background(
             ),
             expected=int(request.POST.get("expected") or 0),
             token=data["token"],
+            conditions=conditions,
         )
     except ConsentError as exc:
         messages.error(request, f"{exc} Nothing was changed.")

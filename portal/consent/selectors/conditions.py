@@ -1,0 +1,48 @@
+"""Which conditions a yes carries when the person does not choose them on the spot."""
+
+from portal.catalogue.models import Work
+from portal.consent.conditions import Conditions, conditions_of
+from portal.consent.models import Answer, ConditionDefault, Decision, Side
+from portal.consent.wording import condition_names, conditions_words
+from portal.licensing.models import Product, UseType
+
+
+def default_conditions(
+    *, product: Product, side: str, artist_id: int | None, label_id: int | None
+) -> Conditions:
+    """The party's default conditions for the product: the artist's for the artist side,
+    the label's for the rights holder's; none when not set (one query)."""
+    key = {"artist_id": artist_id} if side == Side.ARTIST else {"label_id": label_id}
+    found = ConditionDefault.objects.filter(product=product, side=side, **key).values_list(
+        "conditions", flat=True
+    )
+    return conditions_of(next(iter(found), None))
+
+
+def conditions_for_yes(
+    *,
+    product: Product,
+    work: Work,
+    use_type: UseType,
+    side: str,
+    artist_id: int | None,
+    label_id: int | None,
+) -> Conditions:
+    """What a plain yes on one cell carries: the conditions of the side's yes when it
+    repeats one (conditions change on their own page), the party's default otherwise
+    (two queries at most)."""
+    current = Decision.objects.filter(
+        product=product, work=work, use_type=use_type, side=side, answer=Answer.GRANTED
+    ).values_list("conditions", flat=True)
+    for conditions in current:
+        return conditions_of(conditions)
+    return default_conditions(product=product, side=side, artist_id=artist_id, label_id=label_id)
+
+
+def default_words(
+    *, product: Product, side: str, artist_id: int | None, label_id: int | None
+) -> str:
+    """The party's default conditions for the product in words, or "" (one query, two
+    when set)."""
+    given = default_conditions(product=product, side=side, artist_id=artist_id, label_id=label_id)
+    return conditions_words(given, condition_names()) if given else ""
