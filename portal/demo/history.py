@@ -9,10 +9,12 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, Label, Work
+from portal.consent.conditions import Given
 from portal.consent.models import Answer, Decision, Side
 from portal.consent.services import decisions_set, product_set_status
 from portal.demo.catalogue import works_by_index, works_even
 from portal.demo.specs import (
+    CONDITIONAL,
     DEMO_NOTE,
     HISTORY_MONTHS,
     NORTHERN,
@@ -166,4 +168,29 @@ def decisions_seed(
         works=works_by_index(ada.works.all(), range(1, 20, 6)),
         at=timeline.style_granted,
     )
+    # Then she lets Tunesmith train on two songs only if it credits her and only for
+    # non-commercial use: a change of conditions, not of whether it is permitted. Only
+    # the demo's own yes answers (a rerun, or a person's answer since, is left alone).
+    name, indexes, codes = CONDITIONAL
+    conditions = tuple(Given(code, name if code == "credit_required" else "") for code in codes)
+    seeded = Decision.objects.filter(
+        product=tunesmith,
+        use_type=training,
+        side=Side.ARTIST,
+        answer=Answer.GRANTED,
+        decided_at__lte=timeline.style_granted,
+    ).values("work_id")
+    works = works_by_index(artists[name].works.all(), indexes).filter(pk__in=seeded)
+    if works.exists():
+        changed += decisions_set(
+            actor=members[name],
+            product=tunesmith,
+            use_type=training,
+            side=Side.ARTIST,
+            answer=Answer.GRANTED,
+            works=works,
+            note=DEMO_NOTE,
+            now=timeline.style_granted + timedelta(hours=1),
+            conditions=conditions,
+        ).changed
     return changed

@@ -30,6 +30,20 @@ STRAYS = (
     ("tunesmith", "Ada Lane", 3, "style_generation", (7, 8)),
     ("stemify", "Bo Reed", 0, "stems_remix", (10, 11)),
 )
+# How the products say they used a work: non-commercially, credited, in the UK. Ada Lane
+# lets Tunesmith train on two of her songs only so (CONDITIONAL: artist, work indexes,
+# conditions), and in one month it reports one of them used commercially (BREACHES), so
+# a breach of a condition shows.
+CONTEXT = {
+    "commercial": False,
+    "advertising": False,
+    "political": False,
+    "credited": True,
+    "territory": "GB",
+}
+CONDITIONAL = ("Ada Lane", range(0, 4, 2), ("credit_required", "non_commercial"))
+# (product, artist, work index, use, history months, what its line says otherwise)
+BREACHES = (("tunesmith", "Ada Lane", 0, "training", (9,), {"commercial": True}),)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from portal.catalogue.models import Artist
 from portal.consent.models import PermissionChange
 from portal.demo.catalogue import designation, works_by_index
 from portal.demo.history import Timeline
-from portal.demo.specs import CENT, CURRENCY, RATES, STRAYS
+from portal.demo.specs import BREACHES, CENT, CONTEXT, CURRENCY, RATES, STRAYS
 from portal.earnings.models import UsageReport
 from portal.earnings.selectors import add_months
 from portal.earnings.services import usage_report_submit
@@ -70,9 +70,24 @@ def _strays(product: Product, artists: dict[str, Artist]) -> dict[int, list[Used
     return strays
 
 
-def _line(used: Used, month: int) -> dict[str, object]:
+def _breaches(product: Product, artists: dict[str, Artist]) -> dict[tuple[int, str], dict]:
+    """How the product says it used some works in some months otherwise than CONTEXT
+    (BREACHES), by (month of the history, ISRC)."""
+    said: dict[tuple[int, str], dict] = {}
+    for slug, artist_name, index, _use, months, context in BREACHES:
+        if slug != product.slug:
+            continue
+        works = works_by_index(artists[artist_name].works.all(), range(index, index + 1))
+        for isrc in works.values_list("isrc", flat=True):
+            for month in months:
+                said[(month, isrc)] = context
+    return said
+
+
+def _line(used: Used, month: int, context: dict[str, object]) -> dict[str, object]:
     """One usage line, the same on every run: units vary by work and grow through the
-    year; training is not credited per use, the other uses are."""
+    year; training is not credited per use, the other uses are; each line says how the
+    use was made."""
     units = (400 + (designation(used.isrc) * 7919 + month * 104_729) % 2600) * (20 + month) // 20
     return {
         "isrc": used.isrc,
@@ -80,6 +95,7 @@ def _line(used: Used, month: int) -> dict[str, object]:
         "units": units,
         "gross": str((units * RATES[used.use]).quantize(CENT)),
         "credit": "" if used.use == "training" else f"{used.artist} \u2014 {used.title}",
+        "context": context,
     }
 
 
@@ -100,6 +116,7 @@ def usage_seed(
     if not months:
         return reports, lines
     spans, strays = _permitted_spans(product), _strays(product, artists)
+    breaches = _breaches(product, artists)
     for index, month in months:
         start = datetime.combine(month, time.min, tzinfo=UTC)
         end = datetime.combine(add_months(month, 1), time.min, tzinfo=UTC)
@@ -119,7 +136,10 @@ def usage_seed(
                     "end": (add_months(month, 1) - timedelta(days=1)).isoformat(),
                 },
                 "currency": CURRENCY,
-                "lines": [_line(one, index) for one in sorted(used)],
+                "lines": [
+                    _line(one, index, CONTEXT | breaches.get((index, one.isrc), {}))
+                    for one in sorted(used)
+                ],
             }
         )
         submitted = usage_report_submit(product=product, parsed=parsed)

@@ -195,3 +195,14 @@ def test_another_artists_work_is_not_found(world: World) -> None:
     other = logged_in(world.other_artist_user)
     response = other.get(page_url(world, party_id=world.other_artist.pk), {"use": "training"})
     assert response.status_code == 404
+
+
+def test_the_label_reads_the_artists_conditions_on_its_product_page(honouring: World) -> None:
+    say(honouring, Side.ARTIST, Answer.GRANTED, conditions=(Given("non_commercial"),))
+    response = logged_in(honouring.manager).get(
+        reverse("matrix", args=["labels", honouring.label.pk, "tunesmith"])
+    )
+    cell = html.fromstring(response.content).xpath(
+        f'//div[@id="cell-{honouring.works[0].pk}-training"]'
+    )[0]
+    assert "Artist: Yes · non-commercial only" in " ".join(cell.text_content().split())

@@ -224,9 +224,17 @@ def test_a_few_lines_are_flagged_for_use_that_was_not_permitted() -> None:
     }
     assert flagged("stemify", "stems_remix") == {("Bo Reed", Compliance.UNPERMITTED)}
     assert flagged("echovox", "voice_likeness") == {("Ada Lane", Compliance.PARTLY)}
-    assert not Allocation.objects.filter(use_type__slug="training").exclude(
+    # Ada let Tunesmith train on two songs for non-commercial use only; in one month it
+    # reported one of them used commercially.
+    [breach] = Allocation.objects.filter(use_type__slug="training").exclude(
         compliance=Compliance.PERMITTED
     )
+    assert (breach.product.slug, breach.artist.name, breach.compliance) == (
+        "tunesmith",
+        "Ada Lane",
+        Compliance.BREACHED,
+    )
+    assert breach.breach["allowed"] == "non-commercial use only"
     held = Allocation.objects.exclude(compliance=Compliance.PERMITTED).count()
     assert 0 < held * 10 < Allocation.objects.count()
 

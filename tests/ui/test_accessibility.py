@@ -90,6 +90,15 @@ def test_the_artists_pages_pass_axe_on_a_desk_and_on_a_phone(
             Screen("delegation", reverse("artist_delegation", args=[artist])),
             Screen("team", reverse("team", args=[artist])),
             Screen("stop everything", reverse("stop_everything", args=[artist])),
+            Screen(
+                "yes with conditions",
+                reverse("conditions", args=["artists", artist, "tunesmith", world.works[0].pk])
+                + "?use=training",
+            ),
+            Screen(
+                "conditions for every yes",
+                reverse("product_conditions", args=["artists", artist, "tunesmith"]),
+            ),
             Screen("notifications", reverse("notifications")),
             Screen("earnings", reverse("artist_earnings", args=[artist])),
             Screen("earning lines", reverse("artist_earning_lines", args=[artist])),

@@ -12,7 +12,7 @@ from portal.catalogue.selectors import works_search
 from portal.consent.facts import side_answers, verdicts_for
 from portal.consent.models import AnnouncedPermission, Answer, Decision, Side
 from portal.consent.rules import SideAnswer, Verdict
-from portal.consent.wording import condition_names, conditions_words, explain
+from portal.consent.wording import Names, condition_names, conditions_words, explain
 from portal.licensing.models import Product, UseType
 
 
@@ -79,17 +79,21 @@ class Cell:
     conditions: str = ""
 
 
-def answer_words(answer: SideAnswer | None, now: datetime) -> str:
-    """One side's answer as a row shows it; an expired yes is no longer a yes."""
+def answer_words(answer: SideAnswer | None, now: datetime, names: Names | None = None) -> str:
+    """One side's answer as a row shows it, with a yes's conditions (named by `names`);
+    an expired yes is no longer a yes."""
     if answer is None:
         return "Not yet"
     if answer.answer == Answer.DENIED:
         return "No"
     if answer.expires_at is not None and answer.expires_at <= now:
         return f"Expired {answer.expires_at:%-d %b %Y}"
+    words = "Yes"
     if answer.expires_at is not None:
-        return f"Yes, until {answer.expires_at:%-d %b %Y}"
-    return "Yes"
+        words += f", until {answer.expires_at:%-d %b %Y}"
+    if answer.conditions:
+        words += " · " + conditions_words(answer.conditions, names or {})
+    return words
 
 
 @dataclass(frozen=True)
@@ -138,9 +142,11 @@ def matrix_rows(
                     work=work,
                     use_type=use_type,
                     answer=own.answer if own else None,
-                    artist_said=answer_words(answers.get((work.pk, use_type.pk, Side.ARTIST)), now),
+                    artist_said=answer_words(
+                        answers.get((work.pk, use_type.pk, Side.ARTIST)), now, names
+                    ),
                     label_said=answer_words(
-                        answers.get((work.pk, use_type.pk, Side.RIGHTS_HOLDER)), now
+                        answers.get((work.pk, use_type.pk, Side.RIGHTS_HOLDER)), now, names
                     ),
                     verdict=verdict,
                     message=explain(
