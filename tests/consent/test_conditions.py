@@ -21,11 +21,12 @@ from portal.consent.models import (
 )
 from portal.consent.rules import Reason
 from portal.consent.selectors import bulk_preview
-from portal.consent.services import ConsentError, decisions_set
+from portal.consent.services import ConsentError, decision_set, decisions_set
 from portal.consent.services.products import product_announce
 from portal.licensing.models import Condition
 from portal.receipts.signing import receipt_claims
-from tests.conftest import World, say
+from tests import factories as f
+from tests.conftest import World, decider, say
 
 CREDIT = Given("credit_required", "Ada Lane")
 NON_COMMERCIAL = Given("non_commercial")
@@ -217,3 +218,36 @@ def test_a_bulk_yes_replaces_a_yes_with_conditions_and_its_preview_says_so(
     )
     assert (preview.total, preview.already) == (2, 1)
     assert (outcome.changed, outcome.unchanged) == (1, 1)
+
+
+def test_the_same_conditions_permit_where_honoured_and_not_where_not(honouring: World) -> None:
+    """Tunesmith declares credit and non-commercial; Stemify, asking for stems and remix,
+    declares neither: the same conditional yes permits on one and not on the other."""
+    world = honouring
+    stems = f.UseTypeFactory(slug="stems_remix", name="Stems and remix")
+    stemify = f.ProductFactory(slug="stemify", name="Stemify")
+    f.ProductUseFactory(product=stemify, use_type=stems)
+    f.LicenceFactory(licensee=stemify.licensee, label=world.label, use_types=[stems])
+    both = (CREDIT, NON_COMMERCIAL)
+    for product, use in ((world.product, world.training), (stemify, stems)):
+        for side in (Side.ARTIST, Side.RIGHTS_HOLDER):
+            decision_set(
+                actor=decider(world, side, world.works[0]),
+                product=product,
+                work=world.works[0],
+                use_type=use,
+                side=side,
+                answer=Answer.GRANTED,
+                conditions=both if side == Side.ARTIST else (),
+            )
+    for product, use, expected in (
+        (world.product, "training", (True, [], AS_JSON)),
+        (stemify, "stems_remix", (False, [Reason.CONDITION_NOT_SUPPORTED], [])),
+    ):
+        raw = api_key_issue(product=product, name="check")[1]
+        answer = (
+            Client(headers={"Authorization": f"Bearer {raw}"})
+            .get("/api/v1/permissions/check", {"isrc": world.works[0].isrc, "use": use})
+            .json()
+        )
+        assert (answer["permitted"], answer["reasons"], answer["conditions"]) == expected
