@@ -148,3 +148,24 @@ def test_a_report_without_contexts_hashes_as_it_did_before(conditional: World) -
     assert usage_report_parse(body).body_hash == usage_report_parse(with_empty).body_hash
     with_context = body | {"lines": [line(conditional.works[1], {"commercial": False})]}
     assert usage_report_parse(body).body_hash != usage_report_parse(with_context).body_hash
+
+
+def test_the_label_and_the_artist_filter_their_lines_by_breach(conditional: World) -> None:
+    world = conditional
+    ingest(world, [line(world.works[0], {"commercial": True}), line(world.works[1])])
+    flags = logged_in(world.manager).get(
+        reverse("label_usage_flags", args=[world.label.pk]), {"status": "breached"}
+    )
+    assert "in commercial use" in words(flags) and "Night Drive 1" not in words(flags)
+    lines = logged_in(world.artist_user).get(
+        reverse("artist_earning_lines", args=[world.artist.pk]), {"compliance": "breached"}
+    )
+    text = words(lines)
+    assert (
+        "Against a condition: in commercial use, where you allowed non-commercial use only: held"
+    ) in text
+    assert "Night Drive 1" not in text
+
+
+def words(response) -> str:
+    return " ".join(html.fromstring(response.content).text_content().split())

@@ -245,9 +245,10 @@ def artist_earnings_csv(request: AuthedRequest, party: Party) -> HttpResponseBas
 
 COMPLIANCE_CHOICES = [
     (Compliance.PERMITTED.value, "Permitted: paid"),
-    (FLAGGED, "Held: not permitted for all of the period"),
+    (FLAGGED, "Held: not permitted for all of the period, or against a condition"),
     (Compliance.PARTLY.value, "Permitted for only part of the period: held"),
     (Compliance.UNPERMITTED.value, "Not permitted: held"),
+    (Compliance.BREACHED.value, "Used against a condition: held"),
 ]
 
 

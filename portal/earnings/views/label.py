@@ -177,6 +177,7 @@ def label_earnings_csv(request: AuthedRequest, party: Party) -> HttpResponseBase
 FLAG_STATUSES = {
     Compliance.PARTLY: "Permitted for only part of the period",
     Compliance.UNPERMITTED: "Not permitted at any time in the period",
+    Compliance.BREACHED: "Used against a condition of the yes",
 }
 
 
