@@ -89,7 +89,8 @@ def test_delivery_status_costs_the_same_queries_whatever_the_catalogue(
     for work in f.WorkFactory.create_batch(extra_works, primary_artist=world.artist)[:30]:
         say(world, Side.RIGHTS_HOLDER, Answer.GRANTED, work)
         say(world, Side.ARTIST, Answer.GRANTED, work)
-    # 24: the matrix's 23 (the labels' policies among them, the page's ids before its
-    # rows), and the two-factor gate's one query per signed-in request.
-    with django_assert_max_num_queries(24):
+    # 26: the matrix's 25 (the labels' policies among them, the page's ids before its
+    # rows, what each work earned, the conditions a yes carries), and the two-factor
+    # gate's one query per signed-in request.
+    with django_assert_max_num_queries(26):
         assert artist_client.get(matrix(world)).status_code == 200
