@@ -29,10 +29,16 @@ class KeyContext:
     product_status: str
     licensee_id: int
     version: int
+    material_version: int = 1
 
     def product(self) -> Product:
         # Enough of the product for the rule; its requested uses are read when needed.
-        return Product(pk=self.product_id, status=self.product_status, licensee_id=self.licensee_id)
+        return Product(
+            pk=self.product_id,
+            status=self.product_status,
+            licensee_id=self.licensee_id,
+            material_version=self.material_version,
+        )
 
 
 # An announced permission: permitted, reasons, lapses at, conditions (JSON).
@@ -68,7 +74,10 @@ def _table(model: type) -> str:
 
 
 def _key_columns() -> str:
-    return "k.id, k.last_used_at, k.product_id, pr.status, pr.licensee_id, COALESCE(c.last, 0)"
+    return (
+        "k.id, k.last_used_at, k.product_id, pr.status, pr.licensee_id, COALESCE(c.last, 0), "
+        "pr.material_version"
+    )
 
 
 def _key_joins() -> str:
@@ -80,8 +89,10 @@ def _key_joins() -> str:
 
 
 def _key_context(row: Sequence[Any]) -> KeyContext:
-    key_id, last_used_at, product_id, status, licensee_id, version = row[:6]
-    return KeyContext(key_id, _datetime(last_used_at), product_id, status, licensee_id, version)
+    key_id, last_used_at, product_id, status, licensee_id, version, material = row[:7]
+    return KeyContext(
+        key_id, _datetime(last_used_at), product_id, status, licensee_id, version, material
+    )
 
 
 def key_context(*, key_hash: str) -> KeyContext | None:
@@ -114,7 +125,7 @@ def check_row(*, key_hash: str, isrc: str, use: str) -> CheckRow | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    work_id, label_id, use_type_id, permitted, reasons, lapses_at, conditions = row[6:]
+    work_id, label_id, use_type_id, permitted, reasons, lapses_at, conditions = row[7:]
     permission = None
     if permitted is not None:
         permission = (

@@ -60,6 +60,11 @@ class Artist(models.Model):
         help_text="Made by a catalogue import from a display artist no roster artist "
         "matched: for staff to review.",
     )
+    yes_covers_later_versions = models.BooleanField(
+        default=False,
+        help_text="Whether a yes of the artist's covers a product's later versions until "
+        "they say otherwise, or (the default) only the version it was given for.",
+    )
     members: "models.ManyToManyField[User, ArtistMembership]" = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ArtistMembership", related_name="artists"
     )

@@ -61,8 +61,20 @@ def side_answers(
     """Current answers keyed by (work id, use type id, side)."""
     rows = Decision.objects.filter(
         product=product, use_type_id__in=list(use_type_ids), **_works_filter(works)
-    ).values_list("work_id", "use_type_id", "side", "answer", "expires_at", "conditions")
-    return {(w, u, s): SideAnswer(a, e, conditions_of(c)) for w, u, s, a, e, c in rows}
+    ).values_list(
+        "work_id",
+        "use_type_id",
+        "side",
+        "answer",
+        "expires_at",
+        "conditions",
+        "for_version",
+        "later_versions",
+    )
+    return {
+        (w, u, s): SideAnswer(a, e, conditions_of(c), version, later)
+        for w, u, s, a, e, c, version, later in rows
+    }
 
 
 def honoured_codes(*, product: Product) -> frozenset[str]:
@@ -155,6 +167,7 @@ def _judge(
             product_id=product.pk,
             release_date=released.get(work_id),
             honoured=honoured,
+            material_version=product.material_version,
         )
         for work_id, use_id in pairs
     }

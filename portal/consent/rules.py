@@ -44,6 +44,10 @@ class Reason(models.TextChoices):
         "territories_disjoint",
         "the artist and the label allow no country in common",
     )
+    RECONSENT_NEEDED = (
+        "reconsent_needed",
+        "a yes was for an earlier version of the product, which has changed what it does",
+    )
 
 
 PRODUCT_REASONS = {
@@ -97,6 +101,9 @@ class SideAnswer:
     answer: str
     expires_at: datetime | None
     conditions: Conditions = ()
+    # The product's material version it was given for; whether it covers later ones.
+    for_version: int = 1
+    later_versions: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +195,14 @@ def evaluate(
     product_id: int = 0,
     release_date: date | None = None,
     honoured: frozenset[str] = frozenset(),
+    material_version: int = 1,
 ) -> Verdict:
     """Permitted iff both sides granted (unexpired), a licence covers the use today, the
     product is active and requests the use, the work is live (not withdrawn by its
-    label), none of the label's `policies` in force applies to it, and the product
-    can honour (`honoured`, codes) every condition either side's yes carries. Every
-    failed requirement is named; a permitted use carries both sides' conditions."""
+    label), none of the label's `policies` in force applies to it, the product can
+    honour (`honoured`, codes) every condition either side's yes carries, and each yes
+    covers the product's `material_version` (given for it, or for later versions too).
+    Every failed requirement is named; a permitted use carries both sides' conditions."""
     reasons: list[str] = []
     lapses: list[datetime] = []
     if product_status != Product.Status.ACTIVE:
@@ -232,6 +241,14 @@ def evaluate(
     )
     if together is None:
         reasons.append(Reason.TERRITORIES_DISJOINT)
+    if any(
+        not a.later_versions and a.for_version < material_version
+        for a in (artist, rights_holder)
+        if a is not None
+        and a.answer == Answer.GRANTED
+        and (a.expires_at is None or a.expires_at > now)
+    ):
+        reasons.append(Reason.RECONSENT_NEEDED)
     if reasons:
         return Verdict(
             False, tuple(str(r) for r in reasons), policy=policy, unsupported=unsupported

@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TypedDict
 
+from django.conf import settings
 from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -191,12 +192,51 @@ class Product(models.Model):
         related_name="products",
         help_text="The conditions this product can honour, shown to artists on its card.",
     )
+    # Written only by publishing a version (`consent.services.versions`): the number of
+    # the version in force, and of the last one that changed what the product does. A
+    # yes for "this version only" given before that one permits nothing any more.
+    version = models.PositiveIntegerField(default=1)
+    material_version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProductVersion(models.Model):
+    """A published version of a product: what it does, the uses it asks for, the
+    conditions it honours and the model it concerns, as they were that day. Kept for
+    ever; a material change (a new use, a changed purpose, a new model generation) asks
+    everyone whose yes was for an earlier version only to answer again."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(help_text="1 for the first, then one more each time.")
+    name = models.CharField(max_length=40, validators=[validate_name], help_text='"2.0"')
+    model = models.CharField(
+        max_length=120, blank=True, help_text="The model's name and version it concerns."
+    )
+    summary = models.TextField(help_text="What changed, in plain words, for artists.")
+    material = models.BooleanField(
+        help_text="It changes what the product does: yes answers for earlier versions only "
+        "stop permitting and are asked again."
+    )
+    uses = models.JSONField(default=list, help_text="The use types it asks for (slugs).")
+    conditions = models.JSONField(default=list, help_text="The conditions it honours (codes).")
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["product", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "number"], name="one_version_per_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.name}"
 
 
 class ProductUse(models.Model):

@@ -26,9 +26,10 @@ HASHED = (
     "note",
     "delegation_id",
 )
-# Covered too when not empty: a yes's conditions. Entries without any hash exactly as
-# they did before conditions existed.
-HASHED_IF_GIVEN = ("conditions",)
+# Covered too when they differ from these defaults: a yes's conditions and the product
+# versions it covers. Entries with the defaults hash exactly as they did before these
+# fields existed.
+HASHED_IF_GIVEN: dict[str, object] = {"conditions": [], "for_version": 1, "later_versions": False}
 
 # The fields a label policy's entry covers (`PolicyLedgerEntry`): the policy's whole
 # content, so a policy row that no longer matches its entries is found by the check.
@@ -56,7 +57,11 @@ def _canonical(value: object) -> object:
 
 def digest(content: dict[str, object], previous_digest: str) -> str:
     fields = [_canonical(content[name]) for name in HASHED]
-    fields += [[name, content[name]] for name in HASHED_IF_GIVEN if content.get(name)]
+    fields += [
+        [name, content[name]]
+        for name, default in HASHED_IF_GIVEN.items()
+        if content.get(name, default) != default
+    ]
     payload = json.dumps(
         [previous_digest, fields],
         separators=(",", ":"),

@@ -38,3 +38,4 @@ class Cause(models.TextChoices):
     PRODUCT = "product", "A product status change"
     WITHDRAWAL = "withdrawal", "A recording withdrawn or released again"
     POLICY = "policy", "A label policy added or lifted"
+    VERSION = "version", "A new version of the product"

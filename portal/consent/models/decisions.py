@@ -63,6 +63,10 @@ class Decision(models.Model):
     # A yes's conditions, as `portal.consent.conditions` writes them; empty for a bare yes
     # and for every no.
     conditions = models.JSONField(default=list, blank=True)
+    # The product's material version the answer was given (or kept) for, and whether a
+    # yes covers later versions too, until the party says otherwise.
+    for_version = models.PositiveIntegerField(default=1)
+    later_versions = models.BooleanField(default=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

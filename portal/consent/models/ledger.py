@@ -41,6 +41,8 @@ class LedgerEntry(models.Model):
     answer = models.CharField(max_length=10, choices=Answer.choices)
     expires_at = models.DateTimeField(null=True, blank=True)
     conditions = models.JSONField(default=list, blank=True)
+    for_version = models.PositiveIntegerField(default=1)
+    later_versions = models.BooleanField(default=False)
     note = models.TextField(blank=True)
     previous_digest = models.CharField(max_length=64)
     digest = models.CharField(max_length=64)

@@ -22,12 +22,7 @@ The services callers use are gathered here; new code imports from the concept's 
 from portal.consent.services.announce import permissions_refresh
 from portal.consent.services.common import ConsentError
 from portal.consent.services.conditions import condition_default_set
-from portal.consent.services.decisions import (
-    Outcome,
-    decision_set,
-    decisions_set,
-    grants_withdraw_all,
-)
+from portal.consent.services.decisions import Outcome, decision_set, decisions_set
 from portal.consent.services.delegations import delegation_grant, delegation_revoke
 from portal.consent.services.lapses import lapses_announce
 from portal.consent.services.licences import (
@@ -43,6 +38,7 @@ from portal.consent.services.products import (
     product_requests_notify,
     product_set_status,
 )
+from portal.consent.services.stop import grants_withdraw_all
 from portal.consent.services.works import works_reinstate, works_withdraw
 
 __all__ = [

@@ -8,6 +8,7 @@ flipped (`announce`), all in one transaction.
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.catalogue.models import Artist, ArtistMembership, Work
+from portal.catalogue.models import Work
 from portal.consent.bulk import insert_rows
 from portal.consent.conditions import Conditions, conditions_json
 from portal.consent.facts import requested_use_type_ids
@@ -34,10 +35,8 @@ from portal.consent.services.announce import changes_announce
 from portal.consent.services.common import CHUNK, ConsentError, chunks, recorded_at
 from portal.consent.services.conditions import conditions_check
 from portal.consent.services.entitlement import (
-    actor_hold,
     delegation_check,
     entitlement_check,
-    entitling_rows,
 )
 from portal.consent.services.locks import counters_lock
 from portal.consent.services.tallies import tallies_add
@@ -101,7 +100,19 @@ def _tallies_move(
     tallies_add(deltas)
 
 
-def _record(
+def _differs(current: tuple[Any, ...] | None, wanted: tuple[Any, ...]) -> bool:
+    """Whether an answer changes what is recorded: another answer, expiry, conditions or
+    reach, or a yes for "this version" given again after a material change (a no is the
+    same no whatever version it was given under)."""
+    if current is None:
+        return True
+    if current[:4] != wanted[:4]:
+        return True
+    answer, later = wanted[0], wanted[3]
+    return answer == Answer.GRANTED and not later and current[4] < wanted[4]
+
+
+def answers_record(
     *,
     head: LedgerHead,
     counter: ChangeCounter,
@@ -116,16 +127,24 @@ def _record(
     now: datetime,
     delegation: Delegation | None = None,
     conditions: Conditions = (),
+    later_versions: bool = False,
 ) -> Outcome:
     """Write one party's answer for many works: decisions, ledger, announce. Locks held."""
     given = conditions_json(conditions)
+    later = later_versions and answer == Answer.GRANTED
+    # A yes given again for "this version" renews one given for an earlier version.
+    wanted = (answer, expires_at, given, later, product.material_version)
     current = {
-        work_id: (previous, previous_expiry, previous_conditions)
-        for work_id, previous, previous_expiry, previous_conditions in Decision.objects.filter(
-            product=product, use_type=use_type, side=side, work__any_of=[w[0] for w in works]
-        ).values_list("work_id", "answer", "expires_at", "conditions")
+        work_id: (previous, expiry, previous_conditions, was_later, version)
+        for work_id, previous, expiry, previous_conditions, was_later, version in (
+            Decision.objects.filter(
+                product=product, use_type=use_type, side=side, work__any_of=[w[0] for w in works]
+            ).values_list(
+                "work_id", "answer", "expires_at", "conditions", "later_versions", "for_version"
+            )
+        )
     }
-    changed = [w for w in works if current.get(w[0]) != (answer, expires_at, given)]
+    changed = [w for w in works if _differs(current.get(w[0]), wanted)]
     if not changed:
         return Outcome(unchanged=len(works))
     # Every changed work gets the same answer: one UPDATE for those answered before,
@@ -136,7 +155,13 @@ def _record(
         side=side,
         work__any_of=[w[0] for w in changed if w[0] in current],
     ).update(
-        answer=answer, expires_at=expires_at, conditions=given, decided_by=actor, decided_at=now
+        answer=answer,
+        expires_at=expires_at,
+        conditions=given,
+        for_version=product.material_version,
+        later_versions=later,
+        decided_by=actor,
+        decided_at=now,
     )
     insert_rows(
         Decision,
@@ -149,6 +174,8 @@ def _record(
                 "answer": answer,
                 "expires_at": expires_at,
                 "conditions": given,
+                "for_version": product.material_version,
+                "later_versions": later,
                 "decided_by_id": actor.pk if actor else None,
                 "decided_at": now,
             }
@@ -169,10 +196,12 @@ def _record(
                 "product_id": product.pk,
                 "work_id": work_id,
                 "use_type_id": use_type.pk,
-                "previous": current.get(work_id, ("", None, []))[0],
+                "previous": current.get(work_id, ("",))[0],
                 "answer": answer,
                 "expires_at": expires_at,
                 "conditions": given,
+                "for_version": product.material_version,
+                "later_versions": later,
                 "note": note,
                 "delegation_id": delegation.pk if delegation else None,
             }
@@ -185,7 +214,7 @@ def _record(
         side=side,
         answer=answer,
         changed=changed,
-        previous={work_id: previous for work_id, (previous, _, _) in current.items()},
+        previous={work_id: row[0] for work_id, row in current.items()},
     )
     flipped = changes_announce(
         counter=counter,
@@ -217,6 +246,7 @@ def decisions_set(
     delegation: Delegation | None = None,
     now: datetime | None = None,
     conditions: Conditions = (),
+    later_versions: bool = False,
 ) -> Outcome:
     """Record one party's answer for every work in `works` (already scoped by the caller).
 
@@ -235,7 +265,9 @@ def decisions_set(
     manage each work's label. `actor=None` is the portal itself (imports, the demo).
 
     `conditions` go with a yes ("yes, if it credits me"): codes of the vocabulary, each
-    with its parameter. The same yes with other conditions is a change.
+    with its parameter. The same yes with other conditions is a change. A yes is for the
+    product's current material version only, or with `later_versions` for later ones
+    too; given again after a material change, it is kept for the new version.
 
     `now` is for importing consents given before the portal (the demo's history); views
     never pass it. The decisions, ledger entries and permission changes are dated then,
@@ -265,7 +297,7 @@ def decisions_set(
     outcome = Outcome()
     rows = works.order_by("pk").values_list(*WORK_ROW).iterator(CHUNK)
     for chunk in chunks(rows):
-        outcome += _record(
+        outcome += answers_record(
             head=head,
             counter=counter,
             actor=actor,
@@ -279,6 +311,7 @@ def decisions_set(
             now=now,
             delegation=delegation,
             conditions=conditions,
+            later_versions=later_versions,
         )
     if delegation is not None and outcome.changed:
         _notify_acted_for(delegation, actor, product, use_type, answer, outcome.changed)
@@ -320,6 +353,7 @@ def decision_set(
     delegation: Delegation | None = None,
     now: datetime | None = None,
     conditions: Conditions = (),
+    later_versions: bool = False,
 ) -> Outcome:
     """Record one party's answer for one work. Idempotent; see `decisions_set` (and for
     `now`, which views never pass)."""
@@ -335,50 +369,5 @@ def decision_set(
         note=note,
         now=now,
         conditions=conditions,
+        later_versions=later_versions,
     )
-
-
-@transaction.atomic
-def grants_withdraw_all(*, actor: User, artist: Artist, note: str = "") -> Outcome:
-    """Stop everything: turn every artist-side yes of `artist` into a no, in one transaction.
-
-    `actor` must be an admin or editor of the artist's team (`ConsentError` otherwise),
-    checked and locked once the ledger head is held, as for `decisions_set`."""
-    head = head_lock()
-    actor_hold(actor)
-    if not entitling_rows(
-        ArtistMembership.objects.filter(
-            artist=artist, user=actor, role__in=ArtistMembership.DECIDING_ROLES
-        ),
-        "artist_id",
-    ):
-        raise ConsentError(f"Only {artist.name}'s admins and editors can stop everything.")
-    granted = Decision.objects.filter(
-        side=Side.ARTIST, answer=Answer.GRANTED, work__primary_artist=artist
-    )
-    groups = sorted(set(granted.values_list("product_id", "use_type_id")))
-    counters = counters_lock(product_id for product_id, _ in groups)
-    products = Product.objects.in_bulk({p for p, _ in groups})
-    use_types = UseType.objects.in_bulk({u for _, u in groups})
-    now = timezone.now()
-    outcome = Outcome()
-    for product_id, use_type_id in groups:
-        works = Work.objects.filter(
-            pk__in=granted.filter(product_id=product_id, use_type_id=use_type_id).values("work_id")
-        )
-        rows = works.order_by("pk").values_list(*WORK_ROW).iterator(CHUNK)
-        for chunk in chunks(rows):
-            outcome += _record(
-                head=head,
-                counter=counters[product_id],
-                actor=actor,
-                product=products[product_id],
-                use_type=use_types[use_type_id],
-                side=Side.ARTIST,
-                answer=Answer.DENIED,
-                expires_at=None,
-                note=note or "Stopped everything",
-                works=chunk,
-                now=now,
-            )
-    return outcome

@@ -1,7 +1,7 @@
 """Tallies: how a label's works stand per artist, product and use, kept as they change.
 
 The write path adds what it changed, in the transaction that changed it, under the locks
-it already holds: `_record` (decisions) moves works between cells of (artist's answer) x
+it already holds: `answers_record` (decisions) moves works between cells of (artist's answer) x
 (label's answer), `changes_announce` counts what became or stopped being permitted.
 Whatever creates or deletes works adds to the work counts (`work_counts_add`); whatever
 moves works to another artist or label recounts the groups they left and joined
