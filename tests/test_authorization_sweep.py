@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.api.services import api_key_issue
-from portal.catalogue.models import ArtistMembership, Work
+from portal.catalogue.models import Artist, ArtistMembership, Work
 from portal.consent.models import (
     Answer,
     BulkAnswer,
@@ -229,6 +229,17 @@ RULES: dict[str, Rule] = {
     "home": Rule(allowed=PEOPLE, ok=frozenset({200, 302})),
     "artist_home": Rule(artist_id, ARTIST_TEAM),
     "stop_everything": Rule(artist_id, ARTIST_TEAM),
+    "artist_reach": Rule(
+        artist_id,
+        ARTIST_TEAM,
+        method="post",
+        ok=302,
+        data=send(reach="later"),
+        effect=lambda ctx, role: (
+            Artist.objects.get(pk=ctx.world.artist.pk).yes_covers_later_versions
+        ),
+        denied=404,
+    ),
     "artist_delegation": Rule(artist_id, ARTIST_TEAM),
     "artist_activity": Rule(artist_id, ARTIST_TEAM),
     "artist_earnings": Rule(artist_id, ARTIST_TEAM),
@@ -327,6 +338,7 @@ RULES: dict[str, Rule] = {
     ),
     # --- the matrix, per party kind ---
     "matrix": Rule(party("artists"), ARTIST_TEAM),
+    "keep_answers": Rule(party("artists"), ARTIST_TEAM),
     "bulk_answer": Rule(
         lambda ctx: {**party("artists")(ctx), "job_id": ctx.ids["bulk_answer_artists"]},
         ARTIST_TEAM,

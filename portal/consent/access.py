@@ -315,6 +315,14 @@ def team_view(view: View) -> View:
     return login_required(scoped)
 
 
+def later_by_default(party: Party) -> bool:
+    """Whether the party's yes covers later versions unless it says otherwise: the
+    artist's setting for the artist side; a label's yes is for the version it was given."""
+    return party.side == Side.ARTIST and bool(
+        party.artist and party.artist.yes_covers_later_versions
+    )
+
+
 def party_key(party: Party) -> dict[str, Any]:
     """The side and the one artist or label whose defaults a party's answers follow: the
     artist (also under a delegation) for the artist side, the label for its own."""

@@ -41,6 +41,18 @@ class DecisionForm(forms.Form):
         self.fields["use"] = UseChoiceField(use_types)
 
 
+REACH = [
+    ("this", "This version only: asked again if the product changes what it does"),
+    ("later", "This and later versions, until I say otherwise"),
+]
+
+
+class ReachForm(forms.Form):
+    """Whether a yes covers a product's later versions unless the artist says otherwise."""
+
+    reach = forms.ChoiceField(choices=REACH, widget=forms.RadioSelect, label="A yes covers")
+
+
 class ConditionsForm(forms.Form):
     """A yes with conditions, chosen from the vocabulary: one checkbox each, with the
     credit line and the countries for the conditions that take them. For one work's use
@@ -60,6 +72,13 @@ class ConditionsForm(forms.Form):
             self.fields["use"] = UseChoiceField(use_types, widget=forms.HiddenInput)
             self.fields["make_default"] = forms.BooleanField(
                 required=False, label="Use these conditions for every yes to this product"
+            )
+            # Left out (an older page, a script): the party's own default.
+            self.fields["reach"] = forms.ChoiceField(
+                choices=REACH,
+                widget=forms.RadioSelect,
+                label="Which versions of the product",
+                required=False,
             )
         self.vocabulary = vocabulary
         for condition in vocabulary:

@@ -1,7 +1,15 @@
 from django.urls import path, register_converter
 
 from portal.consent.access import PartyKind
-from portal.consent.views import artist, conditions, decisions, label, policies
+from portal.consent.views import (
+    artist,
+    conditions,
+    decisions,
+    history,
+    label,
+    policies,
+    versions,
+)
 
 
 class PartyKindConverter:
@@ -24,6 +32,7 @@ urlpatterns = [
     path("artists/<int:artist_id>/", artist.artist_home, name="artist_home"),
     path("artists/<int:artist_id>/stop/", artist.stop_everything, name="stop_everything"),
     path("artists/<int:artist_id>/delegation/", artist.delegation, name="artist_delegation"),
+    path("artists/<int:artist_id>/reach/", artist.artist_reach, name="artist_reach"),
     path("artists/<int:artist_id>/activity/", artist.artist_activity, name="artist_activity"),
     path("labels/<int:label_id>/", label.label_home, name="label_home"),
     path("labels/<int:label_id>/export.csv", label.label_export, name="label_export"),
@@ -34,6 +43,11 @@ urlpatterns = [
         "<party:kind>/<int:party_id>/products/<slug:product_slug>/works/<int:work_id>/decide/",
         decisions.decide,
         name="decide",
+    ),
+    path(
+        "<party:kind>/<int:party_id>/products/<slug:product_slug>/keep/",
+        versions.keep_answers,
+        name="keep_answers",
     ),
     path(
         "<party:kind>/<int:party_id>/products/<slug:product_slug>/conditions/",
@@ -50,7 +64,7 @@ urlpatterns = [
         decisions.bulk,
         name="bulk",
     ),
-    path("works/<int:work_id>/history/", decisions.work_history, name="work_history"),
+    path("works/<int:work_id>/history/", history.work_history, name="work_history"),
     path("labels/<int:label_id>/roster/", label.label_roster, name="label_roster"),
     path(
         "<party:kind>/<int:party_id>/products/<slug:product_slug>/bulk/<int:job_id>/",

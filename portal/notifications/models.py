@@ -17,6 +17,7 @@ class Notification(models.Model):
         DELEGATION = "delegation", "Delegation"
         TEAM = "team", "Team change"
         CATALOGUE = "catalogue", "Catalogue grew"
+        RECONSENT = "reconsent", "Asked again"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -128,8 +128,10 @@ class BulkAnswer(models.Model):
     party_id = models.PositiveBigIntegerField()
     side = models.CharField(max_length=20, choices=Side.choices)
     answer = models.CharField(max_length=10, choices=Answer.choices)
-    # A yes's conditions: the party's default for the product when it was confirmed.
+    # A yes's conditions, and whether it covers later versions: the party's defaults when
+    # it was confirmed.
     conditions = models.JSONField(default=list, blank=True)
+    later_versions = models.BooleanField(default=False)
     scope = models.JSONField(default=dict)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

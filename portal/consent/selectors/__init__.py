@@ -9,9 +9,10 @@ new code imports from the concept's module.
 """
 
 from portal.consent.selectors.conditions import (
-    conditions_for_yes,
+    YesTerms,
     default_conditions,
     default_words,
+    yes_terms,
 )
 from portal.consent.selectors.export import EXPORT_COLUMNS, export_rows
 from portal.consent.selectors.history import activity_for, history_for
@@ -37,9 +38,9 @@ __all__ = [
     "EXPORT_COLUMNS",
     "Preview",
     "Row",
+    "YesTerms",
     "activity_for",
     "bulk_preview",
-    "conditions_for_yes",
     "default_conditions",
     "default_words",
     "delegations_with_products",
@@ -58,4 +59,5 @@ __all__ = [
     "works_held",
     "works_matching",
     "works_where_other_side_granted",
+    "yes_terms",
 ]

@@ -1,5 +1,7 @@
 """Which conditions a yes carries when the person does not choose them on the spot."""
 
+from dataclasses import dataclass
+
 from portal.catalogue.models import Work
 from portal.consent.conditions import Conditions, conditions_of
 from portal.consent.models import Answer, ConditionDefault, Decision, Side
@@ -19,24 +21,37 @@ def default_conditions(
     return conditions_of(next(iter(found), None))
 
 
-def conditions_for_yes(
+@dataclass(frozen=True)
+class YesTerms:
+    """What a plain yes carries: its conditions, and whether it covers later versions."""
+
+    conditions: Conditions
+    later_versions: bool
+
+
+def yes_terms(
     *,
     product: Product,
     work: Work,
     use_type: UseType,
+    answer: str,
     side: str,
     artist_id: int | None,
     label_id: int | None,
-) -> Conditions:
-    """What a plain yes on one cell carries: the conditions of the side's yes when it
-    repeats one (conditions change on their own page), the party's default otherwise
-    (two queries at most)."""
+    later_default: bool,
+) -> YesTerms:
+    """What a plain yes on one cell carries: the terms of the side's yes when it repeats
+    one (they change on the conditions page), else the party's default conditions and
+    its default reach (`later_default`) (two queries at most). A no carries none."""
+    if answer != Answer.GRANTED:
+        return YesTerms((), False)
     current = Decision.objects.filter(
         product=product, work=work, use_type=use_type, side=side, answer=Answer.GRANTED
-    ).values_list("conditions", flat=True)
-    for conditions in current:
-        return conditions_of(conditions)
-    return default_conditions(product=product, side=side, artist_id=artist_id, label_id=label_id)
+    ).values_list("conditions", "later_versions")
+    for conditions, later in current:
+        return YesTerms(conditions_of(conditions), later)
+    given = default_conditions(product=product, side=side, artist_id=artist_id, label_id=label_id)
+    return YesTerms(given, later_default)
 
 
 def default_words(

@@ -81,6 +81,19 @@ def _yes_in_force(alias: str, now: datetime) -> Q:
     )
 
 
+def _same_answer(answer: str, conditions: Conditions, later: bool, product: Product) -> Q:
+    """The works whose answer a bulk answer leaves as it is (`decisions_set` alike)."""
+    if answer == Answer.DENIED:
+        return Q(this__answer=answer)
+    same = Q(
+        this__answer=answer,
+        this__expires_at__isnull=True,
+        this__conditions=conditions_json(conditions),
+        this__later_versions=later,
+    )
+    return same if later else same & Q(this__for_version__gte=product.material_version)
+
+
 def bulk_preview(
     *,
     product: Product,
@@ -90,6 +103,7 @@ def bulk_preview(
     works: QuerySet[Work],
     now: datetime,
     conditions: Conditions = (),
+    later_versions: bool = False,
 ) -> Preview:
     """Count what answering `answer` for `works` would do, exactly as `decisions_set`
     would do it. One pass over the works, grouped by label, counts all three; a label's
@@ -98,16 +112,10 @@ def bulk_preview(
     counts the permissions in force it would end in one more query."""
     counts: dict[str, Any] = {
         "total": Count("pk"),
-        # Bulk answers carry no expiry, and the party's default conditions: a yes that has
-        # an expiry (lapsed or not) or other conditions is replaced.
-        "already": Count(
-            "pk",
-            filter=Q(
-                this__answer=answer,
-                this__expires_at__isnull=True,
-                this__conditions=conditions_json(conditions),
-            ),
-        ),
+        # Bulk answers carry no expiry, and the party's default conditions and reach: a
+        # yes with an expiry (lapsed or not), other conditions or another reach, or for
+        # an earlier version only, is replaced.
+        "already": Count("pk", filter=_same_answer(answer, conditions, later_versions, product)),
     }
     if answer == Answer.GRANTED:
         # The other side's yes is in force and this side's is not: a yes would permit it,

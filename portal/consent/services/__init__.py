@@ -21,7 +21,7 @@ The services callers use are gathered here; new code imports from the concept's 
 
 from portal.consent.services.announce import permissions_refresh
 from portal.consent.services.common import ConsentError
-from portal.consent.services.conditions import condition_default_set
+from portal.consent.services.conditions import artist_reach_set, condition_default_set
 from portal.consent.services.decisions import Outcome, decision_set, decisions_set
 from portal.consent.services.delegations import delegation_grant, delegation_revoke
 from portal.consent.services.lapses import lapses_announce
@@ -45,6 +45,7 @@ __all__ = [
     "ConsentError",
     "Outcome",
     "PolicyOutcome",
+    "artist_reach_set",
     "condition_default_set",
     "decision_set",
     "decisions_set",

@@ -54,6 +54,7 @@ def bulk_answer_start(
     expected: int,
     token: str,
     conditions: Conditions = (),
+    later_versions: bool = False,
 ) -> BulkAnswer:
     """Record a bulk answer for a worker and queue it once committed.
 
@@ -77,6 +78,7 @@ def bulk_answer_start(
                 side=party.side,
                 answer=answer,
                 conditions=conditions_json(conditions),
+                later_versions=later_versions,
                 scope=scope,
                 requested_by=actor,
                 token=token,
@@ -178,6 +180,7 @@ def _apply(job: BulkAnswer) -> tuple[int, int, int]:
         works=Work.objects.filter(pk__in=works.values("pk")),
         delegation=party.delegation,
         conditions=conditions_of(job.conditions),
+        later_versions=job.later_versions,
     )
     return outcome.changed, outcome.unchanged, outcome.flipped
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.catalogue.models import Artist
 from portal.consent.conditions import Conditions, conditions_json, is_country
 from portal.consent.models import Answer, ConditionDefault, Side
 from portal.consent.services.common import ConsentError
@@ -76,3 +77,10 @@ def condition_default_set(
             "set_at": timezone.now(),
         },
     )
+
+
+def artist_reach_set(*, artist: Artist, later_versions: bool) -> None:
+    """Whether the artist's plain yes covers a product's later versions from now on. The
+    caller has checked that the actor decides for the artist (`consent.access`)."""
+    Artist.objects.filter(pk=artist.pk).update(yes_covers_later_versions=later_versions)
+    artist.yes_covers_later_versions = later_versions

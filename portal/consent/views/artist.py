@@ -6,15 +6,17 @@ from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.http import AuthedRequest
 from portal.consent import selectors
 from portal.consent.access import READ_ONLY, Party, PartyKind, party_view
-from portal.consent.forms import DelegationForm
+from portal.consent.forms import DelegationForm, ReachForm
 from portal.consent.models import Delegation, Side
+from portal.consent.selectors import versions
 from portal.consent.services import (
     ConsentError,
+    artist_reach_set,
     delegation_grant,
     delegation_revoke,
     grants_withdraw_all,
@@ -39,6 +41,7 @@ def product_cards(party: Party) -> list[dict[str, object]]:
     prefetch_related_objects(products, "conditions_honoured", "licensee__licences__shares")
     tallies = selectors.tallies(products=products, works=works, side=party.side)
     label_ids = selectors.label_ids_of(party=party)
+    changed = versions.material_changes(products=products, side=party.side, works=works)
     cards = []
     for product in products:
         licences = [lc for lc in product.licensee.licences.all() if lc.label_id in label_ids]
@@ -52,6 +55,8 @@ def product_cards(party: Party) -> list[dict[str, object]]:
                 "uses": uses,
                 "waiting": sum(t.waiting for _, t in uses),
                 "licences": licences,
+                # The version that changed what it does, and the answers it asks again.
+                "changed": changed.get(product.pk),
                 "shares": [
                     (
                         product_use.use_type.name.lower(),
@@ -108,6 +113,30 @@ def stop_everything(request: AuthedRequest, party: Party) -> HttpResponse:
         "consent/stop_everything.html",
         {"party": party, "granted": granted, "products": products},
     )
+
+
+@require_POST
+@party_view(PartyKind.ARTISTS)
+def artist_reach(request: AuthedRequest, party: Party) -> HttpResponse:
+    """Whether the artist's yes covers a product's later versions unless they say
+    otherwise; answers already given keep their own."""
+    form = ReachForm(request.POST)
+    if not party.can_decide:
+        messages.error(request, READ_ONLY)
+    elif not form.is_valid():
+        messages.error(request, "Choose which versions a yes covers.")
+    else:
+        assert party.artist is not None
+        later = form.cleaned_data["reach"] == "later"
+        artist_reach_set(artist=party.artist, later_versions=later)
+        said = (
+            "later versions too, until you say otherwise"
+            if later
+            else "only the version it is given for: you are asked again when a product "
+            "changes what it does"
+        )
+        messages.success(request, f"Saved: from now on a yes covers {said}.")
+    return redirect("artist_home", artist_id=party.pk)
 
 
 @require_http_methods(["GET", "POST"])

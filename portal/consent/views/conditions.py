@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from portal.accounts.http import AuthedRequest
 from portal.consent import selectors
-from portal.consent.access import READ_ONLY, Party, party_key, product_view
+from portal.consent.access import READ_ONLY, Party, later_by_default, party_key, product_view
 from portal.consent.conditions import Conditions, conditions_of
 from portal.consent.forms import ConditionsForm
 from portal.consent.models import Answer, Decision
@@ -33,6 +33,12 @@ def _initial(credit: str, conditions: Conditions, vocabulary: list[Condition]) -
         if given.allow:
             initial[f"{given.code}__allow"] = list(given.allow)
     return initial
+
+
+def _reaches_later(party: Party, decision: Decision | None) -> bool:
+    if decision is not None and decision.answer == Answer.GRANTED:
+        return decision.later_versions
+    return later_by_default(party)
 
 
 def _vocabulary(product: Product) -> tuple[list[Condition], set[str]]:
@@ -75,7 +81,11 @@ def conditions(
         use_types=use_types,
         vocabulary=vocabulary,
         cannot=cannot,
-        initial={"use": use_type.slug, **_initial(work.primary_artist.name, current, vocabulary)},
+        initial={
+            "use": use_type.slug,
+            "reach": "later" if _reaches_later(party, decision) else "this",
+            **_initial(work.primary_artist.name, current, vocabulary),
+        },
     )
     if request.method == "POST" and form.is_valid():
         given = form.conditions()
@@ -89,6 +99,11 @@ def conditions(
                 answer=Answer.GRANTED,
                 conditions=given,
                 delegation=party.delegation,
+                later_versions=(
+                    form.cleaned_data["reach"] == "later"
+                    if form.cleaned_data["reach"]
+                    else later_by_default(party)
+                ),
             )
             if form.cleaned_data["make_default"]:
                 condition_default_set(

@@ -28,13 +28,13 @@ from portal.consent.access import (
     PartyKind,
     artists_of,
     labels_of,
+    later_by_default,
     party_key,
     product_view,
-    work_view,
 )
 from portal.consent.conditions import Conditions
 from portal.consent.forms import BulkForm, DecisionForm, ProductPageFilter
-from portal.consent.models import Answer, BulkAnswer, Side
+from portal.consent.models import Answer, BulkAnswer
 from portal.consent.readers import addressed_to, label_name
 from portal.consent.selectors import counting, filtering
 from portal.consent.selectors import product_page as page_selectors
@@ -183,6 +183,14 @@ def decide(
         )
     use_type: UseType = form.cleaned_data["use"]
     answer = form.cleaned_data["answer"]
+    terms = selectors.yes_terms(
+        product=product,
+        work=work,
+        use_type=use_type,
+        answer=answer,
+        later_default=later_by_default(party),
+        **party_key(party),
+    )
     try:
         decision_set(
             actor=request.user,
@@ -192,13 +200,8 @@ def decide(
             side=party.side,
             answer=answer,
             delegation=party.delegation,
-            conditions=(
-                selectors.conditions_for_yes(
-                    product=product, work=work, use_type=use_type, **party_key(party)
-                )
-                if answer == Answer.GRANTED
-                else ()
-            ),
+            conditions=terms.conditions,
+            later_versions=terms.later_versions,
         )
     except ConsentError as exc:
         return _refuse(request, back, str(exc))
@@ -284,6 +287,7 @@ def bulk(
             works=works,
             now=now,
             conditions=given,
+            later_versions=later_by_default(party),
         )
         context.update(
             total=preview.total,
@@ -316,6 +320,7 @@ def bulk(
             works=Work.objects.filter(pk__in=works.values("pk")),
             delegation=party.delegation,
             conditions=given,
+            later_versions=later_by_default(party),
         )
     except ConsentError as exc:
         messages.error(request, f"{exc} Nothing was changed.")
@@ -356,6 +361,7 @@ def _bulk_in_background(
             expected=int(request.POST.get("expected") or 0),
             token=data["token"],
             conditions=conditions,
+            later_versions=later_by_default(party),
         )
     except ConsentError as exc:
         messages.error(request, f"{exc} Nothing was changed.")
@@ -390,10 +396,3 @@ def bulk_answer(
     if request.htmx:
         return render(request, "consent/bulk.html#job", context)
     return render(request, "consent/bulk.html", context)
-
-
-@work_view
-def work_history(request: AuthedRequest, work: Work) -> HttpResponse:
-    entries = Paginator(selectors.history_for(work=work), 100).get_page(request.GET.get("page"))
-    context: dict[str, Any] = {"work": work, "entries": entries, "Side": Side}
-    return render(request, "consent/history.html", context)
