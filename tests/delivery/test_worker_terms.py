@@ -1,6 +1,7 @@
-"""A yes with conditions, end to end on PostgreSQL, Redis and a real worker: the webhook
-that says the use is permitted carries the conditions and the receipt that records
-them, and a change of the conditions alone is delivered as a change of its own."""
+"""Consent with terms and products that change, end to end on PostgreSQL, Redis and a
+real worker: the webhook that says the use is permitted carries the conditions and the
+receipt that records them, a change of the conditions alone is delivered as a change of
+its own, and a material version's reconsent_needed reaches the product."""
 
 import pytest
 from django.db import transaction
@@ -9,6 +10,7 @@ from django.test import Client
 from portal.api.services import api_key_issue
 from portal.consent.conditions import Given
 from portal.consent.models import Answer, Side
+from portal.consent.services.versions import version_publish
 from portal.delivery.services import deliveries_schedule
 from portal.licensing.models import Condition
 from portal.receipts.signing import receipt_verify
@@ -65,3 +67,36 @@ def test_the_conditions_reach_the_product_by_webhook_check_and_receipt(
         "/api/v1/permissions/check", {"isrc": world.works[0].isrc, "use": "training"}
     )
     assert checked.json()["conditions"] == [CREDITED]
+
+
+@pytest.mark.usefixtures("transactional_db")
+def test_a_material_version_reaches_the_product_as_reconsent_needed(
+    world: World,
+    workers: Workers,  # noqa: F811 (the fixture)
+    receiver: TestReceiver,  # noqa: F811 (the fixture)
+) -> None:
+    connect(world, receiver)
+    workers.start()
+    answer(world, Side.ARTIST)
+    answer(world, Side.RIGHTS_HOLDER)
+    assert receiver.wait_for(lambda r: r.delivered_seqs() == [1]), workers.logs()
+
+    with transaction.atomic():
+        version_publish(
+            actor=world.staff,
+            product=world.product,
+            name="2.0",
+            summary="New model.",
+            material=True,
+        )
+        deliveries_schedule(product_ids=[world.product.pk])
+    assert receiver.wait_for(lambda r: r.delivered_seqs() == [1, 2]), workers.logs()
+    [last] = [c for r in receiver.acknowledged() for c in r.payload["changes"] if c["seq"] == 2]
+    assert (last["permitted"], last["conditions"]) == (False, [])
+    assert "receipt" not in last  # a version, not a decision, caused it
+
+    raw = api_key_issue(product=world.product, name="check")[1]
+    checked = Client(headers={"Authorization": f"Bearer {raw}"}).get(
+        "/api/v1/permissions/check", {"isrc": world.works[0].isrc, "use": "training"}
+    )
+    assert checked.json()["reasons"] == ["reconsent_needed"]
