@@ -109,6 +109,7 @@ class UseTypeFactory(factory.django.DjangoModelFactory):
     slug = "training"
     name = factory.LazyAttribute(lambda o: o.slug.replace("_", " ").capitalize())
     explanation = "What this use means in practice."
+    obliges_exclusion = factory.LazyAttribute(lambda o: o.slug == "training")
     # The order the initial migration gives them, whichever test made them first.
     position = factory.LazyAttribute(
         lambda o: USE_TYPE_ORDER.index(o.slug) if o.slug in USE_TYPE_ORDER else 99

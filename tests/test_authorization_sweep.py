@@ -52,6 +52,7 @@ from portal.notifications.models import Notification
 from portal.notifications.services import notify
 from portal.teams.models import Invitation
 from portal.teams.services import invitation_create
+from portal.training.models import Manifest
 from tests import factories as f
 from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World, say
@@ -455,6 +456,49 @@ RULES: dict[str, Rule] = {
         anonymous=API["anonymous"],
         overrides={"other_key": 404},  # another product's report does not exist for it
     ),
+    "api_manifests": Rule(
+        allowed=("key", "other_key"),
+        method="post",
+        ok=201,
+        content_type="application/json",
+        data=lambda ctx, role: {
+            "model": "sweep",
+            "version": role,
+            "trained_at": "2026-09-01T00:00:00Z",
+            "items": [{"isrc": ctx.world.works[0].isrc, "use": "training"}],
+        },
+        effect=lambda ctx, role: Manifest.objects.filter(
+            version=role, product_id=ctx.ids.get(f"{role}_product")
+        ).exists(),
+        denied=API["denied"],
+        anonymous=API["anonymous"],
+    ),
+    "api_manifest_items": Rule(
+        lambda ctx: {"manifest_id": ctx.ids["manifest"]},
+        ("key",),
+        method="post",
+        ok=202,
+        content_type="application/json",
+        data=lambda ctx, role: {"items": [{"isrc": ctx.world.works[1].isrc, "use": "training"}]},
+        effect=lambda ctx, role: Manifest.objects.get(pk=ctx.ids["manifest"]).items == 1,
+        denied=API["denied"],
+        anonymous=API["anonymous"],
+        overrides={"other_key": 404},
+    ),
+    "api_manifest_complete": Rule(
+        lambda ctx: {"manifest_id": ctx.ids["manifest"]},
+        ("key",),
+        method="post",
+        effect=lambda ctx, role: (
+            Manifest.objects.get(pk=ctx.ids["manifest"]).completed_at is not None
+        ),
+        denied=API["denied"],
+        anonymous=API["anonymous"],
+        overrides={"other_key": 404},
+    ),
+    "api_obligations": Rule(
+        allowed=("key", "other_key"), denied=API["denied"], anonymous=API["anonymous"]
+    ),
 }
 
 # The same pages reached as another party kind (the label's matrix and the matrix a
@@ -688,6 +732,13 @@ def ctx(world: World) -> Context:
         "invitation": invitation.pk,
         "notification": Notification.objects.get(user=world.artist_user).pk,
         "report": report.pk,
+        "manifest": Manifest.objects.create(
+            product=world.product,
+            model="in parts",
+            version="1",
+            trained_at=timezone.now(),
+            received_at=timezone.now(),
+        ).pk,
         "import": catalogue_import.pk,
         "bulk_answer_labels": bulk_answers["labels"],
         "bulk_answer_artists": bulk_answers["artists"],

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "portal.notifications",
     "portal.teams",
     "portal.earnings",
+    "portal.training",
     "portal.api",
     "portal.delivery",
     "portal.imports",

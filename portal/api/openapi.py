@@ -12,6 +12,16 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
+from portal.api.openapi_parts import (
+    COMMON,
+    IDEMPOTENCY_KEY,
+    REPLAYED,
+    RETRY_AFTER,
+    WWW_AUTHENTICATE,
+    error,
+    ok,
+)
+from portal.api.openapi_training import training_paths
 from portal.api.schemas import (
     ISRC_EXAMPLE,
     MAX_ITEMS,
@@ -20,66 +30,27 @@ from portal.api.schemas import (
     Changes,
     Check,
     Error,
+    ManifestChecked,
+    ManifestReceived,
+    Obligations,
     UsageReportDetail,
     UsageReportReceived,
 )
 from portal.earnings.schemas import MAX_LINES, UsageReport
+from portal.training.schemas import ManifestItems, TrainingManifest
 
-REQUESTS: list[type[BaseModel]] = [BulkCheckRequest, UsageReport]
+REQUESTS: list[type[BaseModel]] = [BulkCheckRequest, UsageReport, TrainingManifest, ManifestItems]
 ANSWERS: list[type[BaseModel]] = [
     Check,
     BulkCheckResponse,
     Changes,
     UsageReportReceived,
     UsageReportDetail,
+    ManifestReceived,
+    ManifestChecked,
+    Obligations,
     Error,
 ]
-
-
-def _error(description: str, *codes: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    response: dict[str, Any] = {
-        "description": f"{description} Codes: {', '.join(f'`{c}`' for c in codes)}.",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-    if headers:
-        response["headers"] = headers
-    return response
-
-
-def _ok(description: str, schema: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
-
-
-RETRY_AFTER = {
-    "Retry-After": {
-        "description": "Seconds until the key's rate-limit window resets.",
-        "schema": {"type": "integer", "minimum": 1},
-    }
-}
-WWW_AUTHENTICATE = {"WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer"}}}
-REPLAYED = {
-    "Idempotent-Replayed": {
-        "description": "`true` when this is the stored response to an earlier request "
-        "with the same Idempotency-Key.",
-        "schema": {"type": "string", "const": "true"},
-    }
-}
-COMMON = {
-    "401": {"$ref": "#/components/responses/Unauthorized"},
-    "429": {"$ref": "#/components/responses/RateLimited"},
-    "500": {"$ref": "#/components/responses/ServerError"},
-}
-IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "description": "Any unique string (a UUID). The same key with the same request within "
-    "24 hours replays the first response; with a different request it is a 422.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-}
 
 
 class _Schema(GenerateJsonSchema):
@@ -106,7 +77,8 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "Consent Portal machine API",
             "version": "1",
-            "summary": "Ask whether a recording may be used, follow every change, report usage.",
+            "summary": "Ask whether a recording may be used, follow every change, report usage "
+            "and what trained a model.",
             "description": "Authenticate with your product's API key as a bearer token. A key "
             "sees only its own product. Every error is JSON: "
             '`{"error": {"code": "...", "message": "..."}}`. See /api/v1/ for a guide.',
@@ -135,11 +107,11 @@ def openapi_document() -> dict[str, Any]:
                         },
                     ],
                     "responses": {
-                        "200": _ok("The answer, with the failed conditions.", "Check"),
-                        "400": _error(
+                        "200": ok("The answer, with the failed conditions.", "Check"),
+                        "400": error(
                             "A malformed ISRC or an unknown use.", "invalid_isrc", "unknown_use"
                         ),
-                        "404": _error(
+                        "404": error(
                             "A well-formed ISRC that is not in the catalogue.", "not_found"
                         ),
                         **COMMON,
@@ -159,25 +131,25 @@ def openapi_document() -> dict[str, Any]:
                     },
                     "responses": {
                         "200": {
-                            **_ok(
+                            **ok(
                                 "One answer per item, in order. An ISRC not in the "
                                 "catalogue is answered `not_in_catalogue`.",
                                 "BulkCheckResponse",
                             ),
                             "headers": REPLAYED,
                         },
-                        "400": _error(
+                        "400": error(
                             "Malformed JSON or shape (or nested too deeply), or items "
                             "with a malformed ISRC or unknown use (listed in `details` "
                             "by `index`); nothing is answered.",
                             "invalid_request",
                         ),
-                        "413": _error(
+                        "413": error(
                             f"More than {MAX_ITEMS:,} items, or a body over 1 MiB.",
                             "too_many_items",
                             "payload_too_large",
                         ),
-                        "422": _error(
+                        "422": error(
                             "The Idempotency-Key was used for another request.",
                             "idempotency_key_reused",
                         ),
@@ -209,8 +181,8 @@ def openapi_document() -> dict[str, Any]:
                         },
                     ],
                     "responses": {
-                        "200": _ok("Changes in sequence order, with no gaps.", "Changes"),
-                        "400": _error("`after` or `limit` out of range.", "invalid_request"),
+                        "200": ok("Changes in sequence order, with no gaps.", "Changes"),
+                        "400": error("`after` or `limit` out of range.", "invalid_request"),
                         **COMMON,
                     },
                 }
@@ -229,26 +201,26 @@ def openapi_document() -> dict[str, Any]:
                         },
                     },
                     "responses": {
-                        "201": {**_ok("Stored.", "UsageReportReceived"), "headers": REPLAYED},
-                        "200": _ok(
+                        "201": {**ok("Stored.", "UsageReportReceived"), "headers": REPLAYED},
+                        "200": ok(
                             "The same report was received before under this "
                             "reference; nothing new was stored.",
                             "UsageReportReceived",
                         ),
-                        "400": _error(
+                        "400": error(
                             "Mistakes, each named in `details` as {line, field, "
                             "message} (line counts from 0); nothing was stored. Or the "
                             "body is not JSON, or is nested too deeply.",
                             "invalid_report",
                             "invalid_request",
                         ),
-                        "409": _error("A different report already has this reference.", "conflict"),
-                        "413": _error(
+                        "409": error("A different report already has this reference.", "conflict"),
+                        "413": error(
                             f"More than {MAX_LINES:,} lines, or a body over 32 MiB.",
                             "too_many_items",
                             "payload_too_large",
                         ),
-                        "422": _error(
+                        "422": error(
                             "The Idempotency-Key was used for another request.",
                             "idempotency_key_reused",
                         ),
@@ -269,12 +241,13 @@ def openapi_document() -> dict[str, Any]:
                         }
                     ],
                     "responses": {
-                        "200": _ok("The report's summary.", "UsageReportDetail"),
-                        "404": _error("No such report for this key's product.", "not_found"),
+                        "200": ok("The report's summary.", "UsageReportDetail"),
+                        "404": error("No such report for this key's product.", "not_found"),
                         **COMMON,
                     },
                 }
             },
+            **training_paths(),
         },
         "components": {
             "securitySchemes": {
@@ -286,15 +259,15 @@ def openapi_document() -> dict[str, Any]:
             },
             "schemas": _schemas(),
             "responses": {
-                "Unauthorized": _error(
+                "Unauthorized": error(
                     "No key, a malformed key, or an unknown or revoked one.",
                     "unauthorized",
                     headers=WWW_AUTHENTICATE,
                 ),
-                "RateLimited": _error(
+                "RateLimited": error(
                     "Over the key's rate limit.", "rate_limited", headers=RETRY_AFTER
                 ),
-                "ServerError": _error("Our failure; retry with backoff.", "server_error"),
+                "ServerError": error("Our failure; retry with backoff.", "server_error"),
             },
         },
     }

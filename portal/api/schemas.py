@@ -175,6 +175,10 @@ class Change(Answer):
         "change of them alone is a change too. Empty when not permitted."
     )
     at: Timestamp
+    opens_obligation: bool = Field(
+        description="A withdrawal of a use (training) that the product's next model must "
+        "honour by leaving the work out: listed at GET /obligations until settled."
+    )
 
 
 class Changes(Answer):
@@ -183,6 +187,71 @@ class Changes(Answer):
         ge=0,
         description="Pass as `after` to read on; equals `after` when there is nothing new.",
     )
+
+
+class ManifestReceived(Answer):
+    """A manifest, or a part of one, taken: send more items, then complete it."""
+
+    id: int
+    model: str
+    version: str
+    complete: Literal[False]
+    items: int = Field(ge=0, description="Items received so far, duplicates dropped.")
+
+
+class UnpermittedItem(Answer):
+    isrc: Isrc
+    use: Use
+    reasons: list[str] = Field(
+        description="Why it was not permitted when the model was trained: the reasons of "
+        "the permission change then in force, or `never_permitted`."
+    )
+
+
+class Breach(Answer):
+    """An item of the model whose use had been withdrawn before it was trained."""
+
+    isrc: Isrc
+    use: Use
+    seq: int = Field(ge=1, description="The change that withdrew it, as the feed numbers it.")
+    withdrawn_at: Timestamp
+
+
+class ManifestChecked(Answer):
+    """A completed manifest, checked against the permissions when the model was trained."""
+
+    id: int
+    model: str
+    version: str
+    trained_at: Timestamp
+    complete: Literal[True]
+    items: int = Field(ge=0)
+    unpermitted: list[UnpermittedItem]
+    breaches: list[Breach]
+
+
+class SettledBy(Answer):
+    model: str
+    version: str
+
+
+class Obligation(Answer):
+    """A withdrawal that must reach the product's next model: open until the next
+    completed manifest settles it."""
+
+    seq: int = Field(ge=1, description="The change that withdrew the use.")
+    isrc: Isrc
+    use: Use
+    withdrawn_at: Timestamp
+    status: Literal["open", "honoured", "breached", "lapsed"]
+    settled_by: SettledBy | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=lambda value: value is None, json_schema_extra=_without_default
+    )
+
+
+class Obligations(Answer):
+    obligations: list[Obligation]
+    next: int = Field(ge=0, description="Pass as `after` to read on.")
 
 
 class UsageReportReceived(Answer):

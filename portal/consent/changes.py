@@ -11,7 +11,15 @@ from typing import Any
 from portal.consent.models import PermissionChange
 
 # What `change_json` reads from a `PermissionChange`, in its argument order.
-CHANGE_COLUMNS = ("seq", "work__isrc", "use_type__slug", "permitted", "conditions", "at")
+CHANGE_COLUMNS = (
+    "seq",
+    "work__isrc",
+    "use_type__slug",
+    "permitted",
+    "conditions",
+    "at",
+    "use_type__obliges_exclusion",
+)
 
 
 def timestamp_json(at: datetime) -> str:
@@ -22,7 +30,7 @@ def timestamp_json(at: datetime) -> str:
 def change_json(row: Sequence[Any]) -> dict[str, object]:
     """One permission change, read as `CHANGE_COLUMNS`, as the changes API and the
     webhooks carry it."""
-    seq, isrc, use, permitted, conditions, at = row[: len(CHANGE_COLUMNS)]
+    seq, isrc, use, permitted, conditions, at, obliges = row[: len(CHANGE_COLUMNS)]
     return {
         "seq": seq,
         "isrc": isrc,
@@ -30,6 +38,8 @@ def change_json(row: Sequence[Any]) -> dict[str, object]:
         "permitted": permitted,
         "conditions": conditions,
         "at": timestamp_json(at),
+        # A withdrawal the product's next model must honour (GET /obligations).
+        "opens_obligation": not permitted and obliges,
     }
 
 

@@ -129,7 +129,7 @@ def changes_json(*, product_id: int, first_seq: int, last_seq: int) -> list[dict
         product_id=product_id,
         changes=[
             (seq, work_id, use_id, at)
-            for seq, _, _, _, _, at, work_id, use_id, cause in rows
+            for seq, _, _, _, _, at, _, work_id, use_id, cause in rows
             if cause == Cause.DECISION
         ],
     )

@@ -19,6 +19,11 @@ class UseType(models.Model):
         help_text="Plain language for artists: what this use means in practice."
     )
     position = models.PositiveSmallIntegerField(default=0)
+    obliges_exclusion = models.BooleanField(
+        default=False,
+        help_text="Withdrawing it obliges the product to leave the work out of its next "
+        "model version (training).",
+    )
 
     class Meta:
         ordering = ["position", "name"]

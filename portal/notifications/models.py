@@ -18,6 +18,7 @@ class Notification(models.Model):
         TEAM = "team", "Team change"
         CATALOGUE = "catalogue", "Catalogue grew"
         RECONSENT = "reconsent", "Asked again"
+        TRAINING = "training", "A model trained on your works"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -24,5 +24,6 @@ def test_the_feed_and_the_webhook_carry_each_change_alike(world: World) -> None:
         "permitted": True,
         "conditions": [],
         "at": change.at.isoformat().replace("+00:00", "Z"),
+        "opens_obligation": False,
     }
     assert feed[1]["permitted"] is False

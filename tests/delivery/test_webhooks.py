@@ -159,6 +159,7 @@ def test_a_batch_is_signed_per_standard_webhooks_and_carries_the_changes(
                 "use": "training",
                 "permitted": change.permitted,
                 "conditions": [],
+                "opens_obligation": not change.permitted,
                 "at": change.at.isoformat().replace("+00:00", "Z"),
                 "receipt": receipt_for_change(change),
             }

@@ -4,8 +4,6 @@ Bearer keys only: no session, no cookie, no CSRF, and nothing here touches
 `request.user`, so a check costs exactly the queries it makes itself.
 """
 
-import hashlib
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.views import defaults
 from pydantic import ValidationError
 
+from portal.api.guard import authenticate, idempotent, int_param, throttle
 from portal.api.http import (
     ApiError,
     answer,
@@ -27,7 +26,7 @@ from portal.api.http import (
     read_body,
 )
 from portal.api.openapi import openapi_document
-from portal.api.ratelimit import rate_limit, rate_limit_retry_after
+from portal.api.ratelimit import rate_limit
 from portal.api.schemas import (
     MAX_ITEMS,
     BulkCheckRequest,
@@ -43,15 +42,13 @@ from portal.api.schemas import (
     unknown_use,
 )
 from portal.api.selectors import (
-    KeyContext,
     check_one,
     check_row,
     checks_bulk,
-    idempotency_find,
     key_context,
     use_type_ids,
 )
-from portal.api.services import IDEMPOTENCY_TTL, api_key_touch, idempotency_record
+from portal.api.services import api_key_touch
 from portal.consent.changes import changes_after, timestamp_json
 from portal.earnings.selectors import usage_report_of
 from portal.earnings.services import UsageReportConflict, usage_report_submit
@@ -66,29 +63,6 @@ from portal.text import control_in
 CHECK_BODY_LIMIT = 1024 * 1024
 REPORT_BODY_LIMIT = 32 * 1024 * 1024
 CHANGES_DEFAULT_LIMIT, CHANGES_MAX_LIMIT = 100, 1000
-IDEMPOTENCY_KEY_MAX = 255
-
-
-def _throttle(key_hash: str) -> None:
-    retry_after = rate_limit_retry_after(key_hash=key_hash)
-    if retry_after is not None:
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"Too many requests for this key; try again in {retry_after} s.",
-            headers={"Retry-After": str(retry_after)},
-        )
-
-
-def _authenticate(request: HttpRequest) -> KeyContext:
-    """The request's key (401 without a valid one), counted against its rate limit."""
-    key_hash = bearer_key_hash(request)
-    _throttle(key_hash)
-    key = key_context(key_hash=key_hash)
-    if key is None:
-        raise bad_key()
-    api_key_touch(key_id=key.key_id, last_used_at=key.last_used_at, now=timezone.now())
-    return key
 
 
 # --- checks ------------------------------------------------------------------------------
@@ -97,7 +71,7 @@ def _authenticate(request: HttpRequest) -> KeyContext:
 def check(request: HttpRequest) -> HttpResponse:
     """One (ISRC, use): the key, work, use type and answer in one SQL statement."""
     key_hash = bearer_key_hash(request)
-    _throttle(key_hash)
+    throttle(key_hash)
     raw_isrc, use = request.GET.get("isrc", ""), request.GET.get("use", "")
     isrc, char = isrc_of(raw_isrc), control_in(use)
     # A bad key hears 401 before it hears anything about its input.
@@ -160,7 +134,7 @@ def _bulk_items(data: Any) -> tuple[list[CheckItem], dict[str, int]]:
 def check_bulk(request: HttpRequest) -> HttpResponse:
     """Up to 1,000 (ISRC, use) pairs, answered in order. Any malformed ISRC or unknown
     use makes the whole request a 400 naming each bad item: nothing is half-answered."""
-    key = _authenticate(request)
+    key = authenticate(request)
     body = read_body(request, limit=CHECK_BODY_LIMIT)
 
     def answered() -> HttpResponse:
@@ -173,29 +147,18 @@ def check_bulk(request: HttpRequest) -> HttpResponse:
         )
         return answer(BulkCheckResponse(results=results))
 
-    return _idempotent(request, key, body, answered)
+    return idempotent(request, key, body, answered)
 
 
 # --- changes -----------------------------------------------------------------------------
 
 
-def _int_param(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
-    raw = request.GET.get(name)
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        raise ApiError(
-            400, "invalid_request", f"`{name}` must be a whole number from {low} to {high}."
-        )
-    return int(raw)
-
-
 def changes(request: HttpRequest) -> HttpResponse:
     """The product's permission changes after `after`, in sequence order: what the
     webhooks carried, for catching up after downtime."""
-    key = _authenticate(request)
-    after = _int_param(request, "after", 0, 0, 2**63 - 1)
-    limit = _int_param(request, "limit", CHANGES_DEFAULT_LIMIT, 1, CHANGES_MAX_LIMIT)
+    key = authenticate(request)
+    after = int_param(request, "after", 0, 0, 2**63 - 1)
+    limit = int_param(request, "limit", CHANGES_DEFAULT_LIMIT, 1, CHANGES_MAX_LIMIT)
     found = changes_after(product_id=key.product_id, after=after, limit=limit)
     return answer(
         Changes.model_validate({"changes": found, "next": found[-1]["seq"] if found else after})
@@ -207,7 +170,7 @@ def changes(request: HttpRequest) -> HttpResponse:
 
 def usage_report_submit_view(request: HttpRequest) -> HttpResponse:
     """A usage report, validated whole and stored whole or not at all."""
-    key = _authenticate(request)
+    key = authenticate(request)
     body = read_body(request, limit=REPORT_BODY_LIMIT)
 
     def answered() -> HttpResponse:
@@ -232,11 +195,11 @@ def usage_report_submit_view(request: HttpRequest) -> HttpResponse:
         )
         return answer(received, status=201 if submitted.created else 200)
 
-    return _idempotent(request, key, body, answered)
+    return idempotent(request, key, body, answered)
 
 
 def usage_report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
-    key = _authenticate(request)
+    key = authenticate(request)
     report = usage_report_of(product_id=key.product_id, report_id=report_id)
     if report is None:
         raise ApiError(404, "not_found", "There is no such usage report for this key's product.")
@@ -252,55 +215,6 @@ def usage_report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         flagged_gross=f"{report.flagged_gross:.2f}",  # type: ignore[attr-defined]
     )
     return answer(detail)
-
-
-# --- bodies and idempotency --------------------------------------------------------------
-
-
-def _idempotent(
-    request: HttpRequest, key: KeyContext, body: bytes, answer: Callable[[], HttpResponse]
-) -> HttpResponse:
-    """Run `answer`, or replay what it answered to the same request under the same
-    `Idempotency-Key` in the last 24 hours. The same key with another request is 422."""
-    idempotency_key = request.headers.get("Idempotency-Key")
-    if idempotency_key is None:
-        return answer()
-    if not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_MAX or not idempotency_key.isprintable():
-        raise ApiError(
-            400, "invalid_request", "An Idempotency-Key is 1 to 255 printable characters."
-        )
-    request_hash = hashlib.sha256(
-        f"{request.method} {request.get_full_path()}\n".encode() + body
-    ).hexdigest()
-    now = timezone.now()
-    record = idempotency_find(
-        product_id=key.product_id, key=idempotency_key, since=now - IDEMPOTENCY_TTL
-    )
-    if record is not None:
-        if record.request_hash != request_hash:
-            raise ApiError(
-                422,
-                "idempotency_key_reused",
-                "This Idempotency-Key was used for a different request; use a new key.",
-            )
-        replay = HttpResponse(record.body, status=record.status, content_type="application/json")
-        replay["Idempotent-Replayed"] = "true"
-        return replay
-    try:
-        response = answer()
-    except ApiError as exc:
-        response = exc.response()
-    # Only outcomes are kept: a request refused as invalid (fix it and retry with the same
-    # key) or failed on our side (the retry the key exists for) runs again.
-    if response.status_code < 400 or response.status_code == 409:
-        idempotency_record(
-            product_id=key.product_id,
-            key=idempotency_key,
-            request_hash=request_hash,
-            status=response.status_code,
-            body=response.content.decode(),
-        )
-    return response
 
 
 # --- documents ---------------------------------------------------------------------------

@@ -1,0 +1,88 @@
+"""Reads: a product's obligations, paged like the changes feed, and the models a work
+went into, for its history."""
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Subquery
+
+from portal.catalogue.models import Work
+from portal.consent.changes import timestamp_json
+from portal.consent.models import PermissionChange
+from portal.training.models import Manifest, ManifestItem, ObligationOutcome
+
+OPEN = "open"
+STATUSES = (OPEN, *ObligationOutcome.Outcome.values)
+
+
+def manifest_of(*, product_id: int, manifest_id: int) -> Manifest | None:
+    return Manifest.objects.filter(product_id=product_id, pk=manifest_id).first()
+
+
+def obligations_after(
+    *, product_id: int, status: str, after: int, limit: int
+) -> list[dict[str, Any]]:
+    """The product's obligations in this status, opened after change `after`, oldest
+    first: each withdrawal of a use that must reach the next model (one query). Open
+    ones leave out what was permitted again since, which no longer binds."""
+    outcome = ObligationOutcome.objects.filter(change=OuterRef("pk"))
+    rows = PermissionChange.objects.filter(
+        product_id=product_id,
+        permitted=False,
+        use_type__obliges_exclusion=True,
+        seq__gt=after,
+    ).annotate(
+        outcome=Subquery(outcome.values("outcome")[:1]),
+        model=Subquery(outcome.values("manifest__model")[:1]),
+        version=Subquery(outcome.values("manifest__version")[:1]),
+    )
+    if status == OPEN:
+        again = PermissionChange.objects.filter(
+            product_id=product_id,
+            work_id=OuterRef("work_id"),
+            use_type_id=OuterRef("use_type_id"),
+            permitted=True,
+            seq__gt=OuterRef("seq"),
+        )
+        rows = rows.filter(outcome__isnull=True).exclude(Exists(again))
+    else:
+        rows = rows.filter(outcome=status)
+    found = []
+    for seq, isrc, use, at, settled, model, version in rows.order_by("seq").values_list(
+        "seq", "work__isrc", "use_type__slug", "at", "outcome", "model", "version"
+    )[:limit]:
+        obligation: dict[str, Any] = {
+            "seq": seq,
+            "isrc": isrc,
+            "use": use,
+            "withdrawn_at": timestamp_json(at),
+            "status": settled or OPEN,
+        }
+        if settled:
+            obligation["settled_by"] = {"model": model, "version": version}
+        found.append(obligation)
+    return found
+
+
+def models_of(*, work: Work) -> list[dict[str, Any]]:
+    """The completed manifests that included the work, newest training first, with
+    whether each use was not permitted then, and breaches of its withdrawals (one
+    query each)."""
+    items = (
+        ManifestItem.objects.filter(work=work, manifest__completed_at__isnull=False)
+        .select_related("manifest__product", "use_type")
+        .order_by("-manifest__trained_at", "use_type__position")
+    )
+    breached = set(
+        ObligationOutcome.objects.filter(
+            change__work=work, outcome=ObligationOutcome.Outcome.BREACHED
+        ).values_list("manifest_id", "change__use_type_id")
+    )
+    return [
+        {
+            "manifest": item.manifest,
+            "use": item.use_type,
+            "unpermitted": item.unpermitted,
+            "breach": (item.manifest_id, item.use_type_id) in breached,
+        }
+        for item in items
+    ]
