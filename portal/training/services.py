@@ -8,6 +8,7 @@ again in between lapsed it. The artists and labels concerned, and staff, are tol
 every use that was not permitted and every breach, once per manifest.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from portal.training.models import Manifest, ManifestItem, ObligationOutcome
 from portal.training.validation import ParsedItems, ParsedManifest
 
 NEVER_PERMITTED = "never_permitted"
+CHUNK = 5000
 
 
 class ManifestConflict(Exception):
@@ -38,11 +40,12 @@ class ManifestClosed(Exception):
 
 @dataclass(frozen=True)
 class Checked:
-    """What a completed manifest held that it should not have."""
+    """What a completed manifest held that it should not have, read as it is iterated
+    (a million items need not be held at once)."""
 
     manifest: Manifest
-    unpermitted: list[dict[str, Any]]
-    breaches: list[dict[str, Any]]
+    unpermitted: Iterable[dict[str, Any]]
+    breaches: Iterable[dict[str, Any]]
 
 
 def _items_add(manifest: Manifest, items: ParsedItems) -> None:
@@ -168,23 +171,26 @@ def _obligations_settle(manifest: Manifest) -> int:
 
 
 def manifest_checked(*, manifest: Manifest) -> Checked:
-    """A completed manifest's findings, as stored (two queries)."""
+    """A completed manifest's findings, as stored: two queries, each read in chunks as
+    the findings are iterated."""
     reasons = Subquery(_history(manifest.product_id, manifest.trained_at).values("reasons")[:1])
-    unpermitted = [
+    unpermitted = (
         {"isrc": isrc, "use": use, "reasons": found or [NEVER_PERMITTED]}
         for isrc, use, found in ManifestItem.objects.filter(manifest=manifest, unpermitted=True)
         .annotate(found=reasons)
         .order_by("pk")
         .values_list("work__isrc", "use_type__slug", "found")
-    ]
-    breaches = [
+        .iterator(chunk_size=CHUNK)
+    )
+    breaches = (
         {"isrc": isrc, "use": use, "seq": seq, "withdrawn_at": at}
         for isrc, use, seq, at in ObligationOutcome.objects.filter(
             manifest=manifest, outcome=ObligationOutcome.Outcome.BREACHED
         )
         .order_by("change__seq")
         .values_list("change__work__isrc", "change__use_type__slug", "change__seq", "change__at")
-    ]
+        .iterator(chunk_size=CHUNK)
+    )
     return Checked(manifest, unpermitted, breaches)
 
 

@@ -2,6 +2,7 @@
 the permissions when its model was trained, and settles the product's open obligations
 (left out: honoured; still in: a breach; permitted again first: lapsed)."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.urls import reverse
 from lxml import html
 
 from portal.api.services import api_key_issue
+from portal.api.views import training as training_views
 from portal.consent.models import Answer, Side
 from portal.licensing.models import Licence
 from portal.notifications.models import Notification
@@ -53,6 +55,10 @@ def manifest(world: World, indexes: range, **extra: object) -> dict:
 
 def post(api: Client, url: str, body: object, **headers: str):
     return api.post(url, body, content_type="application/json", headers=headers)
+
+
+def streamed(response) -> dict:
+    return json.loads(b"".join(response.streaming_content))
 
 
 def obligations(api: Client, status: str = "open") -> list[dict]:
@@ -142,8 +148,9 @@ def test_a_manifest_in_parts_is_checked_on_completion_and_the_same_after(
     assert (more.status_code, more.json()["items"]) == (202, 2)
     done = post(api, f"{url}/complete", None)
     assert done.status_code == 200
-    assert [b["isrc"] for b in done.json()["breaches"]] == [world.works[0].isrc]
-    assert post(api, f"{url}/complete", None).json() == done.json()
+    checked = streamed(done)
+    assert [b["isrc"] for b in checked["breaches"]] == [world.works[0].isrc]
+    assert streamed(post(api, f"{url}/complete", None)) == checked
     late = post(api, f"{url}/items", {"items": [{"isrc": world.works[2].isrc, "use": "training"}]})
     assert (late.status_code, late.json()["error"]["code"]) == (409, "conflict")
 
@@ -192,3 +199,19 @@ def test_another_products_manifest_is_not_found(withdrawn: World, api: Client) -
     response = post(theirs, f"{MANIFESTS}/{mine}/complete", None)
     assert response.status_code == 404
     assert theirs.get("/api/v1/obligations").json()["obligations"] == []
+
+
+def test_a_completion_streams_any_number_of_findings_as_one_json_answer(
+    withdrawn: World, api: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(training_views, "STREAM_BATCH", 2)
+    works = f.WorkFactory.create_batch(5, primary_artist=withdrawn.artist)
+    items = [{"isrc": w.isrc, "use": "training"} for w in [*withdrawn.works, *works]]
+    body = manifest(withdrawn, range(0), items=items, complete=False)
+    url = f"{MANIFESTS}/{post(api, MANIFESTS, body).json()['id']}"
+    checked = streamed(post(api, f"{url}/complete", None))
+    # Every work but the one still permitted (work 1), in the order sent.
+    assert [u["isrc"] for u in checked["unpermitted"]] == [
+        i["isrc"] for i in items if i["isrc"] != withdrawn.works[1].isrc
+    ]
+    assert len(checked["breaches"]) == 1

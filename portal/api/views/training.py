@@ -1,7 +1,11 @@
 """Training manifests, sent whole or in parts and checked on completion, and the
 product's obligations: what the next model must leave out."""
 
-from django.http import HttpRequest, HttpResponse
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from portal.api.guard import authenticate, idempotent, int_param
 from portal.api.http import ApiError, answer, endpoint, parse_json, read_body
@@ -21,6 +25,7 @@ from portal.training.services import (
 from portal.training.validation import ManifestInvalid, items_parse, manifest_parse
 
 MANIFEST_BODY_LIMIT = 4 * 1024 * 1024
+STREAM_BATCH = 1000
 OBLIGATIONS_DEFAULT_LIMIT, OBLIGATIONS_MAX_LIMIT = 100, 1000
 
 
@@ -33,25 +38,59 @@ def _manifest_invalid(exc: ManifestInvalid) -> ApiError:
     )
 
 
+def _head(manifest: Manifest) -> dict[str, Any]:
+    return {
+        "id": manifest.pk,
+        "model": manifest.model,
+        "version": manifest.version,
+        "trained_at": timestamp_json(manifest.trained_at),
+        "complete": True,
+        "items": manifest.items,
+    }
+
+
+def _breach(breach: dict[str, Any]) -> dict[str, Any]:
+    return breach | {"withdrawn_at": timestamp_json(breach["withdrawn_at"])}
+
+
 def _checked(found: Checked, status: int = 200) -> HttpResponse:
-    manifest = found.manifest
+    """The findings of a manifest sent whole (at most MAX_ITEMS), in one answer."""
     return answer(
         ManifestChecked.model_validate(
-            {
-                "id": manifest.pk,
-                "model": manifest.model,
-                "version": manifest.version,
-                "trained_at": timestamp_json(manifest.trained_at),
-                "complete": True,
-                "items": manifest.items,
-                "unpermitted": found.unpermitted,
-                "breaches": [
-                    b | {"withdrawn_at": timestamp_json(b["withdrawn_at"])} for b in found.breaches
-                ],
+            _head(found.manifest)
+            | {
+                "unpermitted": list(found.unpermitted),
+                "breaches": [_breach(b) for b in found.breaches],
             }
         ),
         status=status,
     )
+
+
+def _streamed(found: Checked) -> StreamingHttpResponse:
+    """The findings of a manifest sent in parts, of any size, written as they are read:
+    the same shape (`ManifestChecked`), in memory that does not grow with it."""
+
+    def listed(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+        batch: list[str] = []
+        separator = ""
+        for row in rows:
+            batch.append(json.dumps(row, separators=(",", ":")))
+            if len(batch) == STREAM_BATCH:
+                yield separator + ",".join(batch)
+                batch, separator = [], ","
+        if batch:
+            yield separator + ",".join(batch)
+
+    def body() -> Iterator[str]:
+        yield json.dumps(_head(found.manifest), separators=(",", ":"))[:-1]
+        yield ',"unpermitted":['
+        yield from listed(found.unpermitted)
+        yield '],"breaches":['
+        yield from listed(_breach(b) for b in found.breaches)
+        yield "]}"
+
+    return StreamingHttpResponse(body(), content_type="application/json")
 
 
 def _received(manifest: Manifest) -> HttpResponse:
@@ -111,7 +150,7 @@ def manifest_items(request: HttpRequest, manifest_id: int) -> HttpResponse:
 
 def manifest_completion(request: HttpRequest, manifest_id: int) -> HttpResponse:
     key = authenticate(request)
-    return _checked(manifest_complete(manifest=_manifest(key, manifest_id)))
+    return _streamed(manifest_complete(manifest=_manifest(key, manifest_id)))
 
 
 def obligations(request: HttpRequest) -> HttpResponse:
