@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from portal.api.keys import TOKEN_PATTERN, key_hash
@@ -24,7 +24,8 @@ from portal.numbers import written_decimal, written_int
 logger = logging.getLogger(__name__)
 
 JSON = "application/json"
-Handler = Callable[..., HttpResponse]
+# A streamed answer too: a completed manifest's findings, of any size.
+Handler = Callable[..., HttpResponse | StreamingHttpResponse]
 
 
 class ApiError(Exception):
@@ -206,7 +207,7 @@ def parse_json(body: bytes) -> Any:
     return data
 
 
-def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
+def endpoint(**handlers: Handler) -> Callable[..., HttpResponse | StreamingHttpResponse]:
     """One URL, a handler per method (`GET=..., POST=...`). Wrong method: JSON 405.
 
     CSRF does not apply: products authenticate with a bearer key, never a cookie.
@@ -216,7 +217,7 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
     allowed = ", ".join(sorted(handlers))
 
     @csrf_exempt
-    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse | StreamingHttpResponse:
         handler = handlers.get(request.method or "")
         if handler is None:
             return error_response(

@@ -148,7 +148,7 @@ def manifest_items(request: HttpRequest, manifest_id: int) -> HttpResponse:
     return idempotent(request, key, body, answered)
 
 
-def manifest_completion(request: HttpRequest, manifest_id: int) -> HttpResponse:
+def manifest_completion(request: HttpRequest, manifest_id: int) -> StreamingHttpResponse:
     key = authenticate(request)
     return _streamed(manifest_complete(manifest=_manifest(key, manifest_id)))
 
