@@ -23,6 +23,14 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
         return
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
     fields = [by_attname[name] for name in rows[0]]
+    # A column the rows leave out gets its model default, as bulk_create would give it:
+    # COPY would leave it null, which a NOT NULL column refuses.
+    defaults = {
+        field.attname: field.get_default()
+        for field in model._meta.concrete_fields
+        if field.attname not in rows[0] and field.has_default()
+    }
+    fields += [by_attname[name] for name in defaults]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     # Table and column names come from the model's own metadata, quoted; values go
@@ -34,7 +42,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
     names = [field.attname for field in fields]
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
-            values = [row[name] for name in names]
+            values = [row[name] if name in row else defaults[name] for name in names]
             for i in json:
                 values[i] = fields[i].get_db_prep_save(values[i], connection)
             copy.write_row(values)

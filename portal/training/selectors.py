@@ -3,7 +3,7 @@ went into, for its history."""
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 
 from portal.catalogue.models import Work
 from portal.consent.changes import timestamp_json
@@ -86,3 +86,16 @@ def models_of(*, work: Work) -> list[dict[str, Any]]:
         }
         for item in items
     ]
+
+
+def breaches_by_product(*, artist_id: int) -> dict[int, int]:
+    """How many withdrawals of the artist's works each product's models breached (one
+    query)."""
+    return dict(
+        ObligationOutcome.objects.filter(
+            outcome=ObligationOutcome.Outcome.BREACHED, change__work__primary_artist_id=artist_id
+        )
+        .values("change__product_id")
+        .annotate(n=Count("pk"))
+        .values_list("change__product_id", "n")
+    )

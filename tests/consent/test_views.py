@@ -490,9 +490,9 @@ def test_the_matrix_query_count_does_not_grow_with_the_catalogue(
     # a yes carries.
     with django_assert_max_num_queries(24):
         assert artist_client.get(matrix_url(world), {"state": "waiting"}).status_code == 200
-    # The home's cards read the products' conditions, the licences' shares per use and
-    # what each product paid in the last year.
-    with django_assert_max_num_queries(21):
+    # The home's cards read the products' conditions, the licences' shares per use,
+    # what each product paid in the last year and its models' breaches of withdrawals.
+    with django_assert_max_num_queries(22):
         assert artist_client.get(reverse("artist_home", args=[world.artist.pk])).status_code == 200
 
 

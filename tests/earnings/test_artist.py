@@ -707,9 +707,10 @@ def test_each_page_costs_the_same_queries_whatever_the_catalogue(
         page_of(client, csv_url(world))
     with django_assert_max_num_queries(10):
         page_of(client, lines_url(world, work=str(world.works[0].pk), product="tunesmith"))
-    # The home: its cards read every product's conditions, the licences' shares per use
-    # and what each product paid in the last year in three more queries, for all products.
-    with django_assert_max_num_queries(21):
+    # The home: its cards read every product's conditions, the licences' shares per use,
+    # what each product paid in the last year and the breaches of withdrawals by its
+    # models in four more queries, for all products.
+    with django_assert_max_num_queries(22):
         page_of(client, reverse("artist_home", args=[world.artist.pk]))
 
 

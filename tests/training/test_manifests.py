@@ -215,3 +215,23 @@ def test_a_completion_streams_any_number_of_findings_as_one_json_answer(
         i["isrc"] for i in items if i["isrc"] != withdrawn.works[1].isrc
     ]
     assert len(checked["breaches"]) == 1
+
+
+def test_the_artists_home_counts_the_breaches_on_the_products_card(
+    withdrawn: World, api: Client, artist_client: Client
+) -> None:
+    post(api, MANIFESTS, manifest(withdrawn, range(2)))
+    home = artist_client.get(reverse("artist_home", args=[withdrawn.artist.pk]))
+    said = " ".join(html.fromstring(home.content).text_content().split())
+    assert "Tunesmith's models include 1 of your works after you withdrew them: 1 breach" in said
+
+
+def test_staff_read_a_manifest_and_what_it_breached_in_admin(withdrawn: World, api: Client) -> None:
+    from tests.conftest import logged_in
+
+    post(api, MANIFESTS, manifest(withdrawn, range(2)))
+    staff = logged_in(withdrawn.staff)
+    listing = staff.get(reverse("admin:training_manifest_changelist"))
+    assert listing.status_code == 200 and "tunesmith-gen" in listing.content.decode()
+    page = staff.get(reverse("admin:training_manifest_change", args=[Manifest.objects.get().pk]))
+    assert "Still in the next model: a breach" in page.content.decode()
