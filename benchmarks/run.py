@@ -22,6 +22,7 @@ from benchmarks import earnings as earnings_stage
 from benchmarks import imports as imports_stage
 from benchmarks import label as label_scale
 from benchmarks import load as load_stage
+from benchmarks import manifests as manifests_stage
 from benchmarks import million as million_stage
 from benchmarks import roster as roster_stage
 from benchmarks.database import fresh_database, prepare_environment
@@ -457,6 +458,8 @@ def main() -> int:
             "Measuring 50 artists at once for 60 s (gunicorn, worker, receiver)...", file=sys.stderr
         )
         report.attempt("load", lambda: load_stage.measure(report, Demo.load()))
+        print("Measuring a training manifest of the label's works...", file=sys.stderr)
+        report.attempt("training manifest", lambda: manifests_stage.measure(report, Demo.load()))
         print(
             f"Measuring catalogue imports ({imports_stage.recordings_wanted():,} recordings)...",
             file=sys.stderr,
