@@ -15,12 +15,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
 from pydantic import TypeAdapter, ValidationError
 
-from portal.catalogue.models import Work
+from portal.catalogue.selectors import work_ids_by_isrc
 from portal.earnings import schemas
 from portal.earnings.currencies import MINOR_UNITS
 from portal.earnings.schemas import MAX_LINES, USE_MAX, Mistake, isrc_parse
@@ -87,19 +84,6 @@ class ParsedReport:
         return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def _works_by_isrc(isrcs: set[str]) -> dict[str, int]:
-    """ISRC -> work id, for those in the catalogue. On PostgreSQL the ISRCs go as one
-    array: 100,000 placeholders cost more to send and parse than the lookup itself."""
-    works = Work.objects.order_by()
-    if connection.vendor == "postgresql":
-        works = works.filter(
-            RawSQL("isrc = ANY(%s::text[])", (list(isrcs),), output_field=BooleanField())
-        )
-    else:
-        works = works.filter(isrc__in=isrcs)
-    return dict(works.values_list("isrc", "pk"))
-
-
 def _mistake(where: Where, message: str) -> Mistake:
     if len(where) >= 2 and where[0] == "lines" and isinstance(where[1], int):
         return Mistake(line=where[1], field=".".join(map(str, where[2:])), message=message)
@@ -139,7 +123,7 @@ def usage_report_parse(data: Any) -> ParsedReport:
     named = [line for line in lines if isinstance(line, dict)]
     raw_isrcs: set[str] = {line["isrc"] for line in named if isinstance(line.get("isrc"), str)}
     isrcs = {value: isrc_parse(value) for value in raw_isrcs}
-    works = _works_by_isrc({isrc for isrc in isrcs.values() if isrc})
+    works = work_ids_by_isrc({isrc for isrc in isrcs.values() if isrc})
     slugs = {
         slug
         for line in named

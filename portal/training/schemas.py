@@ -6,6 +6,7 @@ validation context that `validation.manifest_parse` fills with two queries.
 """
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -31,6 +32,12 @@ def _context(info: ValidationInfo) -> dict[str, Any]:
 def isrc_parse(value: object) -> str | None:
     if not isinstance(value, str) or len(value) > 32:
         return None
+    return _isrc_normalised(value)
+
+
+@lru_cache(maxsize=2 * MAX_ITEMS)
+def _isrc_normalised(value: str) -> str | None:
+    # Read twice per call (the context's look-up, then validation); pure.
     try:
         return isrc_normalise(value)
     except ValidationError:

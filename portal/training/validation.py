@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from typing_extensions import TypedDict  # pydantic reads a TypedDict of 3.12 and on
 
-from portal.catalogue.models import Work
+from portal.catalogue.selectors import work_ids_by_isrc
 from portal.licensing.models import UseType
 from portal.shapes import refusals
 from portal.training import schemas
@@ -56,7 +56,7 @@ def _context(data: Any) -> dict[str, Any]:
     isrcs = {isrc for item in named if (isrc := schemas.isrc_parse(item.get("isrc"))) is not None}
     slugs = {item["use"] for item in named if isinstance(item.get("use"), str)}
     return {
-        "works": dict(Work.objects.filter(isrc__in=isrcs).values_list("isrc", "pk")),
+        "works": work_ids_by_isrc(isrcs),
         "uses": dict(UseType.objects.filter(slug__in=slugs).values_list("slug", "pk")),
     }
 
