@@ -99,3 +99,31 @@ def breaches_by_product(*, artist_id: int) -> dict[int, int]:
         .annotate(n=Count("pk"))
         .values_list("change__product_id", "n")
     )
+
+
+def obligations_of(*, work: Work) -> list[dict[str, Any]]:
+    """Every withdrawal of the work that a product's next model had to honour, newest
+    first, with how it was settled, if it was (one query)."""
+    outcome = ObligationOutcome.objects.filter(change=OuterRef("pk"))
+    rows = (
+        PermissionChange.objects.filter(
+            work=work, permitted=False, use_type__obliges_exclusion=True
+        )
+        .annotate(
+            outcome=Subquery(outcome.values("outcome")[:1]),
+            model=Subquery(outcome.values("manifest__model")[:1]),
+            version=Subquery(outcome.values("manifest__version")[:1]),
+        )
+        .order_by("-at", "-seq")
+        .values_list("product__name", "use_type__name", "at", "outcome", "model", "version")
+    )
+    return [
+        {
+            "product": product,
+            "use": use,
+            "at": at,
+            "outcome": settled or OPEN,
+            "model": f"{model} {version}" if settled else "",
+        }
+        for product, use, at, settled, model, version in rows
+    ]

@@ -18,7 +18,7 @@ from portal.licensing.models import Licence
 from portal.notifications.models import Notification
 from portal.training.models import Manifest, ObligationOutcome
 from tests import factories as f
-from tests.conftest import World, say
+from tests.conftest import World, logged_in, say
 
 MANIFESTS = "/api/v1/training-manifests"
 THEN = datetime(2026, 9, 1, 12, tzinfo=UTC)
@@ -106,6 +106,10 @@ def test_a_manifest_including_a_withdrawn_work_is_a_breach_the_artist_sees(
     said = " ".join(html.fromstring(history.content).text_content().split())
     assert "Included in Tunesmith model tunesmith-gen 2.0 (trained 1 Oct 2026) for training" in said
     assert "after it was withdrawn: a breach" in said
+    assert (
+        "Training for Tunesmith, withdrawn on 10 Sep 2026: still in tunesmith-gen 2.0: a breach."
+        in said
+    )
     assert Notification.objects.filter(user=world.artist_user, kind="training").count() == 1
     assert Notification.objects.filter(user=world.staff, kind="training").exists()
 
@@ -116,6 +120,11 @@ def test_a_model_that_left_the_work_out_honoured_the_withdrawal(
     checked = post(api, MANIFESTS, manifest(withdrawn, range(1, 2))).json()
     assert (checked["unpermitted"], checked["breaches"]) == ([], [])
     assert [o["status"] for o in obligations(api, "honoured")] == ["honoured"]
+    history = logged_in(withdrawn.artist_user).get(
+        reverse("work_history", args=[withdrawn.works[0].pk])
+    )
+    said = " ".join(html.fromstring(history.content).text_content().split())
+    assert "withdrawn on 10 Sep 2026: left out of tunesmith-gen 2.0, as it had to be." in said
     assert not Notification.objects.filter(kind="training").exists()
 
 
@@ -227,8 +236,6 @@ def test_the_artists_home_counts_the_breaches_on_the_products_card(
 
 
 def test_staff_read_a_manifest_and_what_it_breached_in_admin(withdrawn: World, api: Client) -> None:
-    from tests.conftest import logged_in
-
     post(api, MANIFESTS, manifest(withdrawn, range(2)))
     staff = logged_in(withdrawn.staff)
     listing = staff.get(reverse("admin:training_manifest_changelist"))

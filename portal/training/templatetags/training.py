@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from portal.catalogue.models import Work
-from portal.training.selectors import breaches_by_product, models_of
+from portal.training.selectors import breaches_by_product, models_of, obligations_of
 
 register = template.Library()
 
@@ -15,6 +15,12 @@ register = template.Library()
 @register.simple_tag(name="models_of")
 def models_of_tag(work: Work) -> list[dict[str, Any]]:
     return models_of(work=work)
+
+
+@register.simple_tag(name="obligations_of")
+def obligations_of_tag(work: Work) -> list[dict[str, Any]]:
+    """The work's withdrawals that a next model had to honour, and how: one query."""
+    return obligations_of(work=work)
 
 
 @register.simple_tag(name="breaches_by_product")
