@@ -122,8 +122,19 @@ def obligations_of(*, work: Work) -> list[dict[str, Any]]:
             "product": product,
             "use": use,
             "at": at,
-            "outcome": settled or OPEN,
-            "model": f"{model} {version}" if settled else "",
+            "breach": settled == ObligationOutcome.Outcome.BREACHED,
+            "settled": _settled_words(product, settled, f"{model} {version}"),
         }
         for product, use, at, settled, model, version in rows
     ]
+
+
+def _settled_words(product: str, outcome: str | None, model: str) -> str:
+    match outcome:
+        case ObligationOutcome.Outcome.HONOURED:
+            return f"left out of {model}, as it had to be"
+        case ObligationOutcome.Outcome.LAPSED:
+            return f"permitted again before {model} was trained"
+        case ObligationOutcome.Outcome.BREACHED:
+            return f"still in {model}: a breach"
+    return f"{product}'s next model must leave it out"

@@ -187,7 +187,7 @@ def test_taking_an_editor_off_waits_for_their_answer_in_flight(
 ) -> None:
     editor = editor_of(world)
     checked, may_write = threading.Event(), threading.Event()
-    record = decisions._record
+    record = decisions.answers_record
 
     def paused(**kwargs: object) -> decisions.Outcome:
         # Entitlement checked, nothing written yet: the answer is in flight.
@@ -195,7 +195,7 @@ def test_taking_an_editor_off_waits_for_their_answer_in_flight(
         assert may_write.wait(PATIENCE)
         return record(**kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(decisions, "_record", paused)
+    monkeypatch.setattr(decisions, "answers_record", paused)
     answer = answer_job(world, editor.user, Side.ARTIST)
     answer.start()
     assert checked.wait(PATIENCE)
