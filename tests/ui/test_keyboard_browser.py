@@ -20,6 +20,23 @@ def outline_of_focused(page: Page) -> str:
     return page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
 
 
+def clipping_the_focused(page: Page) -> str:
+    """The class of the nearest box around the focused control that hides what overflows
+    it (and so cuts its focus ring off), or "" when none does."""
+    return page.evaluate(
+        """() => {
+            for (let e = document.activeElement.parentElement; e && e !== document.body;
+                 e = e.parentElement) {
+                const overflow = getComputedStyle(e).overflow;
+                if (overflow.includes("hidden") || overflow.includes("clip")) {
+                    return e.className || e.tagName;
+                }
+            }
+            return "";
+        }"""
+    )
+
+
 def test_an_artist_signs_in_and_answers_with_the_keyboard_alone(
     world: World, live_server, page: Page
 ) -> None:
@@ -65,6 +82,7 @@ def test_an_artist_signs_in_and_answers_with_the_keyboard_alone(
     expect(yes).to_be_focused()
     assert page.evaluate("document.activeElement.id") == f"yes-{work.pk}-training"
     assert outline_of_focused(page) == "solid"
+    assert clipping_the_focused(page) == ""  # and not cut off by the button group
     expect(page.locator("#announcer")).to_have_text(
         f"Saved: Training for {work.title} is now allowed by you."
     )
