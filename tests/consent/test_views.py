@@ -80,6 +80,11 @@ def test_an_account_linked_to_nobody_is_told_what_to_do(db: None) -> None:
     assert b"not linked to an artist or a label yet" in response.content
 
 
+def test_staff_who_act_for_no_one_land_on_admin(world: World) -> None:
+    response = logged_in(world.staff).get(reverse("home"))
+    assert (response.status_code, response["Location"]) == (302, reverse("admin:index"))
+
+
 def test_the_artist_home_shows_each_product_and_what_waits(
     world: World, artist_client: Client
 ) -> None:

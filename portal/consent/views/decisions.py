@@ -52,9 +52,11 @@ def matrix_url(party: Party, product: Product, query: str = "") -> str:
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
-    """Send people to the one place they act for, or let them choose."""
+    """Send people to the one place they act for, or let them choose; staff to admin."""
     artists = list(artists_of(request.user))
     labels = list(labels_of(request.user))
+    if request.user.is_staff and not artists and not labels:
+        return redirect("admin:index")
     if len(artists) + len(labels) == 1:
         if artists:
             return redirect("artist_home", artist_id=artists[0].pk)
