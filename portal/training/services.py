@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -66,20 +66,20 @@ def manifest_receive(
 ) -> tuple[Manifest, Checked | None]:
     """Store a validated manifest (or its first part) and, when it is complete, check
     it. Raises ManifestConflict for a model version already received."""
-    if Manifest.objects.filter(
-        product=product, model=parsed.model, version=parsed.version
-    ).exists():
+    try:
+        with transaction.atomic():
+            manifest = Manifest.objects.create(
+                product=product,
+                model=parsed.model,
+                version=parsed.version,
+                trained_at=parsed.trained_at,
+                received_at=timezone.now(),
+            )
+    except IntegrityError as exc:  # the model version's unique constraint, however close
         raise ManifestConflict(
             f"A manifest for {parsed.model} {parsed.version} was received already; send more "
             "items to it, or name the new version."
-        )
-    manifest = Manifest.objects.create(
-        product=product,
-        model=parsed.model,
-        version=parsed.version,
-        trained_at=parsed.trained_at,
-        received_at=timezone.now(),
-    )
+        ) from exc
     _items_add(manifest, parsed.items)
     return manifest, manifest_complete(manifest=manifest) if parsed.complete else None
 
