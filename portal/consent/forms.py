@@ -65,20 +65,22 @@ class ConditionsForm(forms.Form):
         use_types: list[UseType] | None,
         vocabulary: list[Condition],
         cannot: set[str],
+        own_defaults: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         if use_types is not None:
             self.fields["use"] = UseChoiceField(use_types, widget=forms.HiddenInput)
-            self.fields["make_default"] = forms.BooleanField(
-                required=False, label="Use these conditions for every yes to this product"
-            )
             # Left out (an older page, a script): the party's own default.
             self.fields["reach"] = forms.ChoiceField(
                 choices=REACH,
                 widget=forms.RadioSelect,
                 label="Which versions of the product",
                 required=False,
+            )
+        if use_types is not None and own_defaults:
+            self.fields["make_default"] = forms.BooleanField(
+                required=False, label="Use these conditions for every yes to this product"
             )
         self.vocabulary = vocabulary
         for condition in vocabulary:

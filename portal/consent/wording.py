@@ -145,6 +145,13 @@ def explain(
     if verdict.unsupported:
         # The product can never permit it, whatever the other side says.
         return "Not permitted: " + unsupported_words(verdict.unsupported, names, product)
+    if Reason.RECONSENT_NEEDED in verdict.reasons and not any(
+        r.endswith(("_undecided", "_denied", "_expired")) for r in verdict.reasons
+    ):
+        # Both said yes, one of them for an earlier version only: what to do is keep it.
+        return (
+            f"Not permitted: {product.name} changed what it does; a yes was for the earlier version"
+        )
     if Reason.TERRITORIES_DISJOINT in verdict.reasons:
         return "Not permitted: the artist and the label allow no country in common"
     own, other = ("artist", "rights_holder") if side == Side.ARTIST else ("rights_holder", "artist")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from portal.catalogue.models import ArtistMembership, LabelManager
 from portal.consent.bulk import insert_rows
 from portal.consent.models import PermissionChange
+from portal.consent.services.locks import counters_lock
 from portal.licensing.models import Product
 from portal.notifications.services import notify
 from portal.training.models import Manifest, ManifestItem, ObligationOutcome
@@ -49,15 +50,22 @@ class Checked:
 
 
 def _items_add(manifest: Manifest, items: ParsedItems) -> None:
+    """Add the items the manifest does not hold yet (a part may repeat an earlier one's)."""
+    held = set(
+        ManifestItem.objects.filter(
+            manifest=manifest, work__any_of=list({w for w, _ in items.pairs})
+        ).values_list("work_id", "use_type_id")
+    )
+    new = [pair for pair in items.pairs if pair not in held]
     insert_rows(
         ManifestItem,
         [
             {"manifest_id": manifest.pk, "work_id": w, "use_type_id": u, "unpermitted": False}
-            for w, u in items.pairs
+            for w, u in new
         ],
     )
-    Manifest.objects.filter(pk=manifest.pk).update(items=manifest.items + len(items.pairs))
-    manifest.items += len(items.pairs)
+    Manifest.objects.filter(pk=manifest.pk).update(items=manifest.items + len(new))
+    manifest.items += len(new)
 
 
 @transaction.atomic
@@ -110,6 +118,9 @@ def manifest_complete(*, manifest: Manifest) -> Checked:
     Completing it again answers the same."""
     manifest = Manifest.objects.select_for_update().get(pk=manifest.pk)
     if manifest.completed_at is None:
+        # One completion of the product's manifests at a time: two would settle the same
+        # obligations. The change counter is the product's lock every answer takes too.
+        counters_lock([manifest.product_id])
         history = _history(manifest.product_id, manifest.trained_at)
         was_permitted = Subquery(history.values("permitted")[:1])
         unpermitted = (
@@ -138,7 +149,8 @@ def _obligations_settle(manifest: Manifest) -> int:
             product_id=manifest.product_id,
             permitted=False,
             use_type__obliges_exclusion=True,
-            at__lt=manifest.trained_at,
+            # As the items are judged: a change at the very instant of training counts.
+            at__lte=manifest.trained_at,
         )
         .exclude(pk__in=ObligationOutcome.objects.values("change_id"))
         .annotate(
@@ -147,7 +159,7 @@ def _obligations_settle(manifest: Manifest) -> int:
                     product_id=manifest.product_id,
                     permitted=True,
                     seq__gt=OuterRef("seq"),
-                    at__lt=manifest.trained_at,
+                    at__lte=manifest.trained_at,
                     **pair,
                 )
             ),

@@ -156,3 +156,25 @@ def test_the_label_sets_its_own_default(honouring: World) -> None:
         honouring.label.pk,
         None,
     )
+
+
+def test_a_label_under_the_artists_delegation_cannot_change_the_artists_defaults(
+    honouring: World, artist_client: Client
+) -> None:
+    from portal.consent.services import delegation_grant
+
+    world = honouring
+    artist_client.post(defaults_url(world), {"non_commercial": "on"})
+    delegation = delegation_grant(actor=world.artist_user, artist=world.artist)
+    manager = logged_in(world.manager)
+    url = reverse("product_conditions", args=["delegations", delegation.pk, "tunesmith"])
+    response = manager.post(url, {}, follow=True)
+    assert "Only the artist's team sets the conditions" in words(response)
+    assert ConditionDefault.objects.get().conditions == NON_COMMERCIAL
+    cell = reverse(
+        "conditions", args=["delegations", delegation.pk, "tunesmith", world.works[0].pk]
+    )
+    page = html.fromstring(manager.get(cell, {"use": "training"}).content)
+    assert not page.xpath('//input[@name="make_default"]')
+    manager.post(cell, {"use": "training", "make_default": "on"})
+    assert ConditionDefault.objects.get().conditions == NON_COMMERCIAL

@@ -39,6 +39,15 @@ def publish(world: World, material: bool = True) -> tuple[ProductVersion, int]:
     return published
 
 
+def artist_preview(world: World) -> KeepPreview:
+    return keep_preview(
+        product=world.product,
+        side=Side.ARTIST,
+        works=world.artist.works.all(),
+        use_type_ids=[world.training.pk, world.style.pk],
+    )
+
+
 def check(world: World, work_index: int = 0) -> dict:
     raw = api_key_issue(product=world.product, name="check")[1]
     return (
@@ -109,13 +118,26 @@ def test_keeping_the_answers_permits_again_with_their_conditions_in_one_action(
     both_yes(world, 1)
     publish(world)
     works = world.artist.works.all()
-    assert keep_preview(product=world.product, side=Side.ARTIST, works=works) == KeepPreview(2, 0)
+    uses = [world.training.pk, world.style.pk]
+    assert keep_preview(
+        product=world.product, side=Side.ARTIST, works=works, use_type_ids=uses
+    ) == KeepPreview(2, 0)
     # The label keeps its answers first: then the artist's keep permits both again.
-    answers_keep(actor=world.manager, product=world.product, side=Side.RIGHTS_HOLDER, works=works)
-    preview = keep_preview(product=world.product, side=Side.ARTIST, works=works)
+    answers_keep(
+        actor=world.manager,
+        product=world.product,
+        side=Side.RIGHTS_HOLDER,
+        works=works,
+        use_type_ids=uses,
+    )
+    preview = artist_preview(world)
     assert (preview.answers, preview.permitted) == (2, 2)
     outcome = answers_keep(
-        actor=world.artist_user, product=world.product, side=Side.ARTIST, works=works
+        actor=world.artist_user,
+        product=world.product,
+        side=Side.ARTIST,
+        works=works,
+        use_type_ids=uses,
     )
     assert (outcome.changed, outcome.flipped) == (2, 2)
     assert check(world)["conditions"] == [{"code": "non_commercial"}]
@@ -125,7 +147,9 @@ def test_keeping_the_answers_permits_again_with_their_conditions_in_one_action(
         (2, [{"code": "non_commercial"}]),
     ]
     assert verify()[1] is None
-    assert keep_preview(product=world.product, side=Side.ARTIST, works=works) == KeepPreview(0, 0)
+    assert keep_preview(
+        product=world.product, side=Side.ARTIST, works=works, use_type_ids=uses
+    ) == KeepPreview(0, 0)
 
 
 def test_a_yes_given_again_for_the_new_version_renews_it(world: World) -> None:
@@ -206,3 +230,15 @@ def test_versions_are_numbered_in_order_per_product(world: World, material: bool
     version, _ = publish(world, material)
     assert version.number == 3
     assert Product.objects.get(pk=other.pk).version == 2
+
+
+def test_the_cell_says_a_yes_was_for_the_earlier_version(
+    world: World, artist_client: Client
+) -> None:
+    both_yes(world)
+    publish(world)
+    page = artist_client.get(reverse("matrix", args=["artists", world.artist.pk, "tunesmith"]))
+    said = " ".join(html.fromstring(page.content).text_content().split())
+    assert (
+        "Not permitted: Tunesmith changed what it does; a yes was for the earlier version" in said
+    )

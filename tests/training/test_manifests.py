@@ -242,3 +242,13 @@ def test_staff_read_a_manifest_and_what_it_breached_in_admin(withdrawn: World, a
     assert listing.status_code == 200 and "tunesmith-gen" in listing.content.decode()
     page = staff.get(reverse("admin:training_manifest_change", args=[Manifest.objects.get().pk]))
     assert "Still in the next model: a breach" in page.content.decode()
+
+
+def test_an_item_repeated_in_a_later_part_is_held_once(withdrawn: World, api: Client) -> None:
+    first = post(api, MANIFESTS, manifest(withdrawn, range(2), complete=False)).json()
+    again = post(
+        api,
+        f"{MANIFESTS}/{first['id']}/items",
+        {"items": [{"isrc": withdrawn.works[1].isrc, "use": "training"}]},
+    )
+    assert again.json()["items"] == 2

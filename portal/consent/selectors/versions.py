@@ -38,12 +38,14 @@ class KeepPreview:
     permitted: int
 
 
-def keep_preview(*, product: Product, side: str, works: QuerySet[Work]) -> KeepPreview:
+def keep_preview(
+    *, product: Product, side: str, works: QuerySet[Work], use_type_ids: list[int]
+) -> KeepPreview:
     """Exactly what `answers_keep` would do: the rule judges each pair with this side's
     yes kept for the current version (a constant number of queries)."""
     rows = list(
         needing_renewal(product=product, side=side)
-        .filter(work__in=works, use_type__in=product.use_types.all())
+        .filter(work__in=works, use_type_id__in=use_type_ids)
         .values_list("work_id", "work__label_id", "use_type_id")
     )
     if not rows:

@@ -20,13 +20,14 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.catalogue.models import ArtistMembership, LabelManager, Work
 from portal.consent.conditions import conditions_of
+from portal.consent.ledger.append import head_lock
 from portal.consent.models import Answer, Cause, Delegation, Side
 from portal.consent.selectors.versions import needing_renewal
 from portal.consent.services.announce import permissions_refresh
 from portal.consent.services.common import ConsentError
 from portal.consent.services.decisions import Outcome, decisions_set
 from portal.consent.services.locks import counters_lock
-from portal.licensing.models import Product, ProductVersion
+from portal.licensing.models import Product, ProductVersion, UseType
 from portal.notifications.services import notify
 
 KEPT_NOTE = "Kept for version {name}"
@@ -107,17 +108,22 @@ def _ask_again(product: Product, version: ProductVersion) -> None:
         )
 
 
+@transaction.atomic
 def answers_keep(
     *,
     actor: User,
     product: Product,
     side: str,
     works: QuerySet[Work],
+    use_type_ids: list[int],
     delegation: Delegation | None = None,
 ) -> Outcome:
-    """Keep the side's yes answers for these works, given for an earlier version only,
-    for the product's current one: each with its own conditions and expiry, one ledger
-    entry each, all or nothing. Entitlement as for `decisions_set`."""
+    """Keep the side's yes answers for these works and uses (the party's), given for an
+    earlier version only, for the product's current one: each with its own conditions
+    and expiry, one ledger entry each, all or nothing. Entitlement as for
+    `decisions_set`. The answers are read under the ledger head every answer takes, so a
+    no committing meanwhile is either read here (and left alone) or waits."""
+    head_lock()
     product.refresh_from_db()
     name = (
         ProductVersion.objects.filter(product=product, number=product.material_version)
@@ -126,25 +132,26 @@ def answers_keep(
     ) or str(product.material_version)
     rows = (
         needing_renewal(product=product, side=side)
-        .filter(work__in=works, use_type__in=product.use_types.all())
-        .order_by("use_type_id", "expires_at", "pk")
+        # The party's uses that the product still asks for.
+        .filter(work__in=works, use_type_id__in=use_type_ids, use_type__in=product.use_types.all())
+        .order_by("use_type_id", "expires_at", "conditions", "pk")
         .values_list("use_type_id", "expires_at", "conditions", "work_id")
     )
     outcome = Outcome()
-    with transaction.atomic():
-        groups = groupby(rows, key=lambda row: (row[0], row[1], str(row[2])))
-        for (use_id, expires_at, _), grouped in groups:
-            group = list(grouped)
-            outcome += decisions_set(
-                actor=actor,
-                product=product,
-                use_type=product.use_types.get(pk=use_id),
-                side=side,
-                answer=Answer.GRANTED,
-                works=Work.objects.filter(pk__in=[row[3] for row in group]),
-                expires_at=expires_at,
-                note=KEPT_NOTE.format(name=name),
-                delegation=delegation,
-                conditions=conditions_of(group[0][2]),
-            )
+    for (use_id, expires_at, _), grouped in groupby(
+        rows, key=lambda row: (row[0], row[1], str(row[2]))
+    ):
+        group = list(grouped)
+        outcome += decisions_set(
+            actor=actor,
+            product=product,
+            use_type=UseType.objects.get(pk=use_id),
+            side=side,
+            answer=Answer.GRANTED,
+            works=Work.objects.filter(pk__in=[row[3] for row in group]),
+            expires_at=expires_at,
+            note=KEPT_NOTE.format(name=name),
+            delegation=delegation,
+            conditions=conditions_of(group[0][2]),
+        )
     return outcome

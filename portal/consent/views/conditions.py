@@ -19,6 +19,8 @@ from portal.consent.views.decisions import matrix_url
 from portal.consent.wording import condition_names, conditions_words
 from portal.licensing.models import Condition, Licence, Product, UseType
 
+OWN_DEFAULTS = "Only the artist's team sets the conditions their yes carries by default."
+
 
 def _initial(credit: str, conditions: Conditions, vocabulary: list[Condition]) -> dict[str, object]:
     """The form as `conditions` have it; a credit line starts as the artist's name."""
@@ -81,6 +83,7 @@ def conditions(
         use_types=use_types,
         vocabulary=vocabulary,
         cannot=cannot,
+        own_defaults=party.delegation is None,
         initial={
             "use": use_type.slug,
             "reach": "later" if _reaches_later(party, decision) else "this",
@@ -105,7 +108,7 @@ def conditions(
                     else later_by_default(party)
                 ),
             )
-            if form.cleaned_data["make_default"]:
+            if form.cleaned_data.get("make_default"):
                 condition_default_set(
                     actor=request.user, product=product, conditions=given, **party_key(party)
                 )
@@ -114,7 +117,7 @@ def conditions(
         else:
             by = f"for {party.name}" if party.delegation else "by you"
             said = f"Saved: {use_type.name} for {work.title} is now allowed {by}, {_said(given)}."
-            if form.cleaned_data["make_default"]:
+            if form.cleaned_data.get("make_default"):
                 said += f" Every yes to {product.name} carries them from now on."
             messages.success(request, said)
             return redirect(back)
@@ -144,10 +147,12 @@ def conditions(
 def product_conditions(
     request: AuthedRequest, party: Party, product: Product, use_types: list[UseType]
 ) -> HttpResponse:
-    """The conditions every plain yes of the party to the product carries from now on."""
+    """The conditions every plain yes of the party to the product carries from now on.
+    The artist's own and the label's own: a label acting under a delegation follows the
+    artist's and cannot change them."""
     back = matrix_url(party, product)
-    if not party.can_decide:
-        messages.error(request, READ_ONLY)
+    if not party.can_decide or party.delegation is not None:
+        messages.error(request, READ_ONLY if not party.can_decide else OWN_DEFAULTS)
         return redirect(back)
     vocabulary, cannot = _vocabulary(product)
     current = selectors.default_conditions(product=product, **party_key(party))

@@ -30,6 +30,7 @@ def keep_answers(
                 product=product,
                 side=party.side,
                 works=party.works(),
+                use_type_ids=[u.pk for u in use_types],
                 delegation=party.delegation,
             )
         except ConsentError as exc:
@@ -47,7 +48,12 @@ def keep_answers(
         "product": product,
         "versions": versions,
         "material": next((v for v in versions if v.number == product.material_version), None),
-        "preview": keep_preview(product=product, side=party.side, works=party.works()),
+        "preview": keep_preview(
+            product=product,
+            side=party.side,
+            works=party.works(),
+            use_type_ids=[u.pk for u in use_types],
+        ),
         "back": back,
     }
     return render(request, "consent/keep_answers.html", context)
