@@ -19,7 +19,7 @@ class Manifest(models.Model):
     """One model version's training set, as the product declared it; sent whole or in
     parts, then completed, when it is checked."""
 
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="manifests")
     model = models.CharField(max_length=200)
     version = models.CharField(max_length=100)
     trained_at = models.DateTimeField()

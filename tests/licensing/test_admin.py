@@ -362,6 +362,9 @@ def product_form(product: Product, uses: list[tuple[int | None, int, bool]]) -> 
         "status": Product.Status.DRAFT,  # read-only in the change form: must be ignored
         "uses-TOTAL_FORMS": len(uses),
         "uses-INITIAL_FORMS": sum(1 for pk, _, _ in uses if pk),
+        # The training manifests listed read-only below the uses: none in these tests.
+        "manifests-TOTAL_FORMS": 0,
+        "manifests-INITIAL_FORMS": 0,
     }
     for i, (pk, use_type_id, delete) in enumerate(uses):
         data[f"uses-{i}-id"] = pk or ""
@@ -397,6 +400,8 @@ def test_a_new_product_may_start_in_any_status(world: World, staff_client: Clien
             "uses-INITIAL_FORMS": 0,
             "uses-0-use_type": world.lyrics.pk,
             "uses-0-purpose": "Suggests lines.",
+            "manifests-TOTAL_FORMS": 0,
+            "manifests-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302

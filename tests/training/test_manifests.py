@@ -252,3 +252,16 @@ def test_an_item_repeated_in_a_later_part_is_held_once(withdrawn: World, api: Cl
         {"items": [{"isrc": withdrawn.works[1].isrc, "use": "training"}]},
     )
     assert again.json()["items"] == 2
+
+
+def test_the_products_admin_page_lists_its_manifests_and_breaches(
+    withdrawn: World, api: Client
+) -> None:
+    post(api, MANIFESTS, manifest(withdrawn, range(2)))
+    staff = logged_in(withdrawn.staff)
+    page = staff.get(reverse("admin:licensing_product_change", args=[withdrawn.product.pk]))
+    text = " ".join(html.fromstring(page.content).text_content().split())
+    assert "Training manifests (breaches: withdrawn works still in a model)" in text
+    assert "tunesmith-gen" in text
+    # Saving the product's page still works with the manifests listed beside its uses.
+    assert page.status_code == 200
