@@ -5,13 +5,11 @@ a product ("Tunesmith") that asks for training and style generation under a lice
 covering both, and an outsider artist on another label with its own manager.
 """
 
-import importlib
 import os
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.test import Client
 
@@ -23,6 +21,7 @@ from portal.licensing.models import Licence, Product, UseType
 from tests import factories as f
 from tests.mfa import totp_enable
 from tests.openapi_contract import answer_check
+from tests.seeded import vocabulary_seed
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -49,16 +48,10 @@ class World:
     outsider_works: list[Work]
 
 
-def vocabulary_ensure() -> None:
-    """The conditions the portal starts with, as its migration seeds them: a test that
-    flushed the database (transactional tests do) took them away."""
-    seeded = importlib.import_module("portal.licensing.migrations.0008_conditions")
-    seeded.create(django_apps, None)
-
-
 @pytest.fixture
 def world(db: None) -> World:
-    vocabulary_ensure()
+    # A transactional test before this one may have flushed what the migration seeded.
+    vocabulary_seed()
     label = f.LabelFactory(name="Northern Lights Records")
     other_label = f.LabelFactory(name="Southern Cross Music")
     training = f.UseTypeFactory(slug="training", name="Training")
