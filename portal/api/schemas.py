@@ -7,10 +7,8 @@ shape produced. The suite holds every response it sees to that document.
 """
 
 from datetime import date
-from functools import lru_cache
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -22,9 +20,9 @@ from pydantic import (
 from pydantic.json_schema import JsonDict, SkipJsonSchema
 from typing_extensions import TypedDict  # pydantic reads a TypedDict of 3.12 and on
 
-from portal.catalogue.identifiers import isrc_normalise
+from portal.catalogue.identifiers import isrc_parsed
 from portal.consent.rules import Reason
-from portal.earnings.schemas import MAX_ISRC_INPUT, Amount, Mistake
+from portal.earnings.schemas import Amount, Mistake
 from portal.shapes import Inbound, quoted, refusal
 from portal.text import code_point, control_in
 
@@ -41,21 +39,6 @@ Use = Annotated[str, Field(examples=["training"])]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
 
-def isrc_of(value: str) -> str | None:
-    """The normalised ISRC `value` stands for, or None; anything longer than an ISRC
-    however hyphenated is not worth reading."""
-    return _isrc(value) if len(value) <= MAX_ISRC_INPUT else None
-
-
-@lru_cache(maxsize=20_000)
-def _isrc(value: str) -> str | None:
-    # Products ask about the same recordings again and again; validation is pure.
-    try:
-        return isrc_normalise(value)
-    except ValidationError:
-        return None
-
-
 def unknown_use(use: str) -> str:
     return f"{quoted(use)} is not a use type the portal knows."
 
@@ -68,7 +51,7 @@ def control_message(name: str, value: str, char: str) -> str:
 
 
 def _item_isrc(value: object) -> str:
-    isrc = isrc_of(value) if isinstance(value, str) else None
+    isrc = isrc_parsed(value)
     if isrc is None:
         raise refusal(f"{quoted(value)} is not a valid ISRC.")
     return isrc

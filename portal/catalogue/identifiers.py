@@ -4,6 +4,7 @@ ISRC and ISNI by python-stdnum; it has no ISWC, so that check digit is computed 
 """
 
 import re
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from stdnum import isni, isrc
@@ -26,6 +27,27 @@ def isrc_normalise(value: str) -> str:
         code="invalid_isrc",
         params={"value": value},
     )
+
+
+# No ISRC, however hyphenated and spaced, is longer; nor is anything longer worth reading.
+ISRC_INPUT_MAX = 32
+
+
+def isrc_parsed(value: object) -> str | None:
+    """The normalised ISRC `value` stands for, or None: for machine input (the API, usage
+    reports, training manifests), which names each mistake itself."""
+    if not isinstance(value, str) or len(value) > ISRC_INPUT_MAX:
+        return None
+    return _isrc_or_none(value)
+
+
+@lru_cache(maxsize=20_000)
+def _isrc_or_none(value: str) -> str | None:
+    # Products send the same recordings again and again; validation is pure.
+    try:
+        return isrc_normalise(value)
+    except ValidationError:
+        return None
 
 
 def isni_normalise(value: str) -> str:

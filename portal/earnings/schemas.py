@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from pydantic import (
     BeforeValidator,
@@ -26,7 +25,7 @@ from pydantic import (
 )
 from typing_extensions import TypedDict  # pydantic reads a TypedDict of 3.12 and on
 
-from portal.catalogue.identifiers import isrc_normalise
+from portal.catalogue.identifiers import isrc_parsed
 from portal.consent.conditions import is_country
 from portal.earnings.currencies import MINOR_UNITS
 from portal.numbers import written
@@ -35,7 +34,6 @@ from portal.text import code_point, control_in, name_control_in
 
 MAX_LINES = 100_000
 MAX_UNITS = 2**63 - 1
-MAX_ISRC_INPUT = 32
 REFERENCE_MAX, CREDIT_MAX, USE_MAX = 100, 300, 40
 # The published pattern of an amount: ASCII digits only, no sign, no exponent, no spaces
 # or separators; 12 digits before the point fit the column (Decimal(14, 2)).
@@ -71,17 +69,6 @@ class Mistake(TypedDict):
 
 def _context(info: ValidationInfo) -> dict[str, Any]:
     return info.context if isinstance(info.context, dict) else {}
-
-
-def isrc_parse(value: object) -> str | None:
-    """The normalised ISRC `value` stands for, or None. No ISRC, however hyphenated, is
-    longer than MAX_ISRC_INPUT; nor is anything longer worth reading."""
-    if not isinstance(value, str) or len(value) > MAX_ISRC_INPUT:
-        return None
-    try:
-        return isrc_normalise(value)
-    except ValidationError:
-        return None
 
 
 # --- the rule of each field ------------------------------------------------------------------
@@ -143,7 +130,7 @@ def _lines(value: object) -> object:
 def _isrc(value: object, info: ValidationInfo) -> str:
     context = _context(info)
     known = context.get("isrcs", {})
-    isrc = known[value] if isinstance(value, str) and value in known else isrc_parse(value)
+    isrc = known[value] if isinstance(value, str) and value in known else isrc_parsed(value)
     if isrc is None:
         raise refusal(f"{quoted(value)} is not a valid ISRC.")
     if "works" in context and isrc not in context["works"]:

@@ -17,10 +17,11 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from portal.catalogue.identifiers import isrc_parsed
 from portal.catalogue.selectors import work_ids_by_isrc
 from portal.earnings import schemas
 from portal.earnings.currencies import MINOR_UNITS
-from portal.earnings.schemas import MAX_LINES, USE_MAX, Mistake, isrc_parse
+from portal.earnings.schemas import MAX_LINES, USE_MAX, Mistake
 from portal.licensing.models import UseType
 from portal.shapes import Where, refusals
 from portal.text import control_in
@@ -122,7 +123,7 @@ def usage_report_parse(data: Any) -> ParsedReport:
         )
     named = [line for line in lines if isinstance(line, dict)]
     raw_isrcs: set[str] = {line["isrc"] for line in named if isinstance(line.get("isrc"), str)}
-    isrcs = {value: isrc_parse(value) for value in raw_isrcs}
+    isrcs = {value: isrc_parsed(value) for value in raw_isrcs}
     works = work_ids_by_isrc({isrc for isrc in isrcs.values() if isrc})
     slugs = {
         slug

@@ -11,8 +11,7 @@ from portal.training.models import Manifest, ObligationOutcome
 
 class OutcomeInline(ReadOnlyMixin, admin.TabularInline):
     model = ObligationOutcome
-    fields = ["change", "outcome", "at"]
-    readonly_fields = ["change", "outcome", "at"]
+    fields = readonly_fields = ("change", "outcome", "at")
     extra = 0
     verbose_name_plural = "Obligations it settled"
 
@@ -37,8 +36,7 @@ class ManifestAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 class ManifestInline(ReadOnlyMixin, admin.TabularInline):
     model = Manifest
-    fields = ["model", "version", "trained_at", "items", "unpermitted", "breaches", "completed_at"]
-    readonly_fields = [
+    fields = readonly_fields = (
         "model",
         "version",
         "trained_at",
@@ -46,7 +44,7 @@ class ManifestInline(ReadOnlyMixin, admin.TabularInline):
         "unpermitted",
         "breaches",
         "completed_at",
-    ]
+    )
     extra = 0
     show_change_link = True
     verbose_name_plural = "Training manifests (breaches: withdrawn works still in a model)"

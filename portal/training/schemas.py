@@ -6,15 +6,13 @@ validation context that `validation.manifest_parse` fills with two queries.
 """
 
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from pydantic import BeforeValidator, Field, PlainValidator, ValidationInfo
 
-from portal.catalogue.identifiers import isrc_normalise
+from portal.catalogue.identifiers import isrc_parsed
 from portal.shapes import Inbound, quoted, refusal
 from portal.text import name_control_in
 
@@ -27,21 +25,6 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
 def _context(info: ValidationInfo) -> dict[str, Any]:
     return info.context if isinstance(info.context, dict) else {}
-
-
-def isrc_parse(value: object) -> str | None:
-    if not isinstance(value, str) or len(value) > 32:
-        return None
-    return _isrc_normalised(value)
-
-
-@lru_cache(maxsize=2 * MAX_ITEMS)
-def _isrc_normalised(value: str) -> str | None:
-    # Read twice per call (the context's look-up, then validation); pure.
-    try:
-        return isrc_normalise(value)
-    except ValidationError:
-        return None
 
 
 def _name(limit: int, what: str) -> Any:
@@ -73,7 +56,7 @@ def _trained_at(value: object) -> datetime:
 
 
 def _isrc(value: object, info: ValidationInfo) -> str:
-    isrc = isrc_parse(value)
+    isrc = isrc_parsed(value)
     if isrc is None:
         raise refusal(f"{quoted(value)} is not a valid ISRC.")
     works = _context(info).get("works")

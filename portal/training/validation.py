@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from typing_extensions import TypedDict  # pydantic reads a TypedDict of 3.12 and on
 
+from portal.catalogue.identifiers import isrc_parsed
 from portal.catalogue.selectors import work_ids_by_isrc
 from portal.licensing.models import UseType
 from portal.shapes import refusals
@@ -53,7 +54,7 @@ def _context(data: Any) -> dict[str, Any]:
     items = data.get("items") if isinstance(data, dict) else None
     items = items if isinstance(items, list) else []
     named = [item for item in items if isinstance(item, dict)]
-    isrcs = {isrc for item in named if (isrc := schemas.isrc_parse(item.get("isrc"))) is not None}
+    isrcs = {isrc for item in named if (isrc := isrc_parsed(item.get("isrc"))) is not None}
     slugs = {item["use"] for item in named if isinstance(item.get("use"), str)}
     return {
         "works": work_ids_by_isrc(isrcs),

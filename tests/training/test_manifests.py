@@ -265,3 +265,12 @@ def test_the_products_admin_page_lists_its_manifests_and_breaches(
     assert "tunesmith-gen" in text
     # Saving the product's page still works with the manifests listed beside its uses.
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"status": "closed"}, {"status": "open\x00"}, {"after": "-1"}, {"limit": "1e3"}],
+)
+def test_obligations_asked_for_wrongly_answer_400(api: Client, params: dict) -> None:
+    response = api.get("/api/v1/obligations", params)
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_request")

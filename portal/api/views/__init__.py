@@ -38,7 +38,6 @@ from portal.api.schemas import (
     UsageReportDetail,
     UsageReportReceived,
     control_message,
-    isrc_of,
     unknown_use,
 )
 from portal.api.selectors import (
@@ -49,6 +48,7 @@ from portal.api.selectors import (
     use_type_ids,
 )
 from portal.api.services import api_key_touch
+from portal.catalogue.identifiers import isrc_parsed
 from portal.consent.changes import changes_after, timestamp_json
 from portal.earnings.selectors import usage_report_of
 from portal.earnings.services import UsageReportConflict, usage_report_submit
@@ -73,7 +73,7 @@ def check(request: HttpRequest) -> HttpResponse:
     key_hash = bearer_key_hash(request)
     throttle(key_hash)
     raw_isrc, use = request.GET.get("isrc", ""), request.GET.get("use", "")
-    isrc, char = isrc_of(raw_isrc), control_in(use)
+    isrc, char = isrc_parsed(raw_isrc), control_in(use)
     # A bad key hears 401 before it hears anything about its input.
     if (isrc is None or char is not None) and key_context(key_hash=key_hash) is None:
         raise bad_key()
