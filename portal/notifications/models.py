@@ -19,6 +19,9 @@ class Notification(models.Model):
         CATALOGUE = "catalogue", "Catalogue grew"
         RECONSENT = "reconsent", "Asked again"
         TRAINING = "training", "A model trained on your works"
+        UNPERMITTED_USE = "unpermitted_use", "Use without permission"
+        DISPUTE = "dispute", "Dispute"
+        MISUSE_REPORT = "misuse_report", "Misuse reported by a fan"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
