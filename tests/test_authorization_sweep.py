@@ -43,7 +43,7 @@ from portal.consent.models import (
     Side,
 )
 from portal.consent.services import delegation_grant, policy_add
-from portal.earnings.models import UsageReport
+from portal.earnings.models import FlaggedUse, UsageReport
 from portal.earnings.services import usage_report_submit
 from portal.earnings.validation import usage_report_parse
 from portal.imports.models import CatalogueImport
@@ -121,6 +121,12 @@ def label_id(ctx: Context) -> dict[str, object]:
 
 def month(kwargs: Callable[[Context], dict[str, object]]) -> Callable[[Context], dict]:
     return lambda ctx: {**kwargs(ctx), "month": "2026-10"}
+
+
+def unsee_flags(ctx: Context) -> None:
+    flags = FlaggedUse.objects.filter(artist=ctx.world.artist)
+    flags.update(seen_at=None, seen_by=None)
+    ctx.ids["flag"] = flags.latest("pk").pk
 
 
 def policy_in_force(ctx: Context) -> int:
@@ -246,6 +252,18 @@ RULES: dict[str, Rule] = {
     "artist_earnings": Rule(artist_id, ARTIST_TEAM),
     "artist_earnings_csv": Rule(artist_id, ARTIST_TEAM),
     "artist_earning_lines": Rule(artist_id, ARTIST_TEAM),
+    # The setup's report flags use of the artist's work; each caller sees it afresh.
+    "artist_flags_seen": Rule(
+        artist_id,
+        ARTIST_TEAM,
+        method="post",
+        ok=302,
+        prepare=lambda ctx, role: unsee_flags(ctx),
+        data=lambda ctx, role: {"up_to": str(ctx.ids.get("flag", 0))},
+        effect=lambda ctx, role: FlaggedUse.objects.filter(
+            pk=ctx.ids.get("flag", 0), seen_at__isnull=False
+        ).exists(),
+    ),
     "artist_credits": Rule(artist_id, ARTIST_TEAM),
     "artist_statements": Rule(artist_id, ARTIST_TEAM),
     "artist_statement": Rule(month(artist_id), ARTIST_TEAM),
@@ -730,7 +748,9 @@ def ctx(world: World) -> Context:
         "delegation": delegation.pk,
         "membership": membership,
         "invitation": invitation.pk,
-        "notification": Notification.objects.get(user=world.artist_user).pk,
+        "notification": Notification.objects.get(
+            user=world.artist_user, kind=Notification.Kind.NEW_PRODUCT
+        ).pk,
         "report": report.pk,
         "manifest": Manifest.objects.create(
             product=world.product,

@@ -1,6 +1,7 @@
 from decimal import Decimal
 from typing import TypedDict
 
+from django.conf import settings
 from django.db import models
 
 from portal.catalogue.models import Artist, Label, Work
@@ -231,3 +232,49 @@ class WorkMonthEarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_id} {self.month:%Y-%m}"
+
+
+class FlaggedUse(models.Model):
+    """One usage report's use of one artist's works that was not permitted or broke a
+    condition, summed: what the artist's team is told when the report arrives, and what
+    the artist's home shows until someone of the team has seen it. Written with the
+    report's allocation (`earnings.flags.flags_record`), in its transaction."""
+
+    report = models.ForeignKey(UsageReport, on_delete=models.PROTECT, related_name="+")
+    artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    # The first of the works, by id: named in the words when it is the only one.
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="+")
+    works = models.PositiveIntegerField()
+    units = models.PositiveBigIntegerField()
+    breached_units = models.PositiveBigIntegerField(
+        help_text="Of the units, those permitted but used against a condition."
+    )
+    currency = models.CharField(max_length=3)
+    artist_held = models.DecimalField(max_digits=24, decimal_places=2)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "artist"], name="one_flagged_use_per_report_artist"
+            )
+        ]
+        indexes = [
+            # The home's banner: the artist's flags no one has seen yet.
+            models.Index(
+                fields=["artist", "id"],
+                condition=models.Q(seen_at__isnull=True),
+                name="flagged_use_unseen",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.report_id}, artist {self.artist_id}: {self.units} units"

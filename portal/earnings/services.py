@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from portal.consent.bulk import insert_rows
 from portal.earnings.allocation import allocations_for
+from portal.earnings.flags import flags_record
 from portal.earnings.models import (
     Allocation,
     MonthlyEarning,
@@ -100,10 +101,12 @@ def usage_report_submit(*, product: Product, parsed: ParsedReport) -> Submitted:
 
 
 def report_allocate(report: UsageReport) -> int:
-    """Allocate a freshly stored report's lines and add them to the summaries."""
+    """Allocate a freshly stored report's lines, add them to the summaries, and tell the
+    people concerned of use without permission (`earnings.flags`)."""
     rows = allocations_for(report)
     insert_rows(Allocation, rows)
     _summaries_add("WHERE report_id = %s", [report.pk])
+    flags_record(report=report, rows=rows)
     return len(rows)
 
 

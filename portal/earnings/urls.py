@@ -32,6 +32,11 @@ urlpatterns = [
         artist.artist_earning_lines,
         name="artist_earning_lines",
     ),
+    path(
+        "artists/<int:artist_id>/usage-flags/seen/",
+        artist.artist_flags_seen,
+        name="artist_flags_seen",
+    ),
     path("artists/<int:artist_id>/credits/", statements.artist_credits, name="artist_credits"),
     path(
         "artists/<int:artist_id>/statements/",

@@ -496,8 +496,9 @@ def test_the_matrix_query_count_does_not_grow_with_the_catalogue(
     with django_assert_max_num_queries(24):
         assert artist_client.get(matrix_url(world), {"state": "waiting"}).status_code == 200
     # The home's cards read the products' conditions, the licences' shares per use,
-    # what each product paid in the last year and its models' breaches of withdrawals.
-    with django_assert_max_num_queries(22):
+    # what each product paid in the last year and its models' breaches of withdrawals,
+    # how many uses are permitted now, and use without permission no one has seen.
+    with django_assert_max_num_queries(24):
         assert artist_client.get(reverse("artist_home", args=[world.artist.pk])).status_code == 200
 
 

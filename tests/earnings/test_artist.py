@@ -709,8 +709,9 @@ def test_each_page_costs_the_same_queries_whatever_the_catalogue(
         page_of(client, lines_url(world, work=str(world.works[0].pk), product="tunesmith"))
     # The home: its cards read every product's conditions, the licences' shares per use,
     # what each product paid in the last year and the breaches of withdrawals by its
-    # models in four more queries, for all products.
-    with django_assert_max_num_queries(22):
+    # models in four more queries, for all products; two more say how many uses are
+    # permitted now and what use without permission no one has seen.
+    with django_assert_max_num_queries(24):
         page_of(client, reverse("artist_home", args=[world.artist.pk]))
 
 

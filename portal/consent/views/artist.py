@@ -39,7 +39,7 @@ def product_cards(party: Party) -> list[dict[str, object]]:
     products = selectors.products_requesting(works=works)
     # The cards say what each product can honour and pays; the product page needs neither.
     prefetch_related_objects(products, "conditions_honoured", "licensee__licences__shares")
-    tallies = selectors.tallies(products=products, works=works, side=party.side)
+    tallies = selectors.tallies(products=products, works=works, side=party.side, artist_id=party.pk)
     label_ids = selectors.label_ids_of(party=party)
     changed = versions.material_changes(products=products, side=party.side, works=works)
     cards = []

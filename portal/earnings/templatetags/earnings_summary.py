@@ -3,7 +3,9 @@ need not depend on earnings: {% latest_paid artist_id as earned %}, what the art
 paid in the latest month with earnings; {% paid_in_last_year artist_id as paid %}, what
 each product paid them in the last twelve months, and {% paid_by paid product_id %}, one
 product's of those; {% paid_for_work product_id work_id use_type_id as paid %}, what one
-use of one work paid (where a yes is given)."""
+use of one work paid (where a yes is given); {% flags_unseen artist_id as flags %}, use
+without permission no one of the team has seen (the home's banner), and
+{% flagged_for_work work_id as flagged %}, a work's (its history)."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -13,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal.catalogue.models import Work
+from portal.earnings.flags import Unseen, flagged_for_work, flags_unseen
 from portal.earnings.summaries import (
     latest_paid,
     paid_in_last_year,
@@ -88,3 +91,15 @@ def forgone_tag(
 def forgone_by_stopping_tag(artist_id: int) -> list[dict[str, Any]]:
     """What every product paid the artist in the last twelve months: one query."""
     return paid_in_last_year_together(artist_id=artist_id, today=timezone.localdate())
+
+
+@register.simple_tag(name="flags_unseen")
+def flags_unseen_tag(artist_id: int) -> Unseen:
+    """As `earnings.flags.flags_unseen`: one query."""
+    return flags_unseen(artist_id=artist_id)
+
+
+@register.simple_tag(name="flagged_for_work")
+def flagged_for_work_tag(work_id: int) -> list[dict[str, Any]]:
+    """As `earnings.flags.flagged_for_work`: one query."""
+    return flagged_for_work(work_id=work_id)

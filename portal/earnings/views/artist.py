@@ -16,8 +16,9 @@ from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
+from django.views.decorators.http import require_POST
 
 from portal.accounts.http import AuthedRequest
 from portal.catalogue.models import Work
@@ -25,6 +26,7 @@ from portal.consent.access import Party, PartyKind, party_view
 from portal.earnings import formats
 from portal.earnings.chart import month_chart
 from portal.earnings.currencies import MINOR_UNITS
+from portal.earnings.flags import flags_seen
 from portal.earnings.models import Compliance
 from portal.earnings.selectors import (
     FLAGGED,
@@ -369,3 +371,18 @@ def _filter_query(where: LineFilter) -> str:
         },
     }
     return urlencode({key: value for key, value in params.items() if value is not None})
+
+
+@require_POST
+@party_view(PartyKind.ARTISTS)
+def artist_flags_seen(request: AuthedRequest, party: Party) -> HttpResponse:
+    """Take the flags the reader was shown (`up_to`: the latest one's id) off the home's
+    banner; any member of the team may. Flags that came in since stay."""
+    up_to = request.POST.get("up_to", "")
+    if up_to.isascii() and up_to.isdigit() and len(up_to) < 19:
+        seen = flags_seen(actor=request.user, artist_id=party.pk, up_to=int(up_to))
+        if seen:
+            messages.success(request, "Marked as seen. The earnings page keeps every held line.")
+    else:
+        messages.error(request, "Nothing was marked as seen: reload the page and try again.")
+    return redirect("artist_home", artist_id=party.pk)

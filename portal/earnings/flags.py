@@ -1,0 +1,172 @@
+"""Use without permission, where people look: when a report arrives with flagged lines,
+each artist's team and each label's managers are told once (in the portal, and by email
+as each prefers), and the artist's home shows it until someone of the team has seen it.
+The work's history lists it too (`flagged_for_work`)."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, Sum, Window
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.catalogue.models import LabelManager, Work
+from portal.earnings.formats import DEFAULT_LOCALE, money
+from portal.earnings.models import Allocation, Compliance, FlaggedUse, UsageReport
+from portal.licensing.models import Product
+from portal.notifications.models import Notification
+from portal.notifications.services import notify
+
+# How many of an artist's unseen flags the home's banner names; the rest are counted.
+BANNER_FLAGS = 3
+
+
+@dataclass
+class _Sum:
+    units: int = 0
+    breached: int = 0
+    held: Decimal = Decimal(0)
+    works: set[int] = field(default_factory=set)
+
+
+def _summed(rows: Iterable[Mapping[str, Any]], key: str, amount: str) -> dict[int, _Sum]:
+    sums: dict[int, _Sum] = defaultdict(_Sum)
+    for row in rows:
+        if row["compliance"] == Compliance.PERMITTED:
+            continue
+        found = sums[row[key]]
+        found.units += row["units"]
+        if row["compliance"] == Compliance.BREACHED:
+            found.breached += row["units"]
+        found.held += row[amount] or 0
+        found.works.add(row["work_id"])
+    return sums
+
+
+def _how(found: _Sum) -> str:
+    if found.breached == found.units:
+        return "against your conditions"
+    if found.breached:
+        return "without permission or against your conditions"
+    return "without permission"
+
+
+def _uses(units: int) -> str:
+    return f"{units:,} use{'' if units == 1 else 's'}"
+
+
+def flags_record(*, report: UsageReport, rows: list[dict[str, Any]]) -> int:
+    """Record and announce the flagged use among a freshly allocated report's `rows`:
+    one `FlaggedUse` per artist, one notification per member of each artist's team and
+    per manager of each label concerned. Call it in the report's transaction. Returns how
+    many artists had flagged use."""
+    by_artist = _summed(rows, "artist_id", "artist_amount")
+    if not by_artist:
+        return 0
+    by_label = _summed(rows, "label_id", "label_amount")
+    product = Product.objects.only("name", "slug").get(pk=report.product_id)
+    first_works = {pk: min(found.works) for pk, found in by_artist.items()}
+    titles = dict(Work.objects.filter(pk__in=first_works.values()).values_list("pk", "title"))
+    FlaggedUse.objects.bulk_create(
+        FlaggedUse(
+            report=report,
+            artist_id=artist_id,
+            product_id=report.product_id,
+            work_id=first_works[artist_id],
+            works=len(found.works),
+            units=found.units,
+            breached_units=found.breached,
+            currency=report.currency,
+            artist_held=found.held,
+        )
+        for artist_id, found in by_artist.items()
+    )
+    period = {"from": f"{report.period_start:%Y-%m}", "to": f"{report.period_end:%Y-%m}"}
+    members: dict[int, list[User]] = defaultdict(list)
+    for artist_id, user_id in User.objects.filter(
+        artistmembership__artist_id__in=list(by_artist)
+    ).values_list("artistmembership__artist_id", "pk"):
+        members[artist_id].append(User(pk=user_id))
+    for artist_id, users in sorted(members.items()):
+        found = by_artist[artist_id]
+        what = (
+            titles[first_works[artist_id]]
+            if len(found.works) == 1
+            else f"{len(found.works):,} of your works"
+        )
+        lines = reverse("artist_earning_lines", kwargs={"artist_id": artist_id})
+        query = urlencode({**period, "product": product.slug, "compliance": "flagged"})
+        notify(
+            users=users,
+            kind=Notification.Kind.UNPERMITTED_USE,
+            message=f"{product.name} reported {_uses(found.units)} of {what} {_how(found)}; "
+            f"{money(found.held, report.currency, DEFAULT_LOCALE)} of your share is held.",
+            url=f"{lines}?{query}",
+        )
+    for manager in LabelManager.objects.filter(label_id__in=list(by_label)).order_by("pk"):
+        found = by_label[manager.label_id]
+        flags = reverse("label_usage_flags", kwargs={"label_id": manager.label_id})
+        notify(
+            users=[User(pk=manager.user_id)],
+            kind=Notification.Kind.UNPERMITTED_USE,
+            message=f"{product.name} reported {_uses(found.units)} of "
+            f"{len(found.works):,} work{'' if len(found.works) == 1 else 's'} on your "
+            f"roster {_how(found).replace('your', 'the')}; "
+            f"{money(found.held, report.currency, DEFAULT_LOCALE)} of your share is held.",
+            url=f"{flags}?{urlencode({'product': product.slug})}",
+        )
+    return len(by_artist)
+
+
+# --- where people look --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unseen:
+    """The artist's flags no one has seen, the latest first: a few to name, and how many."""
+
+    flags: list[FlaggedUse]
+    count: int
+    last_id: int
+
+
+def flags_unseen(*, artist_id: int) -> Unseen:
+    """For the artist home's banner: one query, whatever the number of flags."""
+    flags = list(
+        FlaggedUse.objects.filter(artist_id=artist_id, seen_at__isnull=True)
+        .select_related("product", "work", "report")
+        # The count of them all, beside each of the few named: computed before the limit.
+        .annotate(unseen=Window(Count("pk")))
+        .order_by("-pk")[:BANNER_FLAGS]
+    )
+    if not flags:
+        return Unseen([], 0, 0)
+    return Unseen(flags, flags[0].unseen, flags[0].pk)  # type: ignore[attr-defined]  # annotated
+
+
+def flags_seen(*, actor: User, artist_id: int, up_to: int) -> int:
+    """Mark the artist's flags up to id `up_to` (those the reader was shown) as seen by
+    `actor`: flags that arrived since stay on the home. Returns how many."""
+    return FlaggedUse.objects.filter(
+        artist_id=artist_id, seen_at__isnull=True, pk__lte=up_to
+    ).update(seen_at=timezone.now(), seen_by=actor)
+
+
+def flagged_for_work(*, work_id: int) -> list[dict[str, Any]]:
+    """The work's flagged use by product, use and month, the latest first (one query)."""
+    return list(
+        Allocation.objects.filter(work_id=work_id)
+        .exclude(compliance=Compliance.PERMITTED)
+        .values("product__name", "use_type__name", "month", "currency")
+        .annotate(
+            units=Sum("units"),
+            gross=Sum("gross"),
+            breached=Count("pk", filter=Q(compliance=Compliance.BREACHED)),
+        )
+        .order_by("-month", "product__name", "use_type__name")[:24]
+    )
