@@ -4,7 +4,7 @@ as each prefers), and the artist's home shows it until someone of the team has s
 The work's history lists it too (`flagged_for_work`)."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -130,7 +130,7 @@ def flags_record(*, report: UsageReport, rows: list[dict[str, Any]]) -> int:
 class Unseen:
     """The artist's flags no one has seen, the latest first: a few to name, and how many."""
 
-    flags: list[FlaggedUse]
+    flags: Sequence[FlaggedUse]
     count: int
     last_id: int
 
@@ -146,7 +146,7 @@ def flags_unseen(*, artist_id: int) -> Unseen:
     )
     if not flags:
         return Unseen([], 0, 0)
-    return Unseen(flags, flags[0].unseen, flags[0].pk)  # type: ignore[attr-defined]  # annotated
+    return Unseen(flags, flags[0].unseen, flags[0].pk)
 
 
 def flags_seen(*, actor: User, artist_id: int, up_to: int) -> int:
