@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from portal.catalogue.models import Artist, Release
 from portal.consent.conditions import Conditions, Given, countries
-from portal.consent.models import Answer
+from portal.consent.models import NO_ANSWER, Answer
 from portal.consent.selectors import filtering
 from portal.consent.services.conditions import CREDIT_MAX
 from portal.licensing.models import Condition, Product, UseType
@@ -27,14 +27,23 @@ class UseChoiceField(forms.ModelChoiceField):
         )
 
 
+# How a form says "take my answer back": no answer, as before one was given.
+CLEAR = "none"
+
+
 class DecisionForm(forms.Form):
-    """One answer for one work and use: the desired state, never "toggle"."""
+    """One answer for one work and use: the desired state, never "toggle". `answer` is
+    yes, no, or `CLEAR` (cleaned to `NO_ANSWER`)."""
 
     use = forms.CharField()
     answer = forms.ChoiceField(
-        choices=Answer.choices,
+        choices=[*Answer.choices, (CLEAR, "No answer")],
         error_messages={"invalid_choice": "Choose yes or no."},
     )
+
+    def clean_answer(self) -> str:
+        answer: str = self.cleaned_data["answer"]
+        return NO_ANSWER if answer == CLEAR else answer
 
     def __init__(self, *args: Any, use_types: list[UseType], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

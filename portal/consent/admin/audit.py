@@ -40,7 +40,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     @admin.display(description="previous → answer")
     def previous_to_answer(self, entry: LedgerEntry) -> str:
         previous = entry.get_previous_display() if entry.previous else "none"
-        return f"{previous} → {entry.get_answer_display()}"
+        return f"{previous} → {entry.get_answer_display() or 'none'}"
 
 
 @admin.register(Decision)

@@ -1,6 +1,6 @@
 """Consent's models, one module per concept; every name is importable from here."""
 
-from portal.consent.models.common import Answer, Cause, Side, append_only
+from portal.consent.models.common import NO_ANSWER, Answer, Cause, Side, append_only
 from portal.consent.models.decisions import BulkAnswer, ConditionDefault, Decision, Delegation
 from portal.consent.models.ledger import LedgerEntry, LedgerHead
 from portal.consent.models.permissions import AnnouncedPermission, ChangeCounter, PermissionChange
@@ -8,6 +8,7 @@ from portal.consent.models.policies import LabelPolicy, PolicyEvent, PolicyLedge
 from portal.consent.models.tallies import TALLY_CELLS, Tally, WorkCount
 
 __all__ = [
+    "NO_ANSWER",
     "TALLY_CELLS",
     "AnnouncedPermission",
     "Answer",

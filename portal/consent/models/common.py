@@ -31,6 +31,11 @@ class Answer(models.TextChoices):
     DENIED = "denied", "No"
 
 
+# Taking an answer back: the party has not answered, as before it ever did. No decision
+# row holds it (none is kept); the ledger entry that records it says "" for the answer.
+NO_ANSWER = ""
+
+
 class Cause(models.TextChoices):
     DECISION = "decision", "A decision"
     EXPIRY = "expiry", "An expiry"

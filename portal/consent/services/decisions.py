@@ -22,6 +22,7 @@ from portal.consent.conditions import Conditions, conditions_json
 from portal.consent.facts import requested_use_type_ids
 from portal.consent.ledger.append import entries_append, head_lock
 from portal.consent.models import (
+    NO_ANSWER,
     Answer,
     Cause,
     ChangeCounter,
@@ -85,7 +86,7 @@ def _tallies_move(
     )
     deltas: dict[Key, Counter[str]] = defaultdict(Counter)
     for work_id, label_id, _, _, artist_id in changed:
-        before, after, theirs = previous.get(work_id), answer, others.get(work_id)
+        before, after, theirs = previous.get(work_id), answer or None, others.get(work_id)
         if side == Side.ARTIST:
             old, new = cell(before, theirs), cell(after, theirs)
         else:
@@ -105,7 +106,7 @@ def _differs(current: tuple[Any, ...] | None, wanted: tuple[Any, ...]) -> bool:
     reach, or a yes for "this version" given again after a material change (a no is the
     same no whatever version it was given under)."""
     if current is None:
-        return True
+        return bool(wanted[0] != NO_ANSWER)
     if current[:4] != wanted[:4]:
         return True
     answer, later = wanted[0], wanted[3]
@@ -147,42 +148,48 @@ def answers_record(
     changed = [w for w in works if _differs(current.get(w[0]), wanted)]
     if not changed:
         return Outcome(unchanged=len(works))
-    # Every changed work gets the same answer: one UPDATE for those answered before,
-    # one insert for the rest.
-    Decision.objects.filter(
-        product=product,
-        use_type=use_type,
-        side=side,
-        work__any_of=[w[0] for w in changed if w[0] in current],
-    ).update(
-        answer=answer,
-        expires_at=expires_at,
-        conditions=given,
-        for_version=product.material_version,
-        later_versions=later,
-        decided_by=actor,
-        decided_at=now,
-    )
-    insert_rows(
-        Decision,
-        [
-            {
-                "product_id": product.pk,
-                "work_id": work_id,
-                "use_type_id": use_type.pk,
-                "side": side,
-                "answer": answer,
-                "expires_at": expires_at,
-                "conditions": given,
-                "for_version": product.material_version,
-                "later_versions": later,
-                "decided_by_id": actor.pk if actor else None,
-                "decided_at": now,
-            }
-            for work_id, *_ in changed
-            if work_id not in current
-        ],
-    )
+    if answer == NO_ANSWER:
+        # Taken back: no decision is kept, as before the party ever answered.
+        Decision.objects.filter(
+            product=product, use_type=use_type, side=side, work__any_of=[w[0] for w in changed]
+        ).delete()
+    else:
+        # Every changed work gets the same answer: one UPDATE for those answered before,
+        # one insert for the rest.
+        Decision.objects.filter(
+            product=product,
+            use_type=use_type,
+            side=side,
+            work__any_of=[w[0] for w in changed if w[0] in current],
+        ).update(
+            answer=answer,
+            expires_at=expires_at,
+            conditions=given,
+            for_version=product.material_version,
+            later_versions=later,
+            decided_by=actor,
+            decided_at=now,
+        )
+        insert_rows(
+            Decision,
+            [
+                {
+                    "product_id": product.pk,
+                    "work_id": work_id,
+                    "use_type_id": use_type.pk,
+                    "side": side,
+                    "answer": answer,
+                    "expires_at": expires_at,
+                    "conditions": given,
+                    "for_version": product.material_version,
+                    "later_versions": later,
+                    "decided_by_id": actor.pk if actor else None,
+                    "decided_at": now,
+                }
+                for work_id, *_ in changed
+                if work_id not in current
+            ],
+        )
     actor_name = actor.display_name if actor else "Consent Portal"
     entries_append(
         head=head,
@@ -264,6 +271,9 @@ def decisions_set(
     whose artist and label match every work; the rights-holder side needs the actor to
     manage each work's label. `actor=None` is the portal itself (imports, the demo).
 
+    `answer` may be `NO_ANSWER`: the party takes its answer back ("clear"), which keeps
+    no decision and is a ledger entry like any other.
+
     `conditions` go with a yes ("yes, if it credits me"): codes of the vocabulary, each
     with its parameter. The same yes with other conditions is a change. A yes is for the
     product's current material version only, or with `later_versions` for later ones
@@ -274,12 +284,12 @@ def decisions_set(
     and the permissions judged then against today's licences and product status, so
     the caller gives times in order and only where those have not changed since.
     """
-    if side not in Side.values or answer not in Answer.values:
+    if side not in Side.values or answer not in (*Answer.values, NO_ANSWER):
         raise ConsentError("That is not an answer the portal knows.")
     _check_requested(product, use_type)
     if expires_at is not None and expires_at <= timezone.now():
         raise ConsentError("An expiry must be in the future.")
-    if expires_at is not None and answer == Answer.DENIED:
+    if expires_at is not None and answer != Answer.GRANTED:
         # A no stands until it is changed; a no that lapsed into nothing would still be no.
         raise ConsentError("Only a yes can have an expiry.")
     conditions_check(answer, conditions)
@@ -327,7 +337,8 @@ def _notify_acted_for(
     count: int,
 ) -> None:
     who = actor.display_name if actor else "The portal"
-    verb = "said yes to" if answer == Answer.GRANTED else "said no to"
+    verbs: dict[str, str] = {Answer.GRANTED: "said yes to", Answer.DENIED: "said no to"}
+    verb = verbs.get(answer, "took back the answer on")
     works = "1 work" if count == 1 else f"{count:,} works"
     notify(
         users=User.objects.filter(artistmembership__artist=delegation.artist),

@@ -34,7 +34,7 @@ from portal.consent.access import (
 )
 from portal.consent.conditions import Conditions
 from portal.consent.forms import BulkForm, DecisionForm, ProductPageFilter
-from portal.consent.models import Answer, BulkAnswer
+from portal.consent.models import NO_ANSWER, Answer, BulkAnswer
 from portal.consent.readers import addressed_to, label_name
 from portal.consent.selectors import counting, filtering
 from portal.consent.selectors import product_page as page_selectors
@@ -207,9 +207,12 @@ def decide(
         )
     except ConsentError as exc:
         return _refuse(request, back, str(exc))
-    verb = "allowed" if answer == Answer.GRANTED else "refused"
     by = f"for {party.name}" if party.delegation else "by you"
-    confirmation = f"Saved: {use_type.name} for {work.title} is now {verb} {by}."
+    if answer == NO_ANSWER:
+        confirmation = f"Cleared: {use_type.name} for {work.title} has no answer {by}."
+    else:
+        verb = "allowed" if answer == Answer.GRANTED else "refused"
+        confirmation = f"Saved: {use_type.name} for {work.title} is now {verb} {by}."
     if not request.htmx:
         messages.success(request, confirmation)
         return redirect(back)
