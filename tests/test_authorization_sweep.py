@@ -34,6 +34,7 @@ from portal.api.services import api_key_issue
 from portal.catalogue.models import Artist, ArtistMembership, Work
 from portal.consent.models import (
     Answer,
+    AnswerBatch,
     BulkAnswer,
     ConditionDefault,
     Decision,
@@ -42,7 +43,8 @@ from portal.consent.models import (
     LedgerEntry,
     Side,
 )
-from portal.consent.services import delegation_grant, policy_add
+from portal.consent.services import decisions_set, delegation_grant, policy_add
+from portal.consent.services.batches import BatchOf
 from portal.earnings.models import FlaggedUse, UsageReport
 from portal.earnings.services import usage_report_submit
 from portal.earnings.validation import usage_report_parse
@@ -121,6 +123,42 @@ def label_id(ctx: Context) -> dict[str, object]:
 
 def month(kwargs: Callable[[Context], dict[str, object]]) -> Callable[[Context], dict]:
     return lambda ctx: {**kwargs(ctx), "month": "2026-10"}
+
+
+def batch_made(world: World, side: str, answer: str = Answer.DENIED) -> int:
+    """A bulk answer of the side's, on style generation, that its party can undo."""
+    party = {"artist_id": world.artist.pk} if side == Side.ARTIST else {"label_id": world.label.pk}
+    decisions_set(
+        actor=world.artist_user if side == Side.ARTIST else world.manager,
+        product=world.product,
+        use_type=UseType.objects.get(slug="style_generation"),
+        side=side,
+        answer=answer,
+        works=Work.objects.filter(pk=world.works[2].pk),
+        batch=BatchOf("No to style generation on Tunesmith", **party),
+    )
+    return AnswerBatch.objects.latest("pk").pk
+
+
+def undo_kwargs(kind: str, batch: str) -> Callable[[Context], dict[str, object]]:
+    def build(ctx: Context) -> dict[str, object]:
+        party_id = {
+            "artists": ctx.world.artist.pk,
+            "labels": ctx.world.label.pk,
+            "delegations": ctx.ids["delegation"],
+        }[kind]
+        return {"kind": kind, "party_id": party_id, "batch_id": ctx.ids[batch]}
+
+    return build
+
+
+def fresh_batch(ctx: Context, role: str) -> None:
+    """Each caller undoes a batch of its own: the answer turns each time."""
+    now = Decision.objects.get(
+        work=ctx.world.works[2], side=Side.ARTIST, use_type__slug="style_generation"
+    ).answer
+    turned = Answer.GRANTED if now == Answer.DENIED else Answer.DENIED
+    ctx.ids["batch_artists"] = batch_made(ctx.world, Side.ARTIST, turned)
 
 
 def unsee_flags(ctx: Context) -> None:
@@ -358,6 +396,7 @@ RULES: dict[str, Rule] = {
     # --- the matrix, per party kind ---
     "matrix": Rule(party("artists"), ARTIST_TEAM),
     "keep_answers": Rule(party("artists"), ARTIST_TEAM),
+    "undo": Rule(undo_kwargs("artists", "batch_artists"), ARTIST_TEAM),
     "bulk_answer": Rule(
         lambda ctx: {**party("artists")(ctx), "job_id": ctx.ids["bulk_answer_artists"]},
         ARTIST_TEAM,
@@ -524,6 +563,22 @@ RULES: dict[str, Rule] = {
 # a GET. In order: the last ones take away what the earlier ones need.
 VARIANTS: list[tuple[str, Rule]] = [
     ("matrix", Rule(party("labels"), MANAGERS)),
+    ("undo", Rule(undo_kwargs("labels", "batch_labels"), MANAGERS)),
+    # The artist's own team undoes what was done for them, not the label under delegation.
+    ("undo", Rule(undo_kwargs("delegations", "batch_artists"), ())),
+    (
+        "undo",
+        Rule(
+            undo_kwargs("artists", "batch_artists"),
+            ARTIST_TEAM,
+            method="post",
+            ok=302,
+            prepare=fresh_batch,
+            effect=lambda ctx, role: AnswerBatch.objects.filter(
+                pk=ctx.ids["batch_artists"], undone_at__isnull=False
+            ).exists(),
+        ),
+    ),
     ("matrix", Rule(party("delegations"), MANAGERS)),
     # A label's bulk answer is seen by its managers, on the label's page only.
     (
@@ -760,6 +815,8 @@ def ctx(world: World) -> Context:
             received_at=timezone.now(),
         ).pk,
         "import": catalogue_import.pk,
+        "batch_artists": batch_made(world, Side.ARTIST),
+        "batch_labels": batch_made(world, Side.RIGHTS_HOLDER),
         "bulk_answer_labels": bulk_answers["labels"],
         "bulk_answer_artists": bulk_answers["artists"],
         "key_product": world.product.pk,

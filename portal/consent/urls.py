@@ -3,11 +3,13 @@ from django.urls import path, register_converter
 from portal.consent.access import PartyKind
 from portal.consent.views import (
     artist,
+    bulk,
     conditions,
     decisions,
     history,
     label,
     policies,
+    undo,
     versions,
 )
 
@@ -61,16 +63,17 @@ urlpatterns = [
     ),
     path(
         "<party:kind>/<int:party_id>/products/<slug:product_slug>/bulk/",
-        decisions.bulk,
+        bulk.bulk,
         name="bulk",
     ),
     path("works/<int:work_id>/history/", history.work_history, name="work_history"),
     path("labels/<int:label_id>/roster/", label.label_roster, name="label_roster"),
     path(
         "<party:kind>/<int:party_id>/products/<slug:product_slug>/bulk/<int:job_id>/",
-        decisions.bulk_answer,
+        bulk.bulk_answer,
         name="bulk_answer",
     ),
+    path("<party:kind>/<int:party_id>/undo/<int:batch_id>/", undo.undo, name="undo"),
     path("labels/<int:label_id>/policies/", policies.label_policies, name="label_policies"),
     path("labels/<int:label_id>/policies/add/", policies.label_policy_add, name="label_policy_add"),
     path(

@@ -148,9 +148,11 @@ def test_above_the_limit_the_page_says_a_worker_applies_it_and_shows_its_progres
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks,
 ) -> None:
-    from portal.consent.views import decisions as views
+    from portal.consent.views import bulk as views
+    from portal.consent.views import decisions
 
     monkeypatch.setattr(views, "INLINE_LIMIT", 2)
+    monkeypatch.setattr(decisions, "INLINE_LIMIT", 2)
     matrix = reverse(
         "matrix", kwargs={"kind": "labels", "party_id": world.label.pk, "product_slug": "tunesmith"}
     )
@@ -186,7 +188,7 @@ def test_above_the_limit_the_page_says_a_worker_applies_it_and_shows_its_progres
 def test_a_confirmation_without_a_preview_is_refused_above_the_limit(
     world: World, manager_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from portal.consent.views import decisions as views
+    from portal.consent.views import bulk as views
 
     monkeypatch.setattr(views, "INLINE_LIMIT", 2)
     response = manager_client.post(

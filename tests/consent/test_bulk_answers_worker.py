@@ -39,7 +39,7 @@ def test_a_worker_applies_a_large_bulk_answer_and_the_page_shows_the_outcome(
     worker: subprocess.Popen[bytes],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from portal.consent.views import decisions as views
+    from portal.consent.views import bulk as views
 
     monkeypatch.setattr(views, "INLINE_LIMIT", 3)
     f.WorkFactory.create_batch(6, primary_artist=world.other_artist)

@@ -11,7 +11,7 @@ from portal.consent.conditions import Given
 from portal.consent.models import Answer, BulkAnswer, ConditionDefault, Decision, Side
 from portal.consent.services import bulk_answers
 from portal.consent.services.bulk_answers import bulk_answer_run
-from portal.consent.views import decisions as decisions_views
+from portal.consent.views import bulk as decisions_views
 from portal.licensing.models import Condition
 from tests.conftest import World, logged_in, say
 

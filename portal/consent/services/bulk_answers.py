@@ -24,6 +24,7 @@ from portal.consent.conditions import Conditions, conditions_json, conditions_of
 from portal.consent.models import BulkAnswer
 from portal.consent.selectors.filtering import WorkFilter
 from portal.consent.selectors.product_page import bulk_works
+from portal.consent.services.batches import bulk_batch
 from portal.consent.services.common import ConsentError
 from portal.consent.services.decisions import decisions_set
 from portal.licensing.models import Product, UseType
@@ -181,6 +182,7 @@ def _apply(job: BulkAnswer) -> tuple[int, int, int]:
         delegation=party.delegation,
         conditions=conditions_of(job.conditions),
         later_versions=job.later_versions,
+        batch=bulk_batch(party=party, product=product, use_type=job.use_type, answer=job.answer),
     )
     return outcome.changed, outcome.unchanged, outcome.flipped
 

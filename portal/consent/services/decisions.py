@@ -33,6 +33,7 @@ from portal.consent.models import (
 )
 from portal.consent.selectors.tallies import Key, cell
 from portal.consent.services.announce import changes_announce
+from portal.consent.services.batches import BatchOf, batch_record
 from portal.consent.services.common import CHUNK, ConsentError, chunks, recorded_at
 from portal.consent.services.conditions import conditions_check
 from portal.consent.services.entitlement import (
@@ -254,6 +255,7 @@ def decisions_set(
     now: datetime | None = None,
     conditions: Conditions = (),
     later_versions: bool = False,
+    batch: BatchOf | None = None,
 ) -> Outcome:
     """Record one party's answer for every work in `works` (already scoped by the caller).
 
@@ -278,6 +280,9 @@ def decisions_set(
     with its parameter. The same yes with other conditions is a change. A yes is for the
     product's current material version only, or with `later_versions` for later ones
     too; given again after a material change, it is kept for the new version.
+
+    With `batch`, the answers that changed are recorded as one `AnswerBatch`, which the
+    party can undo (`batches.batch_undo`).
 
     `now` is for importing consents given before the portal (the demo's history); views
     never pass it. The decisions, ledger entries and permission changes are dated then,
@@ -305,6 +310,7 @@ def decisions_set(
     # Taken once the locks are held, so ledger times and change times follow their order.
     now = recorded_at(now)
     outcome = Outcome()
+    first = head.position + 1
     rows = works.order_by("pk").values_list(*WORK_ROW).iterator(CHUNK)
     for chunk in chunks(rows):
         outcome += answers_record(
@@ -322,6 +328,16 @@ def decisions_set(
             delegation=delegation,
             conditions=conditions,
             later_versions=later_versions,
+        )
+    if batch is not None:
+        batch_record(
+            batch=batch,
+            side=side,
+            actor=actor,
+            at=now,
+            first=first,
+            head=head,
+            changed=outcome.changed,
         )
     if delegation is not None and outcome.changed:
         _notify_acted_for(delegation, actor, product, use_type, answer, outcome.changed)

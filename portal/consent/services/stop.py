@@ -6,12 +6,14 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, ArtistMembership, Work
 from portal.consent.ledger.append import head_lock
-from portal.consent.models import Answer, Decision, Side
+from portal.consent.models import Answer, AnswerBatch, Decision, Side
+from portal.consent.services.batches import BatchOf, batch_record
 from portal.consent.services.common import CHUNK, ConsentError, chunks
 from portal.consent.services.decisions import WORK_ROW, Outcome, answers_record
 from portal.consent.services.entitlement import actor_hold, entitling_rows
 from portal.consent.services.locks import counters_lock
 from portal.licensing.models import Product, UseType
+from portal.words import counted
 
 
 @transaction.atomic
@@ -38,6 +40,7 @@ def grants_withdraw_all(*, actor: User, artist: Artist, note: str = "") -> Outco
     use_types = UseType.objects.in_bulk({u for _, u in groups})
     now = timezone.now()
     outcome = Outcome()
+    first = head.position + 1
     for product_id, use_type_id in groups:
         works = Work.objects.filter(
             pk__in=granted.filter(product_id=product_id, use_type_id=use_type_id).values("work_id")
@@ -57,4 +60,17 @@ def grants_withdraw_all(*, actor: User, artist: Artist, note: str = "") -> Outco
                 works=chunk,
                 now=now,
             )
+    batch_record(
+        batch=BatchOf(
+            f"Stopped everything: {counted(outcome.changed, 'yes answer')} became no",
+            artist_id=artist.pk,
+            kind=AnswerBatch.Kind.STOP,
+        ),
+        side=Side.ARTIST,
+        actor=actor,
+        at=now,
+        first=first,
+        head=head,
+        changed=outcome.changed,
+    )
     return outcome

@@ -14,6 +14,7 @@ from portal.consent.access import READ_ONLY, Party, PartyKind, party_view
 from portal.consent.forms import DelegationForm, ReachForm
 from portal.consent.models import Delegation, Side
 from portal.consent.selectors import versions
+from portal.consent.selectors.batches import batches_of
 from portal.consent.services import (
     ConsentError,
     artist_reach_set,
@@ -203,12 +204,19 @@ def delegation(request: AuthedRequest, party: Party) -> HttpResponse:
 
 @party_view(PartyKind.ARTISTS)
 def artist_activity(request: AuthedRequest, party: Party) -> HttpResponse:
-    """Every decision on the artist's works, by whom and for whom, and every delegation."""
+    """Every decision on the artist's works, by whom and for whom, every delegation, and
+    the answers given in one go that can still be undone."""
     entries = Paginator(selectors.activity_for(works=party.works()), 50).get_page(
         request.GET.get("page")
     )
     delegations = Delegation.objects.filter(artist_id=party.pk).select_related(
         "label", "granted_by", "revoked_by"
     )
-    context = {"party": party, "entries": entries, "delegations": delegations, "Side": Side}
+    context = {
+        "party": party,
+        "entries": entries,
+        "delegations": delegations,
+        "batches": batches_of(party=party, now=timezone.now()).select_related(None)[:20],
+        "Side": Side,
+    }
     return render(request, "consent/activity.html", context)

@@ -15,6 +15,7 @@ from portal.catalogue.models import Artist
 from portal.consent import selectors
 from portal.consent.access import Party, PartyKind, party_view
 from portal.consent.forms import ExportFilter
+from portal.consent.selectors.batches import batches_of
 from portal.consent.selectors.label import UseState
 from portal.exports import csv_response
 
@@ -40,6 +41,7 @@ def label_home(request: AuthedRequest, party: Party) -> HttpResponse:
             user=request.user, label=party.label, products=products
         ),
         "products": products,
+        "batches": batches_of(party=party, now=timezone.now())[:5],
     }
     return render(request, "consent/label_home.html", context)
 
