@@ -2,6 +2,12 @@
 
 from portal.consent.models.common import Answer, Cause, Side, append_only
 from portal.consent.models.decisions import BulkAnswer, ConditionDefault, Decision, Delegation
+from portal.consent.models.disputes import (
+    Dispute,
+    DisputeEvent,
+    DisputeLedgerEntry,
+    DisputeReason,
+)
 from portal.consent.models.ledger import LedgerEntry, LedgerHead
 from portal.consent.models.permissions import AnnouncedPermission, ChangeCounter, PermissionChange
 from portal.consent.models.policies import LabelPolicy, PolicyEvent, PolicyLedgerEntry
@@ -17,6 +23,10 @@ __all__ = [
     "ConditionDefault",
     "Decision",
     "Delegation",
+    "Dispute",
+    "DisputeEvent",
+    "DisputeLedgerEntry",
+    "DisputeReason",
     "LabelPolicy",
     "LedgerEntry",
     "LedgerHead",
