@@ -101,9 +101,7 @@ def test_a_dispute_stops_every_use_announces_each_flip_and_the_api_says_why(
     assert outcome.flipped == 2
     changes = list(PermissionChange.objects.filter(product=world.product, seq__gt=before))
     assert [c.seq for c in changes] == [before + 1, before + 2]
-    assert {(c.work_id, c.permitted, c.cause) for c in changes} == {
-        (work.pk, False, Cause.DISPUTE)
-    }
+    assert {(c.work_id, c.permitted, c.cause) for c in changes} == {(work.pk, False, Cause.DISPUTE)}
     assert all(c.reasons == [Reason.WORK_DISPUTED] for c in changes)
     for use in ("training", "style_generation"):
         answer = check(world, work, use)
@@ -268,14 +266,10 @@ def test_only_the_teams_admins_and_the_labels_managers_may_dispute(world: World)
     editor = f.ArtistMembershipFactory(artist=world.artist, role=ArtistMembership.Role.EDITOR).user
     for outsider in (editor, world.other_artist_user, world.outsider_user, world.other_manager):
         with pytest.raises(ConsentError, match="Only the admins of Ada Lane's team"):
-            dispute_raise(
-                actor=outsider, work=work, reason=DisputeReason.WRONG_CREDITS, note=NOTE
-            )
+            dispute_raise(actor=outsider, work=work, reason=DisputeReason.WRONG_CREDITS, note=NOTE)
     assert not Dispute.objects.exists()
     with pytest.raises(ConsentError, match="Only staff"):
-        dispute_close(
-            actor=world.manager, dispute=raise_as_label(world, work), upheld=False
-        )
+        dispute_close(actor=world.manager, dispute=raise_as_label(world, work), upheld=False)
 
 
 def test_closing_twice_is_refused(world: World) -> None:

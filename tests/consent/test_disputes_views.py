@@ -1,6 +1,8 @@
 """Disputing a work from its history page: who may, who is told why not, who gets 404, and
 what the page and the matrix say while it is open."""
 
+import html
+
 from django.contrib.messages import get_messages
 from django.test import Client
 
@@ -63,7 +65,7 @@ def test_the_labels_manager_disputes_and_the_artist_reads_who_raised_it(world: W
     assert Dispute.objects.get().side == Side.RIGHTS_HOLDER
 
     page = logged_in(world.artist_user).get(history_url(work.pk)).content.decode()
-    name = world.manager.display_name
+    name = html.escape(world.manager.display_name)
     assert f"Wrong credits — raised by {name} for Northern Lights Records" in page
     assert "disputed it: Wrong credits" in page
 
@@ -146,7 +148,7 @@ def test_the_history_shows_every_step_with_who_when_reason_and_note(world: World
     page = logged_in(world.artist_user).get(history_url(work.pk)).content.decode()
 
     assert "Under dispute since" not in page
-    assert f"{world.staff.display_name} for the platform" in page
+    assert f"{html.escape(world.staff.display_name)} for the platform" in page
     assert "rejected the dispute</strong> (not my recording)" in page
     assert "Label confirmed it." in page
     assert "disputed it: Not my recording" in page
