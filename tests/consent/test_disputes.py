@@ -14,7 +14,6 @@ from portal.catalogue.models import ArtistMembership, Credit, Work
 from portal.consent import ledger
 from portal.consent.facts import verdicts_for_pairs
 from portal.consent.models import (
-    AnnouncedPermission,
     Answer,
     Cause,
     Dispute,
