@@ -293,6 +293,7 @@ def million_fill(*, works: int = MILLION, artists: int = ARTISTS) -> Million:
                         now=now,
                         answers=answers,
                         withdrawn=(),
+                        disputed=(),
                     )
                     counter = counters[product.pk]
                     for (wid, use_id), verdict in verdicts.items():

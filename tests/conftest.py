@@ -171,6 +171,7 @@ def _harness_may_truncate_append_only_tables() -> None:
             "consent.LedgerEntry:ledger_no_truncate",
             "consent.PermissionChange:changes_no_truncate",
             "consent.PolicyLedgerEntry:policy_ledger_no_truncate",
+            "consent.DisputeLedgerEntry:dispute_ledger_no_truncate",
         ):
             original(self)
 

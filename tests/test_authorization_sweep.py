@@ -39,11 +39,12 @@ from portal.consent.models import (
     ConditionDefault,
     Decision,
     Delegation,
+    Dispute,
     LabelPolicy,
     LedgerEntry,
     Side,
 )
-from portal.consent.services import decisions_set, delegation_grant, policy_add
+from portal.consent.services import decisions_set, delegation_grant, dispute_close, policy_add
 from portal.consent.services.batches import BatchOf
 from portal.earnings.models import FlaggedUse, UsageReport
 from portal.earnings.services import usage_report_submit
@@ -174,6 +175,12 @@ def policy_in_force(ctx: Context) -> int:
             actor=ctx.world.manager, label=ctx.world.label, use_type=ctx.world.lyrics
         ).policy.pk
     return ctx.ids["policy"]
+
+
+def disputes_closed(ctx: Context) -> None:
+    """Staff reject whatever dispute is open, so the next caller can raise one."""
+    for dispute in Dispute.objects.filter(status="open"):
+        dispute_close(actor=ctx.world.staff, dispute=dispute, upheld=False)
 
 
 def party(kind: str) -> Callable[[Context], dict[str, object]]:
@@ -307,6 +314,22 @@ RULES: dict[str, Rule] = {
     "artist_statement": Rule(month(artist_id), ARTIST_TEAM),
     "artist_statement_csv": Rule(month(artist_id), ARTIST_TEAM),
     "work_history": Rule(lambda ctx: {"work_id": ctx.world.works[0].pk}, ("artist", "manager")),
+    # The artist's admin and the label's manager may each dispute the work; each allowed
+    # caller finds it undisputed (staff closed the one before).
+    "work_dispute": Rule(
+        lambda ctx: {"work_id": ctx.world.works[0].pk},
+        ("artist", "manager"),
+        method="post",
+        ok=302,
+        data=send(reason="wrong_credits", note="The producer is wrong."),
+        prepare=lambda ctx, role: disputes_closed(ctx),
+        effect=lambda ctx, role: (
+            role in ctx.users
+            and Dispute.objects.filter(
+                work=ctx.world.works[0], raised_by=ctx.users[role], status="open"
+            ).exists()
+        ),
+    ),
     "receipt_download": Rule(
         lambda ctx: {"work_id": ctx.world.works[0].pk, "position": ctx.ids["position"]},
         ("artist", "manager"),

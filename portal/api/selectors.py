@@ -200,14 +200,17 @@ def checks_bulk(
     for the pairs the rows do not answer."""
     works: dict[str, tuple[int, int]] = {}
     withdrawn: set[int] = set()
-    for isrc, pk, label_id, withdrawn_at in (
+    disputed: set[int] = set()
+    for isrc, pk, label_id, withdrawn_at, disputed_at in (
         Work.objects.filter(isrc__in={isrc for isrc, _ in items})
         .order_by()
-        .values_list("isrc", "pk", "label_id", "withdrawn_at")
+        .values_list("isrc", "pk", "label_id", "withdrawn_at", "disputed_at")
     ):
         works[isrc] = (pk, label_id)
         if withdrawn_at is not None:
             withdrawn.add(pk)
+        if disputed_at is not None:
+            disputed.add(pk)
     work_ids = {pk for pk, _ in works.values()}
     rows = {
         (work_id, use_id): (bool(permitted), reasons, lapses_at, conditions)
@@ -233,6 +236,7 @@ def checks_bulk(
         labels=dict(works.values()),
         now=now,
         withdrawn=withdrawn,
+        disputed=disputed,
     )
     results: list[Check] = []
     for isrc, use in items:

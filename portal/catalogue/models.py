@@ -124,6 +124,9 @@ class Work(models.Model):
         blank=True,
         help_text="When the label withdrew the recording: no use of it is permitted while set.",
     )
+    # Since when a dispute of the work is open (`consent.Dispute`): no use of it is
+    # permitted while set. Written only with the dispute, by consent's dispute services.
+    disputed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # What the last import said of the work (title, artist, identifiers, credits), hashed:
     # a re-import that says the same is recognised without reading the credits back.
     import_digest = models.CharField(max_length=64, blank=True, editable=False)
@@ -142,6 +145,11 @@ class Work(models.Model):
                 fields=["id"],
                 condition=models.Q(withdrawn_at__isnull=False),
                 name="work_withdrawn",
+            ),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(disputed_at__isnull=False),
+                name="work_disputed",
             ),
         ]
         constraints = [

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from portal.catalogue.models import Work
 from portal.consent.conditions import conditions_of
@@ -82,15 +82,21 @@ def honoured_codes(*, product: Product) -> frozenset[str]:
     return frozenset(product.conditions_honoured.values_list("code", flat=True))
 
 
-def withdrawn_work_ids(*, work_ids: Sequence[int]) -> set[int]:
-    """Those of these works their label has withdrawn (one query; none for no works)."""
+def halted_work_ids(*, work_ids: Sequence[int]) -> tuple[set[int], set[int]]:
+    """Those of these works their label has withdrawn, and those under dispute: what stops
+    every use of a work whatever the answers (one query; none for no works)."""
+    withdrawn: set[int] = set()
+    disputed: set[int] = set()
     if not work_ids:
-        return set()
-    return set(
-        Work.objects.filter(pk__any_of=work_ids, withdrawn_at__isnull=False).values_list(
-            "pk", flat=True
-        )
-    )
+        return withdrawn, disputed
+    for pk, withdrawn_at, disputed_at in Work.objects.filter(
+        Q(withdrawn_at__isnull=False) | Q(disputed_at__isnull=False), pk__any_of=work_ids
+    ).values_list("pk", "withdrawn_at", "disputed_at"):
+        if withdrawn_at is not None:
+            withdrawn.add(pk)
+        if disputed_at is not None:
+            disputed.add(pk)
+    return withdrawn, disputed
 
 
 def policies_in_force(
@@ -134,6 +140,7 @@ def _judge(
     now: datetime,
     answers: Answers | None,
     withdrawn: Collection[int] | None,
+    disputed: Collection[int] | None = None,
     policies: Mapping[int, list[Cap]] | None = None,
 ) -> dict[tuple[int, int], Verdict]:
     pairs = list(pairs)
@@ -141,8 +148,10 @@ def _judge(
     terms = licence_terms(licensee_id=product.licensee_id, label_ids={labels[w] for w in work_ids})
     if answers is None:
         answers = side_answers(product=product, use_type_ids=use_type_ids, works=work_ids)
-    if withdrawn is None:
-        withdrawn = withdrawn_work_ids(work_ids=work_ids)
+    if withdrawn is None or disputed is None:
+        found_withdrawn, found_disputed = halted_work_ids(work_ids=work_ids)
+        withdrawn = found_withdrawn if withdrawn is None else withdrawn
+        disputed = found_disputed if disputed is None else disputed
     if policies is None:
         policies = policies_in_force(label_ids={labels[w] for w in work_ids})
     released: Mapping[int, date | None] = {}
@@ -163,6 +172,7 @@ def _judge(
             rights_holder=answers.get((work_id, use_id, Side.RIGHTS_HOLDER)),
             now=now,
             live=work_id not in withdrawn,
+            disputed=work_id in disputed,
             policies=policies.get(labels[work_id], ()),
             product_id=product.pk,
             release_date=released.get(work_id),
@@ -180,14 +190,15 @@ def verdicts_for_pairs(
     labels: Mapping[int, int],
     now: datetime,
     withdrawn: Collection[int] | None = None,
+    disputed: Collection[int] | None = None,
     policies: Mapping[int, list[Cap]] | None = None,
 ) -> dict[tuple[int, int], Verdict]:
     """The rule's verdict for exactly these (work id, use type id) pairs, in their order.
 
     `labels` maps each work id to its label id. Six queries whatever the number of
     pairs (one fewer when `product.uses` is prefetched, one fewer when the caller knows
-    which works are `withdrawn`, or the labels' `policies` to judge by, one more when a
-    label has a date policy); none for no pairs.
+    which works are `withdrawn` and `disputed`, or the labels' `policies` to judge by,
+    one more when a label has a date policy); none for no pairs.
     """
     if not pairs:
         return {}
@@ -200,6 +211,7 @@ def verdicts_for_pairs(
         now=now,
         answers=None,
         withdrawn=withdrawn,
+        disputed=disputed,
         policies=policies,
     )
 
@@ -212,12 +224,14 @@ def verdicts_for(
     now: datetime,
     answers: Answers | None = None,
     withdrawn: Collection[int] | None = None,
+    disputed: Collection[int] | None = None,
 ) -> dict[tuple[int, int], Verdict]:
     """Every work times every use: the verdict for each (work id, use type id), from
     (work id, label id) pairs, work by work.
 
     A constant number of queries whatever the number of works; pass `answers`, and the
-    ids of the `withdrawn` works among them, when the caller has loaded them already.
+    ids of the `withdrawn` and `disputed` works among them, when the caller has loaded
+    them already.
     """
     return _judge(
         product=product,
@@ -228,4 +242,5 @@ def verdicts_for(
         now=now,
         answers=answers,
         withdrawn=withdrawn,
+        disputed=disputed,
     )

@@ -18,7 +18,9 @@ from portal.licensing.models import Product
 class Reason(models.TextChoices):
     """Why something is not permitted. The values are part of the public API.
     `label_policy`: a standing policy of the work's label (a use, a product, or works
-    released from a date) does not allow it, whatever the answers."""
+    released from a date) does not allow it, whatever the answers. `work_disputed`: the
+    artist's team or the label disputes the recording (not theirs, wrong artist, label or
+    credits), and every use stops until staff resolve it."""
 
     PRODUCT_NOT_LAUNCHED = "product_not_launched", "the product has not launched"
     PRODUCT_SUSPENDED = "product_suspended", "the product is suspended"
@@ -35,6 +37,7 @@ class Reason(models.TextChoices):
     RIGHTS_HOLDER_DENIED = "rights_holder_denied", "the label said no"
     RIGHTS_HOLDER_EXPIRED = "rights_holder_expired", "the label's yes has expired"
     WORK_WITHDRAWN = "work_withdrawn", "the recording was withdrawn by the label"
+    WORK_DISPUTED = "work_disputed", "this recording is under dispute"
     LABEL_POLICY = "label_policy", "the label does not allow this use"
     CONDITION_NOT_SUPPORTED = (
         "condition_not_supported",
@@ -191,6 +194,7 @@ def evaluate(
     rights_holder: SideAnswer | None,
     now: datetime,
     live: bool = True,
+    disputed: bool = False,
     policies: Iterable[Cap] = (),
     product_id: int = 0,
     release_date: date | None = None,
@@ -199,7 +203,7 @@ def evaluate(
 ) -> Verdict:
     """Permitted iff both sides granted (unexpired), a licence covers the use today, the
     product is active and requests the use, the work is live (not withdrawn by its
-    label), none of the label's `policies` in force applies to it, the product can
+    label, not `disputed`), none of the label's `policies` in force applies to it, the product can
     honour (`honoured`, codes) every condition either side's yes carries, and each yes
     covers the product's `material_version` (given for it, or for later versions too).
     Every failed requirement is named; a permitted use carries both sides' conditions."""
@@ -211,6 +215,8 @@ def evaluate(
         reasons.append(Reason.USE_NOT_REQUESTED)
     if not live:
         reasons.append(Reason.WORK_WITHDRAWN)
+    if disputed:
+        reasons.append(Reason.WORK_DISPUTED)
     policy = next(
         (
             cap

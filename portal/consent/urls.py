@@ -67,6 +67,7 @@ urlpatterns = [
         name="bulk",
     ),
     path("works/<int:work_id>/history/", history.work_history, name="work_history"),
+    path("works/<int:work_id>/dispute/", history.work_dispute, name="work_dispute"),
     path("labels/<int:label_id>/roster/", label.label_roster, name="label_roster"),
     path(
         "<party:kind>/<int:party_id>/products/<slug:product_slug>/bulk/<int:job_id>/",

@@ -133,6 +133,9 @@ def explain(
     if Reason.WORK_WITHDRAWN in verdict.reasons:
         # Above everything: no answer can make a withdrawn recording permitted.
         return f"Not permitted: {label_name} withdrew the recording"
+    if Reason.WORK_DISPUTED in verdict.reasons:
+        # As high: no answer counts while someone says the recording is wrong.
+        return "Not permitted: this recording is under dispute"
     if verdict.policy is not None:
         # A standing policy of the label caps every answer, so it comes before them.
         words = policy_words(verdict.policy, undated=work.release_date is None)

@@ -1,5 +1,5 @@
-"""Appending to the ledger: the only writer of `LedgerEntry`, `PolicyLedgerEntry` and
-`LedgerHead`.
+"""Appending to the ledger: the only writer of `LedgerEntry`, `PolicyLedgerEntry`,
+`DisputeLedgerEntry` and `LedgerHead`.
 
 The head is the first lock every consent write takes (see `portal.consent.services`),
 so appends are serialised and the chain cannot fork.
@@ -8,8 +8,8 @@ so appends are serialised and the chain cannot fork.
 from collections.abc import Iterable
 
 from portal.consent.bulk import insert_rows
-from portal.consent.ledger.digest import GENESIS, digest, policy_digest
-from portal.consent.models import LedgerEntry, LedgerHead, PolicyLedgerEntry
+from portal.consent.ledger.digest import GENESIS, digest, dispute_digest, policy_digest
+from portal.consent.models import DisputeLedgerEntry, LedgerEntry, LedgerHead, PolicyLedgerEntry
 
 
 def head_lock() -> LedgerHead:
@@ -49,6 +49,19 @@ def policy_entry_append(*, head: LedgerHead, content: dict[str, object]) -> Poli
     chained: dict[str, object] = {"position": head.position + 1, **content}
     entry_digest = policy_digest(chained, head.digest)
     entry = PolicyLedgerEntry.objects.create(
+        **chained, previous_digest=head.digest, digest=entry_digest
+    )
+    head.position, head.digest = head.position + 1, entry_digest
+    LedgerHead.objects.filter(pk=head.pk).update(position=head.position, digest=head.digest)
+    return entry
+
+
+def dispute_entry_append(*, head: LedgerHead, content: dict[str, object]) -> DisputeLedgerEntry:
+    """Chain one step of a dispute (raised, upheld, rejected) after `head`: `content` is
+    every field of `digest.DISPUTE_HASHED` but `position`."""
+    chained: dict[str, object] = {"position": head.position + 1, **content}
+    entry_digest = dispute_digest(chained, head.digest)
+    entry = DisputeLedgerEntry.objects.create(
         **chained, previous_digest=head.digest, digest=entry_digest
     )
     head.position, head.digest = head.position + 1, entry_digest

@@ -1,6 +1,6 @@
 """How a ledger entry's digest is computed: the chain's one definition, used by both the
-append and the check. Answers (`LedgerEntry`) and label policies (`PolicyLedgerEntry`)
-share one chain; each kind has its fields and its digest."""
+append and the check. Answers (`LedgerEntry`), label policies (`PolicyLedgerEntry`) and
+disputes (`DisputeLedgerEntry`) share one chain; each kind has its fields and its digest."""
 
 import hashlib
 import json
@@ -46,6 +46,21 @@ POLICY_HASHED = (
     "released_before",
 )
 
+# The fields a dispute's step covers (`DisputeLedgerEntry`): who, for whom, which work,
+# why, and what they wrote.
+DISPUTE_HASHED = (
+    "position",
+    "at",
+    "actor_id",
+    "actor_name",
+    "acting_for",
+    "event",
+    "dispute_id",
+    "work_id",
+    "reason",
+    "note",
+)
+
 
 def _canonical(value: object) -> object:
     if isinstance(value, datetime):
@@ -77,6 +92,16 @@ def policy_digest(content: dict[str, object], previous_digest: str) -> str:
     same; the answers' digests are left exactly as they were."""
     payload = json.dumps(
         [previous_digest, "policy", [_canonical(content[name]) for name in POLICY_HASHED]],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def dispute_digest(content: dict[str, object], previous_digest: str) -> str:
+    """A dispute step's digest, marked as one, as a policy's is."""
+    payload = json.dumps(
+        [previous_digest, "dispute", [_canonical(content[name]) for name in DISPUTE_HASHED]],
         separators=(",", ":"),
         ensure_ascii=False,
     )

@@ -3,6 +3,12 @@
 from portal.consent.models.batches import UNDO_FOR, AnswerBatch
 from portal.consent.models.common import NO_ANSWER, Answer, Cause, Side, append_only
 from portal.consent.models.decisions import BulkAnswer, ConditionDefault, Decision, Delegation
+from portal.consent.models.disputes import (
+    Dispute,
+    DisputeEvent,
+    DisputeLedgerEntry,
+    DisputeReason,
+)
 from portal.consent.models.ledger import LedgerEntry, LedgerHead
 from portal.consent.models.permissions import AnnouncedPermission, ChangeCounter, PermissionChange
 from portal.consent.models.policies import LabelPolicy, PolicyEvent, PolicyLedgerEntry
@@ -21,6 +27,10 @@ __all__ = [
     "ConditionDefault",
     "Decision",
     "Delegation",
+    "Dispute",
+    "DisputeEvent",
+    "DisputeLedgerEntry",
+    "DisputeReason",
     "LabelPolicy",
     "LedgerEntry",
     "LedgerHead",

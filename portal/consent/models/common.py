@@ -44,3 +44,4 @@ class Cause(models.TextChoices):
     WITHDRAWAL = "withdrawal", "A recording withdrawn or released again"
     POLICY = "policy", "A label policy added or lifted"
     VERSION = "version", "A new version of the product"
+    DISPUTE = "dispute", "A recording disputed, or its dispute resolved"

@@ -51,7 +51,13 @@ def export_rows(
         last = 0
         while chunk := list(
             works.filter(pk__gt=last).values_list(
-                "pk", "isrc", "title", "primary_artist__name", "label_id", "withdrawn_at"
+                "pk",
+                "isrc",
+                "title",
+                "primary_artist__name",
+                "label_id",
+                "withdrawn_at",
+                "disputed_at",
             )[:EXPORT_CHUNK]
         ):
             last = chunk[-1][0]
@@ -65,8 +71,9 @@ def export_rows(
                 now=now,
                 answers=answers,
                 withdrawn={c[0] for c in chunk if c[5] is not None},
+                disputed={c[0] for c in chunk if c[6] is not None},
             )
-            for work_id, isrc, title, artist_name, _, _ in chunk:
+            for work_id, isrc, title, artist_name, *_ in chunk:
                 for use in use_types:
                     artist = answers.get((work_id, use.pk, Side.ARTIST))
                     label = answers.get((work_id, use.pk, Side.RIGHTS_HOLDER))

@@ -129,6 +129,7 @@ def matrix_rows(
         now=now,
         answers=answers,
         withdrawn={w.pk for w in works if w.withdrawn_at is not None},
+        disputed={w.pk for w in works if w.disputed_at is not None},
     )
     names = condition_names() if any(a.conditions for a in answers.values()) else {}
     rows = []

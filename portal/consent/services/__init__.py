@@ -6,7 +6,8 @@
 - `products`, `licences`: what staff change that the rule reads; `lapses`: the clock;
 - `delegations`: an artist's label deciding for them;
 - `works`: works their label withdraws and releases again;
-- `policies`: a label's standing policies, added and lifted.
+- `policies`: a label's standing policies, added and lifted;
+- `disputes`: a work disputed by its artist's team or label, and resolved by staff.
 The ledger's append is `portal.consent.ledger.append`.
 
 Lock order, the same everywhere so writers queue instead of deadlocking:
@@ -24,6 +25,7 @@ from portal.consent.services.common import ConsentError
 from portal.consent.services.conditions import artist_reach_set, condition_default_set
 from portal.consent.services.decisions import Outcome, decision_set, decisions_set
 from portal.consent.services.delegations import delegation_grant, delegation_revoke
+from portal.consent.services.disputes import DisputeOutcome, dispute_close, dispute_raise
 from portal.consent.services.lapses import lapses_announce
 from portal.consent.services.licences import (
     licence_announce,
@@ -43,6 +45,7 @@ from portal.consent.services.works import works_reinstate, works_withdraw
 
 __all__ = [
     "ConsentError",
+    "DisputeOutcome",
     "Outcome",
     "PolicyOutcome",
     "artist_reach_set",
@@ -51,6 +54,8 @@ __all__ = [
     "decisions_set",
     "delegation_grant",
     "delegation_revoke",
+    "dispute_close",
+    "dispute_raise",
     "grants_withdraw_all",
     "lapses_announce",
     "licence_announce",

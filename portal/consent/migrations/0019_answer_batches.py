@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalogue', '0006_version_scope'),
-        ('consent', '0017_versions'),
+        ('consent', '0018_disputes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
