@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from portal.fans.models import MisuseReport
+from portal.fans.services import misuse_report_file
 from tests.a11y import DESKTOP, axe_report, axe_serious, page_width, sign_in_as
 from tests.conftest import World
 from tests.fans.helpers import permitted, published
@@ -80,4 +81,30 @@ def test_the_public_page_passes_axe_on_a_phone_and_on_a_desk(
         expect(page.get_by_role("alert").first).to_be_visible()
         if found := axe_serious(page):
             problems.append(axe_report(f"refused report ({where})", found))
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_teams_settings_and_inbox_pass_axe_on_a_phone_and_on_a_desk(
+    world: World, live_server, page: Page
+) -> None:
+    published(world)
+    misuse_report_file(
+        artist=world.artist,
+        url="https://video.example/watch?v=fake-ada",
+        kind=MisuseReport.Kind.SONG,
+        description="Not her.",
+        contact="fan@example.test",
+        ip_hash="0" * 64,
+    )
+    sign_in_as(page, world.artist_user, live_server.url)
+    problems = []
+    for name, path in (("settings", "fan-page"), ("inbox", "misuse-reports")):
+        for size, where in ((PHONE, "phone"), (DESKTOP, "desk")):
+            page.set_viewport_size(size)
+            page.goto(f"{live_server.url}/artists/{world.artist.pk}/{path}/")
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            if found := axe_serious(page):
+                problems.append(axe_report(f"{name} ({where})", found))
+            if where == "phone" and (width := page_width(page)) > PHONE["width"]:
+                problems.append(f"{name} is {width}px wide on a 360px phone")
     assert problems == [], "\n".join(problems)
