@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("portal.teams.urls")),
     path("", include("portal.earnings.urls")),
     path("", include("portal.imports.urls")),
+    path("", include("portal.fans.urls")),
     path("", include("portal.consent.urls")),
 ]
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -49,6 +50,8 @@ from portal.consent.services.batches import BatchOf
 from portal.earnings.models import FlaggedUse, UsageReport
 from portal.earnings.services import usage_report_submit
 from portal.earnings.validation import usage_report_parse
+from portal.fans.models import FanPage, MisuseReport
+from portal.fans.services import fan_page_publish, misuse_report_file
 from portal.imports.models import CatalogueImport
 from portal.licensing.models import UseType
 from portal.notifications.models import Notification
@@ -59,6 +62,7 @@ from portal.training.models import Manifest
 from tests import factories as f
 from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World, say
+from tests.fans.helpers import report_data
 
 ROLES = (
     "anonymous",
@@ -259,6 +263,27 @@ def all_read(user: User | None) -> bool:
 
 def emails_off(user: User | None) -> bool:
     return user is not None and User.objects.filter(pk=user.pk, email_notifications=False).exists()
+
+
+def fan_page_slug(ctx: Context) -> dict[str, object]:
+    """The artist's public page, published once (before any caller asks)."""
+    if "fan_page" not in ctx.ids:
+        fan_page_publish(actor=ctx.world.artist_user, artist=ctx.world.artist, slug="ada-lane")
+        ctx.ids["fan_page"] = 1
+    return {"slug": "ada-lane"}
+
+
+def misuse_report_new(ctx: Context, role: str) -> None:
+    """A fresh report for each caller to mark handled."""
+    ctx.ids["misuse_report"] = misuse_report_file(
+        artist=ctx.world.artist, url=f"https://{role}.example/", kind="song", ip_hash="0" * 64
+    ).pk
+
+
+def misuse_report_handled(ctx: Context, role: str) -> bool:
+    return MisuseReport.objects.filter(
+        pk=ctx.ids.get("misuse_report"), status="handled", handled_by=ctx.users.get(role)
+    ).exists()
 
 
 ARTIST_TEAM = ("artist",)
@@ -467,6 +492,29 @@ RULES: dict[str, Rule] = {
         effect=lambda ctx, role: (
             answers(ctx, Side.ARTIST, "training", ctx.world.works) == {"denied"}
         ),
+    ),
+    # --- fans: the public page and its reports for anyone; settings and inbox, the team's ---
+    "fan_page": Rule(fan_page_slug, ROLES, anonymous=200),
+    # Each caller sends one report (the sweep's clients share an address, so the count
+    # per address starts again for each).
+    "misuse_report": Rule(
+        fan_page_slug,
+        ROLES,
+        method="post",
+        ok=302,
+        data=lambda ctx, role: report_data(ctx.world.artist, description=f"sweep {role}"),
+        prepare=lambda ctx, role: cache.clear(),
+        effect=lambda ctx, role: MisuseReport.objects.filter(description=f"sweep {role}").exists(),
+    ),
+    "fan_page_settings": Rule(artist_id, ARTIST_TEAM),
+    "misuse_reports": Rule(artist_id, ARTIST_TEAM),
+    "misuse_report_handled": Rule(
+        lambda ctx: {**artist_id(ctx), "report_id": ctx.ids["misuse_report"]},
+        ARTIST_TEAM,
+        method="post",
+        ok=302,
+        prepare=misuse_report_new,
+        effect=misuse_report_handled,
     ),
     # --- notifications: each person's own ---
     "notifications": Rule(allowed=PEOPLE),
@@ -704,6 +752,19 @@ VARIANTS: list[tuple[str, Rule]] = [
         ),
     ),
     (
+        "fan_page_settings",
+        Rule(
+            artist_id,
+            ARTIST_TEAM,
+            method="post",
+            ok=302,
+            data=send(action="publish", slug="ada-sweep"),
+            effect=lambda ctx, role: FanPage.objects.filter(
+                artist=ctx.world.artist, slug="ada-sweep", published=True
+            ).exists(),
+        ),
+    ),
+    (
         "stop_everything",
         Rule(
             artist_id,
@@ -845,6 +906,10 @@ def ctx(world: World) -> Context:
         "key_product": world.product.pk,
         "other_key_product": other_product.pk,
     }
+    # After the notification above is found: a report notifies the artist's team too.
+    ids["misuse_report"] = misuse_report_file(
+        artist=world.artist, url="https://fake.example/", kind="song", ip_hash="0" * 64
+    ).pk
     return Context(world, clients, users, ids)
 
 

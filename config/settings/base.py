@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "portal.teams",
     "portal.earnings",
     "portal.training",
+    "portal.fans",
     "portal.api",
     "portal.delivery",
     "portal.imports",
@@ -402,3 +403,19 @@ RECEIPT_POLICY_URL = env("RECEIPT_POLICY_URL", "")  # empty: PORTAL_BASE_URL + "
 # Where links in emails (notifications, invitations, delivery alerts) point; set but empty
 # counts as unset.
 PORTAL_BASE_URL = (env("PORTAL_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+
+# ------------------------------------------------------------------------------
+# Fans: the public "AI and me" pages and their misuse reports (docs/fans.md)
+# ------------------------------------------------------------------------------
+# How long browsers and shared caches may keep a public page: an answer that changes
+# shows there within this many seconds.
+FANS_PAGE_MAX_AGE = 60
+# A report sent sooner than this after its form was shown is a machine's; one whose form
+# is older than FANS_REPORT_MAX_AGE is refused (the form is shown again, fresh).
+FANS_REPORT_MIN_SECONDS = 3
+FANS_REPORT_MAX_AGE = 24 * 3600
+# Reports per client address, counted in the default cache as sign-in's limits are.
+FANS_REPORT_RATE_LIMIT = env("FANS_REPORT_RATE_LIMIT", "5/h")
+# Encrypts the email address a fan leaves with a report; follows SECRET_KEY unless set.
+FANS_CONTACT_KEY = env("FANS_CONTACT_KEY")
+FANS_CONTACT_KEY_FALLBACKS = env_list("FANS_CONTACT_KEY_FALLBACKS")

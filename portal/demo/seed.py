@@ -7,6 +7,7 @@ from django.db import transaction
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, ArtistMembership, Label, LabelManager
 from portal.demo.catalogue import catalogue_seed
+from portal.demo.fans import fan_page_seed
 from portal.demo.history import Timeline, decisions_seed
 from portal.demo.people import login_seed, second_factor_seed
 from portal.demo.products import licence_seed, product_seed
@@ -97,6 +98,10 @@ def demo_seed(*, password: str, scale: int = 1) -> DemoReport:
         reports, lines = usage_seed(product=products[spec.slug], artists=artists, timeline=timeline)
         report.reports_created += reports
         report.lines_created += lines
+
+    # The first artist's public page, as fans see it, with a report in the team's inbox.
+    first = LABELS[0].artists[0].name
+    fan_page_seed(artist=artists[first], admin=members[first])
 
     report.logins = logins_shown(
         staff=staff,

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, QuerySet
+from django.urls import reverse
 
 from portal.accounts.models import User
 from portal.catalogue.models import Artist, Label, Work
@@ -15,6 +17,7 @@ from portal.earnings.formats import DEFAULT_LOCALE, money
 from portal.earnings.formats import month as month_name
 from portal.earnings.models import Allocation, Compliance, UsageReport
 from portal.earnings.selectors import Period, breakdown
+from portal.fans.models import FanPage, MisuseReport
 from portal.licensing.models import Licence, Product
 from portal.words import counted
 
@@ -77,6 +80,15 @@ def _earned(artist: Artist, month: date) -> str:
     return f"{earned} ({_money(row['artist_held'])} held for {flagged})"
 
 
+def _public_page(artist: Artist) -> str:
+    page = FanPage.objects.filter(artist=artist, published=True).first()
+    if page is None:
+        return ""
+    reports = MisuseReport.objects.filter(artist=artist, status=MisuseReport.Status.NEW).count()
+    url = settings.PORTAL_BASE_URL + reverse("fan_page", kwargs={"slug": page.slug})
+    return f"; public page {url} ({counted(reports, 'new misuse report')})"
+
+
 def logins_shown(
     *,
     staff: User,
@@ -120,7 +132,8 @@ def logins_shown(
                     f"{artist.name}'s catalogue: {counted(works.count(), 'work')} on "
                     f"{label.name}; {counted(len(wanted), 'product')} want it "
                     f"({_product_names(wanted)}); artist side "
-                    f"{_answers(works, Side.ARTIST, wanted)}; {_earned(artist, last_month)}",
+                    f"{_answers(works, Side.ARTIST, wanted)}; {_earned(artist, last_month)}"
+                    f"{_public_page(artist)}",
                 )
             )
     return shown
