@@ -210,14 +210,19 @@ class WorkAdmin(IsrcSearchMixin, admin.ModelAdmin):
     autocomplete_fields = ["primary_artist", "label"]
     show_full_result_count = False  # the catalogue runs to hundreds of thousands of works
     fieldsets = [
-        (None, {"fields": ["isrc", "title", "primary_artist", "label"]}),
+        (
+            None,
+            {
+                "fields": ["isrc", "title", "primary_artist", "label"],
+                "description": "Crediting the work to another artist, or moving it to another "
+                "label, takes back the answers that artist or label gave for it: the one it "
+                "moves to decides afresh.",
+            },
+        ),
         ("Release", {"fields": ["release_title", "release_date", "duration", "iswc"]}),
     ]
     inlines = [CreditInline]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Work | None = None) -> list[str]:
-        # Decisions were made by this artist and this label: moving the work to another
-        # party would hand their answers to someone who never gave them.
-        if obj is not None and obj.decisions.exists():
-            return ["primary_artist", "label"]
-        return []
+    # Moving a work with answers to another artist or label is allowed: the answers of
+    # the party it leaves are taken back as it moves (`consent.admin.works`), so nobody's
+    # answer is handed to someone who never gave it.

@@ -67,3 +67,58 @@ def test_works_deleted_from_the_list_are_counted(world: World, staff: Client) ->
     )
     assert held(world, world.artist) == 1
     assert tallies_compare() is None
+
+
+def test_a_work_moved_to_another_artist_loses_the_previous_artists_answers(
+    world: World, staff: Client
+) -> None:
+    from django.core.management import call_command
+
+    from portal.consent.models import (
+        NO_ANSWER,
+        AnnouncedPermission,
+        Answer,
+        Decision,
+        LedgerEntry,
+        PermissionChange,
+        Side,
+    )
+    from tests.conftest import say
+
+    work = world.works[0]
+    say(world, Side.ARTIST, Answer.GRANTED, work=work, use=world.training)
+    say(world, Side.RIGHTS_HOLDER, Answer.GRANTED, work=work, use=world.training)
+    assert AnnouncedPermission.objects.get(work=work).permitted
+    response = staff.post(
+        reverse("admin:catalogue_work_change", args=[work.pk]),
+        form(world, isrc=work.isrc, title=work.title, primary_artist=world.other_artist.pk),
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    # Bo Reed never said yes: Ada Lane's answer no longer counts; the label's stands.
+    assert list(Decision.objects.filter(work=work).values_list("side", flat=True)) == [
+        Side.RIGHTS_HOLDER
+    ]
+    assert not AnnouncedPermission.objects.get(work=work).permitted
+    change = PermissionChange.objects.latest("seq")
+    assert (change.work, change.permitted, change.reasons) == (
+        work,
+        False,
+        ["artist_undecided"],
+    )
+    entry = LedgerEntry.objects.latest("position")
+    assert (entry.previous, entry.answer, entry.actor) == (Answer.GRANTED, NO_ANSWER, None)
+    assert "credited to another artist" in entry.note
+    # Moved to another label too: the label's answer goes as well.
+    staff.post(
+        reverse("admin:catalogue_work_change", args=[work.pk]),
+        form(
+            world,
+            isrc=work.isrc,
+            title=work.title,
+            primary_artist=world.outsider_artist.pk,
+            label=world.other_label.pk,
+        ),
+    )
+    assert not Decision.objects.filter(work=work).exists()
+    assert tallies_compare() is None
+    call_command("verify_ledger")

@@ -1,6 +1,7 @@
 """Staff's work page, as catalogue draws it, counted: a work added, moved to another
 artist or label, or deleted changes the label's tallies (`consent.services.tallies`),
-which catalogue, below consent, cannot reach."""
+which catalogue, below consent, cannot reach. A work moved to another artist or label
+loses the answers of the party that held it (`consent.services.moves`)."""
 
 from collections import Counter
 from typing import Any
@@ -12,6 +13,7 @@ from django.http import HttpRequest
 
 from portal.catalogue.admin import WorkAdmin
 from portal.catalogue.models import Work
+from portal.consent.services.moves import answers_of_moved_clear
 from portal.consent.services.tallies import (
     groups_recount,
     work_counts_add,
@@ -39,6 +41,8 @@ class CountedWorkAdmin(WorkAdmin):
         if before is None:
             works_added([obj])
         elif before != after:
+            # The answers were the previous artist's or label's: they no longer count.
+            answers_of_moved_clear(moves={obj.pk: ((before[1], before[0]), (after[1], after[0]))})
             groups_recount(groups=[before, after])
 
     def delete_model(self, request: HttpRequest, obj: Work) -> None:

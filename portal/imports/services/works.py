@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from portal.catalogue.models import Credit, Work
+from portal.consent.services.moves import Move, answers_of_moved_clear
 from portal.consent.services.tallies import groups_recount, work_counts_add
 from portal.imports.records import Person, Recording, Role
 from portal.imports.services.among import among
@@ -195,6 +196,7 @@ def works_write(
     work_counts_add({(label_id, artist): n for artist, n in written.grown.items()})
     updates = []
     moved: set[tuple[int, int]] = set()
+    credited: dict[int, Move] = {}
     names = {pk: name for name, ids in roster.by_name.items() for pk, _ in ids}
     for recording, digest, work_id, stored in changed:
         after = values(recording, digest)
@@ -202,6 +204,7 @@ def works_write(
         was, now = before["primary_artist_id"], after["primary_artist_id"]
         if was != now:
             moved |= {(label_id, int(str(was))), (label_id, int(str(now)))}
+            credited[work_id] = ((int(str(was)), label_id), (int(str(now)), label_id))
         work = Work(pk=work_id, **after)
         updates.append(work)
         written.work_ids[recording.isrc] = work_id
@@ -214,7 +217,9 @@ def works_write(
     if updates:
         Work.objects.bulk_update(updates, [*FIELDS, "import_digest"], batch_size=1000)
         Credit.objects.filter(work_id__in=[w.pk for w in updates]).delete()
-        # A recording now credited to another artist takes its answers' tallies along.
+        # A recording now credited to another artist loses the previous artist's answers
+        # (they were never the new artist's), and the tallies follow.
+        answers_of_moved_clear(moves=credited)
         groups_recount(groups=moved)
     report.tally.works_updated += len(updates)
     by_isrc = {r.isrc: r for r, *_ in fresh + changed}

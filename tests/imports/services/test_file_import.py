@@ -109,6 +109,31 @@ def test_a_changed_title_or_credit_updates_the_work_and_the_report_says_what(
     ]
 
 
+def test_a_recording_credited_to_another_artist_loses_the_previous_artists_answers(
+    world: World,
+) -> None:
+    from portal.consent.models import NO_ANSWER, Answer, Decision, LedgerEntry, Side
+    from portal.consent.selectors.tallies import tallies_compare
+    from tests.conftest import say
+
+    run_items(world.label, [recording(1)])
+    work = Work.objects.get(isrc=isrc(1))
+    for side in (Side.ARTIST, Side.RIGHTS_HOLDER):
+        say(world, side, Answer.GRANTED, work=work, use=world.training)
+
+    again, _ = run_items(world.label, [recording(1, artist="Bo Reed")])
+
+    assert again.works_updated == 1
+    assert Work.objects.get(pk=work.pk).primary_artist == world.other_artist
+    # Bo Reed never answered: Ada Lane's yes is taken back; the label's stands.
+    assert list(Decision.objects.filter(work=work).values_list("side", flat=True)) == [
+        "rights_holder"
+    ]
+    entry = LedgerEntry.objects.latest("position")
+    assert (entry.side, entry.answer) == (Side.ARTIST, NO_ANSWER)
+    assert tallies_compare() is None
+
+
 def test_another_labels_isrc_is_rejected_without_naming_that_label(world: World) -> None:
     theirs = world.outsider_works[0]
 
