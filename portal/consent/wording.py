@@ -8,7 +8,7 @@ from portal.catalogue.models import Work
 from portal.consent.conditions import TERRITORIES, Given, country_name
 from portal.consent.models import Delegation, LabelPolicy, Side
 from portal.consent.rules import Cap, Reason, Verdict
-from portal.licensing.models import Condition, Product
+from portal.licensing.models import Condition, Product, UseType
 
 # A condition's name by its code, from the vocabulary: what the words call it.
 Names = Mapping[str, str]
@@ -171,3 +171,15 @@ def delegation_scope(delegation: Delegation) -> str:
     products = ", ".join(p.name for p in delegation.products.all()) or "all products"
     uses = ", ".join(u.name.lower() for u in delegation.use_types.all()) or "all uses"
     return f"{products}; {uses}"
+
+
+def scope_words(products: Iterable[Product], use_types: Iterable[UseType]) -> str:
+    """What a delegation about to be given covers, spelt out for its confirmation:
+    "every AI product, including those that ask in the future, for training"."""
+    named = [p.name for p in products]
+    uses = [u.name.lower() for u in use_types]
+    which = (
+        " and ".join(named) if named else "every AI product, including those that ask in the future"
+    )
+    what = " and ".join(uses) if uses else "every use, including uses added in the future"
+    return f"{which}, for {what}"

@@ -140,8 +140,20 @@ def test_an_artist_answers_a_new_product_and_the_matrix_and_lends_the_label_the_
     nav.get_by_role("link", name="Ada Lane").click()
     page.get_by_role("link", name="Let your label decide").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Who decides for Ada Lane")
-    page.get_by_role("group", name="Products").get_by_label("Tunesmith").check()
-    page.get_by_role("button", name="Let Northern Lights Records decide").click()
+    products = page.get_by_role("group", name="Products")
+    products.get_by_label("Only the products I tick").check()
+    products.get_by_label("Tunesmith").check()
+    page.get_by_role("group", name="Uses").get_by_label("Every use").check()
+    page.get_by_role("button", name="Review what Northern Lights Records could decide").click()
+    # Nothing changes until the page has said what it covers, and it is confirmed.
+    expect(page.get_by_role("heading", level=2)).to_have_text(
+        "Let Northern Lights Records decide for you?"
+    )
+    expect(page.locator(".confirm-panel strong")).to_have_text(
+        "Tunesmith, for every use, including uses added in the future"
+    )
+    assert not Delegation.objects.exists()
+    page.get_by_role("button", name="Yes, let Northern Lights Records decide").click()
     expect(page.get_by_role("status").filter(has_text="can now decide")).to_have_text(
         "Northern Lights Records can now decide for you: Tunesmith; all uses. "
         "You can stop this at any time."

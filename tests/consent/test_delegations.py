@@ -34,7 +34,15 @@ def delegate(world: World, **scope: object) -> Delegation:
 def test_the_artist_admin_lets_the_label_decide(world: World, artist_client: Client) -> None:
     url = reverse("artist_delegation", args=[world.artist.pk])
     assert "Only you decide for Ada Lane" in artist_client.get(url).content.decode()
-    response = artist_client.post(url, {"products": [world.product.pk]}, follow=True)
+    chosen = {"product_scope": "chosen", "products": [world.product.pk], "use_scope": "all"}
+    # First the page says what it would cover, and nothing changes yet.
+    review = artist_client.post(url, chosen).content.decode()
+    assert "Let Northern Lights Records decide for you?" in review
+    assert "<strong>Tunesmith, for every use, including uses added in the future</strong>" in (
+        review
+    )
+    assert not Delegation.objects.exists()
+    response = artist_client.post(url, {**chosen, "confirmed": "True"}, follow=True)
     assert "Northern Lights Records can now decide for you: Tunesmith; all uses." in (
         response.content.decode()
     )
@@ -202,3 +210,27 @@ def test_a_new_delegation_replaces_the_one_in_force(world: World) -> None:
     first.refresh_from_db()
     assert first.revoked_at is not None and second.revoked_at is None
     assert Delegation.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_everything_must_be_chosen_not_left_unticked(world: World, artist_client: Client) -> None:
+    url = reverse("artist_delegation", args=[world.artist.pk])
+    # Nothing ticked and no choice made: refused, with what to do.
+    refused = unescape(artist_client.post(url, {}).content.decode())
+    assert "Choose which products your label may decide." in refused
+    assert "Choose which uses your label may decide." in refused
+    # "Only the ones I tick" with none ticked: refused too.
+    refused = unescape(
+        artist_client.post(url, {"product_scope": "chosen", "use_scope": "all"}).content.decode()
+    )
+    assert "Tick at least one product, or choose every product." in refused
+    assert not Delegation.objects.exists()
+    # Every product, chosen explicitly, and said so before it is confirmed.
+    everything = {"product_scope": "all", "use_scope": "all"}
+    review = unescape(artist_client.post(url, everything).content.decode())
+    assert (
+        "every AI product, including those that ask in the future, for every use, including "
+        "uses added in the future" in review
+    )
+    artist_client.post(url, {**everything, "confirmed": "True"})
+    delegation = Delegation.objects.get()
+    assert not delegation.products.exists() and not delegation.use_types.exists()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.accounts.http import AuthedRequest
 from portal.consent import selectors
 from portal.consent.access import READ_ONLY, Party, PartyKind, party_view
-from portal.consent.forms import DelegationForm, ReachForm
+from portal.consent.forms import SCOPE_ALL, SCOPE_CHOSEN, DelegationForm, ReachForm
 from portal.consent.models import Delegation, Side
 from portal.consent.selectors import versions
 from portal.consent.selectors.batches import batches_of
@@ -22,7 +22,7 @@ from portal.consent.services import (
     delegation_revoke,
     grants_withdraw_all,
 )
-from portal.consent.wording import delegation_scope
+from portal.consent.wording import delegation_scope, scope_words
 from portal.licensing.models import Licence, UseType
 
 
@@ -157,12 +157,20 @@ def delegation(request: AuthedRequest, party: Party) -> HttpResponse:
     use_types = list(UseType.objects.filter(products__in=products).distinct())
     # Changing a delegation starts from what it covers now.
     initial = (
-        {"products": list(current.products.all()), "use_types": list(current.use_types.all())}
+        {
+            "products": list(current.products.all()),
+            "use_types": list(current.use_types.all()),
+            "product_scope": SCOPE_CHOSEN if current.products.exists() else SCOPE_ALL,
+            "use_scope": SCOPE_CHOSEN if current.use_types.exists() else SCOPE_ALL,
+        }
         if current is not None
         else {}
     )
     form = DelegationForm(
-        request.POST or None, products=products, use_types=use_types, initial=initial
+        request.POST if request.method == "POST" else None,
+        products=products,
+        use_types=use_types,
+        initial=initial,
     )
     if request.method == "POST":
         if not party.can_manage:
@@ -178,6 +186,21 @@ def delegation(request: AuthedRequest, party: Party) -> HttpResponse:
                         "gave stand until you change them.",
                     )
                 return redirect("artist_delegation", artist_id=party.pk)
+            if form.is_valid() and not form.cleaned_data["confirmed"]:
+                # First say what it covers; the confirmation sends the same choice again.
+                return render(
+                    request,
+                    "consent/delegation.html",
+                    {
+                        "party": party,
+                        "current": current,
+                        "scope": delegation_scope(current) if current else "",
+                        "form": form,
+                        "confirming": scope_words(
+                            form.cleaned_data["products"], form.cleaned_data["use_types"]
+                        ),
+                    },
+                )
             if form.is_valid():
                 granted = delegation_grant(
                     actor=request.user,
