@@ -412,6 +412,17 @@ RULES: dict[str, Rule] = {
         ok=302,
         effect=lambda ctx, role: emails_off(ctx.users.get(role)),
     ),
+    # --- the account page: each person's own ---
+    "account_security": Rule(allowed=PEOPLE),
+    "account_time_zone": Rule(
+        allowed=PEOPLE,
+        method="post",
+        ok=302,
+        data=lambda ctx, role: {"time_zone": "Europe/Berlin"},
+        effect=lambda ctx, role: User.objects.filter(
+            pk=ctx.users[role].pk, time_zone="Europe/Berlin"
+        ).exists(),
+    ),
     # --- probes: for load balancers and Prometheus (metrics: token or loopback, and the
     # test client is loopback; tests/ops/test_ops.py checks the token) ---
     "healthz": Rule(allowed=ROLES, anonymous=200),
