@@ -210,6 +210,10 @@ def emails_off(user: User | None) -> bool:
     return user is not None and User.objects.filter(pk=user.pk, email_notifications=False).exists()
 
 
+def berlin_time(user: User | None) -> bool:
+    return user is not None and User.objects.filter(pk=user.pk, time_zone="Europe/Berlin").exists()
+
+
 ARTIST_TEAM = ("artist",)
 MANAGERS = ("manager",)
 # The label's managers can open an artist's team page and invite people from it (the
@@ -419,9 +423,7 @@ RULES: dict[str, Rule] = {
         method="post",
         ok=302,
         data=lambda ctx, role: {"time_zone": "Europe/Berlin"},
-        effect=lambda ctx, role: User.objects.filter(
-            pk=ctx.users[role].pk, time_zone="Europe/Berlin"
-        ).exists(),
+        effect=lambda ctx, role: berlin_time(ctx.users.get(role)),
     ),
     # --- probes: for load balancers and Prometheus (metrics: token or loopback, and the
     # test client is loopback; tests/ops/test_ops.py checks the token) ---

@@ -69,5 +69,6 @@ def test_any_other_end_is_the_day_it_falls_on() -> None:
 
 def test_nothing_is_said_of_no_date_and_a_month_value_is_iso() -> None:
     assert render("{{ x|day }}{{ x|moment }}{{ x|until }}{{ x|month_value }}", x=None) == ""
+    assert render("{% timestamp x %}", x=None) == ""
     assert render("{{ d|month_value }}", d=date(2026, 5, 1)) == "2026-05"
     assert render("{{ d|month_value }}", d=date(999, 12, 1)) == "0999-12"

@@ -86,9 +86,12 @@ def day_tag(value: date | None) -> str:
 
 
 @register.simple_tag
-def timestamp(value: datetime) -> SafeString:
+def timestamp(value: datetime | None) -> SafeString:
     """`<time datetime="2026-11-02T14:02:00+00:00">2 Nov 2026, 14:02 UTC</time>`: the
-    moment for machines, and for people as `|moment` says it, in the reader's zone."""
+    moment for machines, and for people as `|moment` says it, in the reader's zone;
+    nothing for no moment."""
+    if value is None:
+        return SafeString("")
     return format_html(
         '<time datetime="{}">{}</time>',
         timezone.localtime(value).isoformat(timespec="seconds"),
