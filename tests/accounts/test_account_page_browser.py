@@ -2,22 +2,19 @@
 browser: they look like the portal's own, pass axe on a 360 px phone and on a desk, and
 choosing a time zone shows the next page's times in it."""
 
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from portal.accounts.models import User
 from portal.notifications.models import Notification
-from tests.a11y import DESKTOP, axe_report, axe_serious, page_width, sign_in_as
+from tests.a11y import DESKTOP, SCREENSHOTS, axe_report, axe_serious, page_width, sign_in_as
 from tests.conftest import World
 from tests.notifications.test_notifications import NotificationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NARROW = {"width": 360, "height": 740}
-SHOTS = Path("/tmp/polish-shots")
 
 
 def checked(page: Page, name: str) -> list[str]:
@@ -26,8 +23,8 @@ def checked(page: Page, name: str) -> list[str]:
         page.set_viewport_size(size)
         if found := axe_serious(page):
             problems.append(axe_report(f"{name} at {size['width']} px", found))
-        if SHOTS.exists():
-            page.screenshot(path=str(SHOTS / f"{name}-{size['width']}.png"), full_page=True)
+        if SCREENSHOTS.exists():
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{size['width']}.png"), full_page=True)
     page.set_viewport_size(NARROW)
     if (width := page_width(page)) > NARROW["width"]:
         problems.append(f"{name} is {width}px wide on a 360px phone")

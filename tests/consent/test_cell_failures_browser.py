@@ -84,9 +84,9 @@ def test_while_an_answer_is_on_its_way_the_cell_is_busy_and_cannot_send_twice(
     held: list[Route] = []
     page.route(DECIDE, lambda route: held.append(route))
     yes = page.get_by_role("button", name=f"Training for {work.title}: yes")
+    cell = page.locator(f"#cell-{work.pk}-training")
     yes.click()
 
-    cell = page.locator(f"#cell-{work.pk}-training")
     expect(cell).to_have_attribute("aria-busy", "true")
     expect(yes).to_be_disabled()
     expect(page.get_by_role("button", name=f"Training for {work.title}: no")).to_be_disabled()
@@ -97,6 +97,12 @@ def test_while_an_answer_is_on_its_way_the_cell_is_busy_and_cannot_send_twice(
     expect(cell).to_contain_text(f"Saved: Training for {work.title} is now allowed by you.")
     expect(cell).not_to_have_attribute("aria-busy", "true")
     expect(page.get_by_role("button", name=f"Training for {work.title}: yes")).to_be_enabled()
+    # The confirmation takes the line kept for it and never widens the column: without
+    # it the cell is as wide.
+    saved = cell.bounding_box()
+    page.locator(f"#saved-{work.pk}-training").evaluate("status => { status.textContent = '' }")
+    quiet = cell.bounding_box()
+    assert saved and quiet and abs(saved["width"] - quiet["width"]) < 1, (saved, quiet)
     assert len(held) == 1
     assert Decision.objects.filter(work=work).count() == 1
 
