@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("portal.ops.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("account/", include("portal.accounts.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("", include("portal.receipts.urls")),
     path("notifications/", include("portal.notifications.urls")),

@@ -286,6 +286,10 @@ def misuse_report_handled(ctx: Context, role: str) -> bool:
     ).exists()
 
 
+def berlin_time(user: User | None) -> bool:
+    return user is not None and User.objects.filter(pk=user.pk, time_zone="Europe/Berlin").exists()
+
+
 ARTIST_TEAM = ("artist",)
 MANAGERS = ("manager",)
 # The label's managers can open an artist's team page and invite people from it (the
@@ -539,6 +543,15 @@ RULES: dict[str, Rule] = {
         method="post",
         ok=302,
         effect=lambda ctx, role: emails_off(ctx.users.get(role)),
+    ),
+    # --- the account page: each person's own ---
+    "account_security": Rule(allowed=PEOPLE),
+    "account_time_zone": Rule(
+        allowed=PEOPLE,
+        method="post",
+        ok=302,
+        data=lambda ctx, role: {"time_zone": "Europe/Berlin"},
+        effect=lambda ctx, role: berlin_time(ctx.users.get(role)),
     ),
     # --- probes: for load balancers and Prometheus (metrics: token or loopback, and the
     # test client is loopback; tests/ops/test_ops.py checks the token) ---

@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.accounts.outage.CacheOutageMiddleware",
     "portal.accounts.middleware.RequireMfaMiddleware",
+    "portal.accounts.middleware.TimeZoneMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.ops.inputs.ControlCharactersMiddleware",

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from functools import reduce
 from operator import or_
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -12,10 +13,11 @@ from django.contrib import messages
 from django.db.models import Exists, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from portal.accounts.http import signed_in
-from portal.accounts.models import User
+from portal.accounts.models import User, time_zones
 from portal.accounts.roles import roles_requiring_second_factor
 
 # What a label manager or staff member without a second factor may still reach: setting
@@ -124,3 +126,24 @@ def must_set_up_mfa(request: HttpRequest) -> bool:
         .filter(~Exists(second_factor))
         .exists()
     )
+
+
+class TimeZoneMiddleware:
+    """Dates and times in the signed-in reader's own time zone (`User.time_zone`), the
+    site's for everyone else: what `portal.words` and the templates' `|moment` use. No
+    query of its own: the user is read already when a session cookie came with the
+    request, and nothing is read without one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = request.user.time_zone if signed_in(request) else ""
+        if zone in time_zones():
+            timezone.activate(ZoneInfo(zone))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

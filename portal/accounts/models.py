@@ -1,7 +1,11 @@
+from functools import cache
 from typing import Any, ClassVar
+from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from portal.text import validate_name
@@ -30,6 +34,21 @@ class UserManager(DjangoUserManager["User"]):
         return self._create_user(email, password, **extra)
 
 
+@cache
+def time_zones() -> frozenset[str]:
+    """The IANA time zone names this machine knows ("Europe/Berlin", "UTC")."""
+    return frozenset(available_timezones())
+
+
+def site_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in time_zones():
+        raise ValidationError("Choose a time zone from the list, such as Europe/Berlin.")
+
+
 class User(AbstractUser):
     # None is how a model drops a field it inherits; the stubs know these only as str.
     username = None  # type: ignore[assignment]  # dropped: email identifies
@@ -44,6 +63,12 @@ class User(AbstractUser):
     )
     email_notifications = models.BooleanField(
         default=True, help_text="Also send notifications by email."
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=site_time_zone,
+        validators=[validate_time_zone],
+        help_text="Dates and times are shown in this zone (an IANA name, e.g. Europe/Berlin).",
     )
 
     USERNAME_FIELD = "email"

@@ -2,6 +2,7 @@ from allauth.mfa.models import Authenticator
 from django.db import transaction
 
 from portal.accounts.crypto import authenticator_data_encrypted
+from portal.accounts.models import User, validate_time_zone
 
 SECRET_KINDS = [Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
 
@@ -22,3 +23,11 @@ def mfa_secrets_reencrypt() -> int:
         authenticator.save(update_fields=["data"])
         rewritten += 1
     return rewritten
+
+
+def user_time_zone_set(*, user: User, time_zone: str) -> None:
+    """Show `user` dates and times in `time_zone` (an IANA name, validated by the caller's
+    form against `accounts.models.time_zones`) from their next page on."""
+    validate_time_zone(time_zone)
+    User.objects.filter(pk=user.pk).update(time_zone=time_zone)
+    user.time_zone = time_zone

@@ -9,6 +9,7 @@ from portal.consent.conditions import TERRITORIES, Given, country_name
 from portal.consent.models import Delegation, LabelPolicy, Side
 from portal.consent.rules import Cap, Reason, Verdict
 from portal.licensing.models import Condition, Product, UseType
+from portal.words import day_words, until_words
 
 # A condition's name by its code, from the vocabulary: what the words call it.
 Names = Mapping[str, str]
@@ -79,7 +80,7 @@ def policy_day(day: date) -> str:
     """A policy's date as people set it: a year when it is the year's first day."""
     if (day.month, day.day) == (1, 1):
         return str(day.year)
-    return f"{day:%-d %b %Y}"
+    return day_words(day)
 
 
 def policy_words(cap: Cap, *, undated: bool = False) -> str:
@@ -126,7 +127,7 @@ def explain(
     if verdict.permitted:
         words = "Permitted"
         if verdict.lapses_at:
-            words += f" until {verdict.lapses_at:%-d %b %Y}"
+            words += f" until {until_words(verdict.lapses_at)}"
         if verdict.conditions:
             words += ": " + conditions_words(verdict.conditions, names)
         return words

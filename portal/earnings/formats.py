@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_skeleton
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 from django.http import HttpRequest
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -57,5 +57,15 @@ def month(day: date, locale: Locale, *, short: bool = False) -> str:
     return format_skeleton("yMMM" if short else "yMMMM", day, locale=locale)
 
 
-def day(value: date, locale: Locale) -> str:
-    return format_date(value, "medium", locale=locale)
+def month_choices(
+    first: date | None, last: date | None, *chosen: date | None, locale: Locale
+) -> list[tuple[str, str]]:
+    """("2026-10", "October 2026") for every month from `first` to `last`, and any month
+    `chosen` outside them, newest first: what a period's month picker offers."""
+    months = {m for m in chosen if m is not None}
+    if first is not None and last is not None:
+        at = first
+        while at <= last:
+            months.add(at)
+            at = date(at.year + at.month // 12, at.month % 12 + 1, 1)
+    return [(m.isoformat()[:7], month(m, locale)) for m in sorted(months, reverse=True)]

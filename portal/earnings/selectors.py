@@ -105,6 +105,12 @@ def latest_month(scope: dict[str, Any]) -> date | None:
     return last
 
 
+def months_span(scope: dict[str, Any]) -> tuple[date | None, date | None]:
+    """The first and the last month with any earnings in scope, in one query."""
+    span = MonthlyEarning.objects.filter(**scope).aggregate(first=Min("month"), last=Max("month"))
+    return span["first"], span["last"]
+
+
 def currencies(scope: dict[str, Any], period: Period) -> list[str]:
     """The currencies earned in, most earned first (each is shown on its own)."""
     return list(
@@ -371,11 +377,12 @@ def artist_work(*, artist_id: int, work_id: int) -> Work | None:
 
 
 def earning_choices(*, artist_id: int) -> list[Mapping[str, Any]]:
-    """The (currency, product, use) combinations the artist has earnings in: the choices
-    a filter of their report lines offers (one query over the summaries)."""
+    """The (currency, product, use) combinations the artist has earnings in, each with its
+    `first` and `last` month: the choices a filter of their report lines offers (one query
+    over the summaries)."""
     return list(
         MonthlyEarning.objects.filter(artist_id=artist_id)
         .values("currency", "product__slug", "product__name", "use_type__slug", "use_type__name")
-        .distinct()
+        .annotate(first=Min("month"), last=Max("month"))
         .order_by("currency", "product__name", "use_type__name")
     )

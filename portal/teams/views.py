@@ -33,6 +33,7 @@ from portal.teams.services import (
     membership_set_role,
 )
 from portal.teams.signup import invitation_forget, invitation_remember
+from portal.words import moment_words
 
 Role = ArtistMembership.Role
 SentAs = Invitation.SentAs
@@ -99,7 +100,7 @@ def _sent(invitation: Invitation) -> str:
     return (
         f"Invitation sent to {invitation.email} to join {invitation.artist.name}'s team as "
         f"{invitation.role_noun}. The link works once, until "
-        f"{invitation.expires_at:%-d %B %Y}."
+        f"{moment_words(invitation.expires_at)}."
     )
 
 

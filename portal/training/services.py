@@ -26,6 +26,7 @@ from portal.licensing.models import Product
 from portal.notifications.services import notify
 from portal.training.models import Manifest, ManifestItem, ObligationOutcome
 from portal.training.validation import ParsedItems, ParsedManifest
+from portal.words import day_words
 
 NEVER_PERMITTED = "never_permitted"
 CHUNK = 5000
@@ -222,7 +223,7 @@ def _tell(manifest: Manifest) -> None:
     )
     said = (
         f"{product.name} says its model {manifest.model} {manifest.version} (trained "
-        f"{manifest.trained_at:%-d %b %Y}) included recordings it was not permitted to use"
+        f"{day_words(manifest.trained_at)}) included recordings it was not permitted to use"
     )
     for membership in ArtistMembership.objects.filter(artist__in=artists).select_related("user"):
         notify(

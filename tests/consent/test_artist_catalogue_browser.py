@@ -203,8 +203,8 @@ def test_an_artist_follows_the_money_from_the_total_to_the_report_lines(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("What Ada Lane's catalogue earned")
     expect(page.locator("#months-table tbody tr")).to_have_count(12)
-    page.get_by_label("From", exact=True).fill("2026-09")
-    page.get_by_label("To", exact=True).fill("2026-10")
+    page.get_by_label("From", exact=True).select_option("2026-09")
+    page.get_by_label("To", exact=True).select_option("2026-10")
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"from=2026-09&to=2026-10"))
     expect(page.get_by_role("heading", name="September 2026 to October 2026")).to_be_visible()

@@ -216,7 +216,7 @@ def test_an_htmx_toggle_answers_with_the_updated_cell(world: World, artist_clien
     )
 
 
-def test_without_javascript_a_toggle_redirects_back_with_a_message(
+def test_without_javascript_a_toggle_redirects_back_to_its_row_with_a_message(
     world: World, artist_client: Client
 ) -> None:
     response = artist_client.post(
@@ -224,8 +224,20 @@ def test_without_javascript_a_toggle_redirects_back_with_a_message(
         {"use": "training", "answer": "denied", "back": "q=night&page=1"},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == matrix_url(world) + "?q=night&page=1"
+    work = world.works[0]
+    assert response.redirect_chain[-1][0] == f"{matrix_url(world)}?q=night&page=1#work-{work.pk}"
     assert "Saved: Training for Night Drive 0 is now refused by you." in response.content.decode()
+
+
+def test_each_cell_goes_back_to_the_page_it_is_on(world: World, artist_client: Client) -> None:
+    for n in range(60):
+        f.WorkFactory(primary_artist=world.artist, title=f"Tide {n:02}")
+    body = artist_client.get(matrix_url(world) + "?sort=title&page=2").content.decode()
+    assert 'name="back" value="sort=title&amp;page=2"' in body
+    first = artist_client.get(matrix_url(world) + "?sort=title").content.decode()
+    assert 'name="back" value="sort=title"' in first
+    # The pages' own links do not carry the page twice.
+    assert "page=2&amp;page" not in body
 
 
 def test_the_same_answer_twice_writes_one_ledger_entry(world: World, artist_client: Client) -> None:

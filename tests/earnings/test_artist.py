@@ -546,7 +546,7 @@ def test_the_lines_show_each_reported_line_with_its_share_and_status(earned: Wor
         [
             "tunesmith-2026-09-EUR",
             "Tunesmith",
-            "1 Sept 2026 – 30 Sept 2026",
+            "1 Sep 2026 – 30 Sep 2026",
             f"Night Drive 0 {night_0.isrc}",
             "Training",
             "1,000",
@@ -557,7 +557,7 @@ def test_the_lines_show_each_reported_line_with_its_share_and_status(earned: Wor
         [
             "tunesmith-2026-09-b",
             "Tunesmith",
-            "1 Sept 2026 – 30 Sept 2026",
+            "1 Sep 2026 – 30 Sep 2026",
             f"Night Drive 1 {night_1.isrc}",
             "Training",
             "200",

@@ -2,10 +2,12 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import TemplateSyntaxError, engines
 from django.test import RequestFactory
+from django.utils import timezone
 
 from portal.consent.models import Answer
 from portal.licensing.models import Product
@@ -82,9 +84,12 @@ def test_an_empty_state_written_wrong_is_a_template_error(source: str) -> None:
 def test_a_timestamp_is_a_time_element_in_the_portals_words() -> None:
     at = datetime(2026, 11, 2, 14, 2, 5, tzinfo=UTC)
     assert render("{% timestamp at %}", at=at) == (
-        '<time datetime="2026-11-02T14:02:05+00:00">2 Nov 2026 14:02</time>'
+        '<time datetime="2026-11-02T14:02:05+00:00">2 Nov 2026, 14:02 UTC</time>'
     )
-    assert render('{% timestamp at "j M Y, H:i" %}', at=at).endswith(">2 Nov 2026, 14:02</time>")
+    with timezone.override(ZoneInfo("Europe/Berlin")):
+        assert render("{% timestamp at %}", at=at) == (
+            '<time datetime="2026-11-02T15:02:05+01:00">2 Nov 2026, 15:02 CET</time>'
+        )
 
 
 def test_options_select_the_chosen_value_and_escape_their_labels() -> None:

@@ -65,3 +65,16 @@ def test_app_folders_hold_pages_and_components_hold_what_pages_share() -> None:
         if not name.startswith("components/")
     ]
     assert elsewhere == [], "a piece shared across pages lives in templates/components/"
+
+
+def test_dates_are_said_only_through_the_ui_filters() -> None:
+    # One way of saying when, in the reader's zone: |day, |moment, |until, {% timestamp %}
+    # and |month_value for URLs and form values (portal/ui/templatetags/ui.py).
+    raw = re.compile(r"\|\s*(?:date|time|naturaltime|naturalday|timesince|timeuntil)\b")
+    found = [
+        f"{path.relative_to(TEMPLATES)}:{number}: {line.strip()}"
+        for path in [*ours(), *sorted(TEMPLATES.rglob("*.txt"))]
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if raw.search(line)
+    ]
+    assert found == [], "say a date with |day, |moment or |until ({% load ui %})"

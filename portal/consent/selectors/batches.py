@@ -13,6 +13,7 @@ from portal.catalogue.models import Work
 from portal.consent.access import Party
 from portal.consent.models import NO_ANSWER, UNDO_FOR, Answer, AnswerBatch, LedgerEntry, Side
 from portal.licensing.models import Product, UseType
+from portal.words import day_words
 
 # How many answers left alone the preview names; the rest are counted.
 NAMED = 50
@@ -103,7 +104,7 @@ def batch_plan(*, batch: AnswerBatch, now: datetime) -> Plan:
     for product_id, use_type_id, work_id, since_by, since_at, before in rows:
         key = (work_id, product_id, use_type_id)
         if since_by is not None:
-            left.append(LeftAlone(*key, f"answered again by {since_by} on {since_at:%-d %b %Y}"))
+            left.append(LeftAlone(*key, f"answered again by {since_by} on {day_words(since_at)}"))
             continue
         was = befores.get(before) if before is not None else None
         if was is None:

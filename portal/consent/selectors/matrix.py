@@ -14,6 +14,7 @@ from portal.consent.models import AnnouncedPermission, Answer, Decision, Side
 from portal.consent.rules import SideAnswer, Verdict
 from portal.consent.wording import Names, condition_names, conditions_words, explain
 from portal.licensing.models import Product, UseType
+from portal.words import until_words
 
 
 def works_matching(
@@ -87,10 +88,10 @@ def answer_words(answer: SideAnswer | None, now: datetime, names: Names | None =
     if answer.answer == Answer.DENIED:
         return "No"
     if answer.expires_at is not None and answer.expires_at <= now:
-        return f"Expired {answer.expires_at:%-d %b %Y}"
+        return f"Expired {until_words(answer.expires_at)}"
     words = "Yes"
     if answer.expires_at is not None:
-        words += f", until {answer.expires_at:%-d %b %Y}"
+        words += f", until {until_words(answer.expires_at)}"
     if answer.conditions:
         words += " · " + conditions_words(answer.conditions, names or {})
     return words

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 
 from portal.catalogue.models import Artist, Label, Release, Track, Work
 from portal.consent.delivered import received_at
@@ -17,6 +16,7 @@ from portal.consent.selectors.filtering import WorkFilter, works_filtered
 from portal.consent.selectors.matrix import Row
 from portal.consent.selectors.preview import works_where_other_side_granted
 from portal.licensing.models import Product, UseType
+from portal.words import moment_words
 
 
 def artists_to_filter(*, works: QuerySet[Work], label: Label | None) -> QuerySet[Artist]:
@@ -122,7 +122,7 @@ def rows_delivered(product: Product, rows: list[Row]) -> list[Row]:
                 continue
             at = status[key]
             text = (
-                f"Delivered to {product.name} {timezone.localtime(at):%-d %b %H:%M}"
+                f"Delivered to {product.name} {moment_words(at)}"
                 if at
                 else f"Sending to {product.name}…"
             )

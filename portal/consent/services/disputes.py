@@ -40,6 +40,7 @@ from portal.licensing.models import Product
 from portal.notifications.models import Notification
 from portal.notifications.services import notify
 from portal.text import code_point, control_in
+from portal.words import day_words
 
 PLATFORM = "the platform"
 
@@ -159,7 +160,7 @@ def dispute_raise(*, actor: User, work: Work, reason: str, note: str) -> Dispute
     already = Dispute.objects.filter(work=work, status=Dispute.Status.OPEN).first()
     if already is not None:
         raise ConsentError(
-            f"This recording is under dispute already, since {already.raised_at:%-d %b %Y}: "
+            f"This recording is under dispute already, since {day_words(already.raised_at)}: "
             "staff will resolve that one first."
         )
     now = timezone.now()

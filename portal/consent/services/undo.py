@@ -21,6 +21,7 @@ from portal.consent.services.decisions import WORK_ROW, Outcome, answers_record
 from portal.consent.services.entitlement import entitlement_check
 from portal.consent.services.locks import counters_lock
 from portal.licensing.models import Product, UseType
+from portal.words import day_words
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def batch_undo(*, actor: User, batch_id: int) -> Undone:
         raise ConsentError("There is no such batch of answers.")
     now = recorded_at(None)
     if batch.undone_at is not None:
-        raise ConsentError(f"These answers were already restored on {batch.undone_at:%-d %b %Y}.")
+        raise ConsentError(f"These answers were already restored on {day_words(batch.undone_at)}.")
     if batch.at < now - UNDO_FOR:
         raise ConsentError(f"Answers can be restored for {UNDO_FOR.days} days only.")
     plan = batch_plan(batch=batch, now=now)

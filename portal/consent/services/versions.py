@@ -29,6 +29,7 @@ from portal.consent.services.decisions import Outcome, decisions_set
 from portal.consent.services.locks import counters_lock
 from portal.licensing.models import Product, ProductVersion, UseType
 from portal.notifications.services import notify
+from portal.words import day_words
 
 KEPT_NOTE = "Kept for version {name}"
 
@@ -83,7 +84,7 @@ def version_publish(
 def _ask_again(product: Product, version: ProductVersion) -> None:
     """One notification per person of each artist team and label whose yes answers were
     for an earlier version only (and an email, as each prefers)."""
-    said = f"{product.name} changed what it does on {version.published_at:%-d %b %Y} "
+    said = f"{product.name} changed what it does on {day_words(version.published_at)} "
     said += f"(version {version.name}): {version.summary}"
     artists = needing_renewal(product=product, side=Side.ARTIST).values("work__primary_artist")
     for membership in ArtistMembership.objects.filter(artist__in=artists).select_related(

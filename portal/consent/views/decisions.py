@@ -142,6 +142,7 @@ def matrix(
         page_numbers=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
         ellipsis=Paginator.ELLIPSIS,
         query=urlencode(paged),
+        back=urlencode(paged + ([("page", str(page.number))] if page.number > 1 else [])),
         kept=kept,
         paged=paged,
         filtered=filters.filtered(),
@@ -154,9 +155,10 @@ def matrix(
     return render(request, "consent/matrix.html", context)
 
 
-def _refuse(request: AuthedRequest, back: str, message: str) -> HttpResponse:
+def _refuse(request: AuthedRequest, back: str, message: str, cell_id: str = "") -> HttpResponse:
     if request.htmx:
-        response = render(request, "consent/matrix.html#refusal", {"message": message}, status=422)
+        context = {"message": message, "cell_id": cell_id}
+        response = render(request, "consent/matrix.html#refusal", context, status=422)
         return reswap(response, "none")
     messages.error(request, message)
     return redirect(back)
@@ -173,13 +175,15 @@ def decide(
 ) -> HttpResponse:
     work = get_object_or_404(party.works().select_related("primary_artist", "label"), pk=work_id)
     form = DecisionForm(request.POST, use_types=use_types)
-    back = matrix_url(party, product, request.POST.get("back", ""))
+    # Without JavaScript, back to the row answered, on the page and filter it was on.
+    back = f"{matrix_url(party, product, request.POST.get('back', ''))}#work-{work.pk}"
+    use = request.POST.get("use", "")
+    cell = f"{work.pk}-{use}" if any(u.slug == use for u in use_types) else ""
     if not party.can_decide:
-        return _refuse(request, back, READ_ONLY)
+        return _refuse(request, back, READ_ONLY, cell)
     if not form.is_valid():
-        return _refuse(
-            request, back, " ".join(str(e) for errs in form.errors.values() for e in errs)
-        )
+        errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
+        return _refuse(request, back, errors, cell)
     use_type: UseType = form.cleaned_data["use"]
     answer = form.cleaned_data["answer"]
     terms = selectors.yes_terms(
@@ -203,7 +207,7 @@ def decide(
             later_versions=terms.later_versions,
         )
     except ConsentError as exc:
-        return _refuse(request, back, str(exc))
+        return _refuse(request, back, str(exc), cell)
     by = f"for {party.name}" if party.delegation else "by you"
     if answer == NO_ANSWER:
         confirmation = f"Cleared: {use_type.name} for {work.title} has no answer {by}."

@@ -44,6 +44,7 @@ from portal.earnings.selectors import (
     latest_month,
     month_param,
     months_of,
+    months_span,
     period_from,
     work_earnings,
     works_earning,
@@ -62,7 +63,7 @@ def artist_earnings(request: AuthedRequest, party: Party) -> HttpResponse:
     """The period's total, by month (a chart and its table), by product, use and work, and
     the use reported without permission; one currency at a time, never added up."""
     scope = {"artist_id": party.pk}
-    latest = latest_month(scope)
+    earliest, latest = months_span(scope)
     period = _period(request, latest)
     found = currencies(scope, period)
     currency = _currency(request, found)
@@ -70,6 +71,9 @@ def artist_earnings(request: AuthedRequest, party: Party) -> HttpResponse:
         "party": party,
         "latest": latest,
         "period": period,
+        "month_picks": formats.month_choices(
+            earliest, latest, period.first, period.last, locale=formats.locale_of(request)
+        ),
         "currencies": found,
         "currency": currency,
         "other_currencies": [code for code in found if code != currency],
@@ -279,6 +283,13 @@ def artist_earning_lines(request: AuthedRequest, party: Party) -> HttpResponse:
         "products": _distinct(choices, "product__slug", "product__name"),
         "uses": _distinct(choices, "use_type__slug", "use_type__name"),
         "compliance_choices": COMPLIANCE_CHOICES,
+        "month_picks": formats.month_choices(
+            min((c["first"] for c in choices), default=None),
+            max((c["last"] for c in choices), default=None),
+            where.first,
+            where.last,
+            locale=formats.locale_of(request),
+        ),
     }
     return render(request, "earnings/artist_earning_lines.html", context)
 

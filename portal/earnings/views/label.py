@@ -20,8 +20,16 @@ from django.shortcuts import render
 from portal.accounts.http import AuthedRequest
 from portal.consent.access import Party, PartyKind, party_view
 from portal.earnings.currencies import MINOR_UNITS
+from portal.earnings.formats import locale_of, month_choices
 from portal.earnings.models import Allocation, Compliance, MonthlyEarning
-from portal.earnings.selectors import Period, breakdown, currencies, latest_month, period_from
+from portal.earnings.selectors import (
+    Period,
+    breakdown,
+    currencies,
+    latest_month,
+    months_span,
+    period_from,
+)
 from portal.exports import csv_response
 from portal.licensing.models import Product
 
@@ -110,7 +118,7 @@ def label_earnings(request: AuthedRequest, party: Party) -> HttpResponse:
     """Earnings across the roster for a period, one currency at a time: totals, then by
     artist, product and use."""
     scope = {"label_id": party.pk}
-    latest = latest_month(scope)
+    earliest, latest = months_span(scope)
     period, unusable = period_from(request.GET, latest=latest)
     found = currencies(scope, period)
     currency = _chosen_currency(request.GET, found)
@@ -119,6 +127,9 @@ def label_earnings(request: AuthedRequest, party: Party) -> HttpResponse:
         "period": period,
         "unusable_period": unusable,
         "latest": latest,
+        "month_picks": month_choices(
+            earliest, latest, period.first, period.last, locale=locale_of(request)
+        ),
         "currencies": found,
         "currency": currency,
     }

@@ -1,10 +1,14 @@
 """The portal's own template library: `{% load ui %}`.
 
 Money and counts in the reader's locale (see portal.earnings.formats):
-`{% money amount currency %}`, `{% number count %}`, `{% month date %}`,
-`{% month date short=True %}` and `{% day date %}`.
+`{% money amount currency %}`, `{% number count %}`, `{% month date %}` and
+`{% month date short=True %}`.
 
-When something happened, as a `<time>` element: `{% timestamp entry.at %}`.
+Dates and times, one way everywhere, in the reader's time zone (portal.words): `{{ x|day }}`
+"10 May 2026", `{{ x|moment }}` "10 May 2026, 14:00 CET", `{{ x|until }}` the end of
+something in force ("until 31 Dec 2026"); `{{ x|month_value }}` "2026-05" for URLs and
+form values. When something happened, as a `<time>` element: `{% timestamp entry.at %}`.
+No template formats a date any other way (tests/ui/test_template_rules.py).
 
 A select's options from (value, label) pairs, the chosen one selected, drawn at once
 rather than looped over (a roster of hundreds): `{% options choices chosen %}`.
@@ -24,11 +28,11 @@ from typing import Any
 
 from django import template
 from django.template.base import FilterExpression, NodeList, Parser, TextNode, Token, token_kwargs
-from django.template.defaultfilters import date as date_filter
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # Django's; not in its stubs
 
+from portal import words
 from portal.earnings import formats
 
 register = template.Library()
@@ -53,19 +57,45 @@ def month_tag(context: template.Context, value: date, short: bool = False) -> st
     return formats.month(value, _locale(context), short=short)
 
 
-@register.simple_tag(takes_context=True, name="day")
-def day_tag(context: template.Context, value: date) -> str:
-    return formats.day(value, _locale(context))
+@register.filter
+def day(value: date | None) -> str:
+    return words.day_words(value) if value else ""
+
+
+@register.filter
+def moment(value: datetime | None) -> str:
+    return words.moment_words(value) if value else ""
+
+
+@register.filter
+def until(value: date | None) -> str:
+    return words.until_words(value) if value else ""
+
+
+@register.filter
+def month_value(value: date | None) -> str:
+    """ "2026-05": a month for a URL or a form's value (isoformat: %Y would leave a year
+    before 1000 unpadded)."""
+    return value.isoformat()[:7] if value else ""
+
+
+@register.simple_tag(name="day")
+def day_tag(value: date | None) -> str:
+    """`{% day x %}`, the same as `{{ x|day }}`."""
+    return day(value)
 
 
 @register.simple_tag
-def timestamp(value: datetime, format: str = "j M Y H:i") -> SafeString:
-    """`<time datetime="2026-11-02T14:02:00+00:00">2 Nov 2026 14:02</time>`: the moment
-    for machines, and for people in the portal's own words (Django's `date` formats), in
-    the portal's time zone as the `date` filter would show it."""
-    local = template_localtime(value)
+def timestamp(value: datetime | None) -> SafeString:
+    """`<time datetime="2026-11-02T14:02:00+00:00">2 Nov 2026, 14:02 UTC</time>`: the
+    moment for machines, and for people as `|moment` says it, in the reader's zone;
+    nothing for no moment."""
+    if value is None:
+        return SafeString("")
     return format_html(
-        '<time datetime="{}">{}</time>', date_filter(local, "c"), date_filter(local, format)
+        '<time datetime="{}">{}</time>',
+        timezone.localtime(value).isoformat(timespec="seconds"),
+        words.moment_words(value),
     )
 
 
