@@ -118,8 +118,8 @@ def test_a_manager_reviews_the_roster_approves_in_bulk_exports_and_checks_the_mo
         "€110.07"  # 30% of 100.00 + 246.90 + 20.00
     )
     expect(totals.get_by_role("row", name=re.compile("^Held"))).to_contain_text("€24.00")
-    page.get_by_label("From", exact=True).fill("2026-10")
-    page.get_by_label("To", exact=True).fill("2026-10")
+    page.get_by_label("From", exact=True).select_option("2026-10")
+    page.get_by_label("To", exact=True).select_option("2026-10")
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"from=2026-10&to=2026-10"))
     expect(totals.get_by_role("row", name=re.compile("^Paid to Northern Lights"))).to_contain_text(

@@ -1,12 +1,13 @@
-"""Undo racing another person's answer, on PostgreSQL with real connections: whichever
-commits first, an answer given since the batch is never overwritten by the undo, and
-what is announced matches the facts."""
+"""Undo racing another answer, on PostgreSQL with real connections: whichever commits
+first, an answer given since the batch is never overwritten by the undo, and what is
+announced matches the facts. (An answer that changes nothing, a no on a no, is not
+recorded, so the undo rightly restores over it.)"""
 
 import pytest
 from django.db import connection
 
-from portal.consent.models import AnswerBatch, Decision, Side
-from portal.consent.services import grants_withdraw_all
+from portal.consent.models import NO_ANSWER, AnswerBatch, Decision, Side
+from portal.consent.services import decision_set, grants_withdraw_all
 from portal.consent.services.undo import batch_undo
 from tests.conftest import World
 from tests.consent.test_concurrency import (
@@ -33,17 +34,25 @@ def stopped(world: World, works: list) -> AnswerBatch:
     return AnswerBatch.objects.latest("pk")
 
 
-def test_a_no_given_while_the_undo_runs_is_never_overwritten(world: World) -> None:
+def test_an_answer_given_while_the_undo_runs_is_never_overwritten(world: World) -> None:
     works = many_works(world, 6)
     for work in works:
         batch = stopped(world, [work])
-        # The artist's own no again on the same answer, at the moment of the undo.
+        # The artist takes the answer back at the moment of the undo.
         together(
             lambda batch=batch: batch_undo(actor=world.artist_user, batch_id=batch.pk),
-            answer(world, Side.ARTIST, work, granted=False),
+            lambda work=work: decision_set(
+                actor=world.artist_user,
+                product=world.product,
+                work=work,
+                use_type=world.training,
+                side=Side.ARTIST,
+                answer=NO_ANSWER,
+            ),
         )
-        # Either order ends in the no: before the undo, it is left alone; after, it wins.
-        assert Decision.objects.get(work=work, side=Side.ARTIST).answer == "denied"
+        # Either order ends with no answer: taken back first, the undo leaves it alone
+        # (an answer given since); taken back after, it is the latest word.
+        assert not Decision.objects.filter(work=work, side=Side.ARTIST).exists()
     assert_chain_and_sequences_hold()
     assert_announced_matches_the_facts(world.product)
 

@@ -18,6 +18,7 @@ from portal.notifications.models import Notification
 from tests import factories as f
 from tests.conftest import World, logged_in, say
 from tests.earnings.test_artist import at, both_yes, report, stemify
+from tests.notifications.test_notifications import eager_tasks  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,7 @@ def unpermitted(kind: str = Notification.Kind.UNPERMITTED_USE) -> list[Notificat
     return list(Notification.objects.filter(kind=kind).order_by("user_id"))
 
 
+@pytest.mark.usefixtures("eager_tasks")
 def test_a_report_with_use_without_permission_tells_the_team_and_the_label_once(
     world: World, django_capture_on_commit_callbacks
 ) -> None:

@@ -247,7 +247,9 @@ def test_a_malformed_isni_on_an_artist_is_a_field_error(world: World, staff_clie
     assert world.artist.isni == ""
 
 
-def test_a_decided_work_cannot_move_to_another_artist_or_label(world: World, staff_client: Client):
+def test_a_decided_work_moved_to_another_artist_and_label_keeps_neither_answer(
+    world: World, staff_client: Client
+):
     work = world.works[0]
     grant_both_sides(world, work)
     response = staff_client.post(
@@ -264,9 +266,13 @@ def test_a_decided_work_cannot_move_to_another_artist_or_label(world: World, sta
     work.refresh_from_db()
     assert (work.title, work.primary_artist_id, work.label_id) == (
         "Renamed",
-        world.artist.pk,
-        world.label.pk,
+        world.outsider_artist.pk,
+        world.other_label.pk,
     )
+    # Neither Cy Moss nor Southern Cross said yes: the answers went with the parties.
+    assert not Decision.objects.filter(work=work).exists()
+    assert not AnnouncedPermission.objects.filter(work=work, permitted=True).exists()
+    assert PermissionChange.objects.filter(work=work).latest("seq").permitted is False
 
 
 # --- the ledger and decisions are for audit only ----------------------------------------

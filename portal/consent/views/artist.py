@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.accounts.http import AuthedRequest
 from portal.consent import selectors
 from portal.consent.access import READ_ONLY, Party, PartyKind, party_view
-from portal.consent.forms import SCOPE_ALL, SCOPE_CHOSEN, DelegationForm, ReachForm
+from portal.consent.delegation_forms import SCOPE_ALL, SCOPE_CHOSEN, DelegationForm
+from portal.consent.forms import ReachForm
 from portal.consent.models import Delegation, Side
 from portal.consent.selectors import versions
 from portal.consent.selectors.batches import batches_of
