@@ -84,10 +84,10 @@ def check(request: HttpRequest) -> HttpResponse:
     if char is not None:
         # Nothing with one is a use type; nor can PostgreSQL compare text with a NUL.
         raise ApiError(400, "unknown_use", control_message("use", use, char))
-    row = check_row(key_hash=key_hash, isrc=isrc, use=use)
+    now = timezone.now()
+    row = check_row(key_hash=key_hash, isrc=isrc, use=use, now=now)
     if row is None:
         raise bad_key()
-    now = timezone.now()
     api_key_touch(key_id=row.key.key_id, last_used_at=row.key.last_used_at, now=now)
     if row.use_type_id is None:
         raise ApiError(400, "unknown_use", unknown_use(use))
