@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from portal.catalogue.identifiers import isrc_parsed
 from portal.signals import cawg, documents, selectors
@@ -89,7 +89,7 @@ def _found(
     return signals, None
 
 
-@require_GET
+@require_safe
 def work_page(request: HttpRequest, isrc: str) -> HttpResponse:
     """/w/<ISRC>: what AI use of the recording is licensed now, and through which
     products; everything else is reserved. JSON when the client asks for it."""
@@ -110,7 +110,7 @@ def work_page(request: HttpRequest, isrc: str) -> HttpResponse:
     return _work_headers(render(request, "signals/work.html", context), public=True)
 
 
-@require_GET
+@require_safe
 def work_cawg(request: HttpRequest, isrc: str) -> HttpResponse:
     """The work's CAWG training and data mining assertion."""
     signals, refusal = _found(request, isrc, "work_cawg")
@@ -127,20 +127,20 @@ def _document(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def tdmrep(request: HttpRequest) -> HttpResponse:
     """/.well-known/tdmrep.json: TDM rights reserved on the work pages, and the policy."""
     return _document(_json(documents.tdmrep_rules(base_url=settings.PORTAL_BASE_URL)))
 
 
-@require_GET
+@require_safe
 def tdm_policy(request: HttpRequest) -> HttpResponse:
     """The TDM Policy the rules point at, as TDMRep's JSON-LD."""
     policy = documents.tdm_policy(base_url=settings.PORTAL_BASE_URL)
     return _document(_json(policy, content_type="application/ld+json"))
 
 
-@require_GET
+@require_safe
 def robots(request: HttpRequest) -> HttpResponse:
     text = documents.robots_txt(base_url=settings.PORTAL_BASE_URL)
     return _document(HttpResponse(text, content_type="text/plain; charset=utf-8"))

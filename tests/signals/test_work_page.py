@@ -113,6 +113,9 @@ def test_the_page_carries_tdmrep_and_ai_preferences(world: World, client) -> Non
     assert response["tdm-policy"] == policy
     assert response["Content-Usage"] == "train-ai=n, search=y"
     page = response.content.decode()
+    # TDMRep reads the fields from a HEAD response too.
+    head = client.head(f"/w/{world.works[0].isrc}")
+    assert head.status_code == 200 and head["tdm-reservation"] == "1"
     assert '<meta name="tdm-reservation" content="1">' in page
     assert f'<meta name="tdm-policy" content="{policy}">' in page
 
