@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("portal.earnings.urls")),
     path("", include("portal.imports.urls")),
     path("", include("portal.fans.urls")),
+    path("", include("portal.signals.urls")),
     path("", include("portal.consent.urls")),
 ]
 

@@ -562,6 +562,12 @@ RULES: dict[str, Rule] = {
     "jwks": Rule(allowed=ROLES, anonymous=200),
     "api_index": Rule(allowed=ROLES, anonymous=200),
     "api_openapi": Rule(allowed=ROLES, anonymous=200),
+    # --- signals: each recording's public preferences and the documents crawlers read ---
+    "work_page": Rule(lambda ctx: {"isrc": ctx.world.works[0].isrc}, ROLES, anonymous=200),
+    "work_cawg": Rule(lambda ctx: {"isrc": ctx.world.works[0].isrc}, ROLES, anonymous=200),
+    "tdmrep": Rule(allowed=ROLES, anonymous=200),
+    "tdm_policy": Rule(allowed=ROLES, anonymous=200),
+    "robots": Rule(allowed=ROLES, anonymous=200),
     # --- the machine API: a product's own key only ---
     "api_check": Rule(
         allowed=("key", "other_key"),

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "portal.earnings",
     "portal.training",
     "portal.fans",
+    "portal.signals",
     "portal.api",
     "portal.delivery",
     "portal.imports",
@@ -420,3 +421,9 @@ FANS_REPORT_RATE_LIMIT = env("FANS_REPORT_RATE_LIMIT", "5/h")
 # Encrypts the email address a fan leaves with a report; follows SECRET_KEY unless set.
 FANS_CONTACT_KEY = env("FANS_CONTACT_KEY")
 FANS_CONTACT_KEY_FALLBACKS = env_list("FANS_CONTACT_KEY_FALLBACKS")
+
+# ------------------------------------------------------------------------------
+# Signals: each recording's public AI-use preferences at /w/<ISRC> (docs/signals.md)
+# ------------------------------------------------------------------------------
+# How long crawlers and shared caches may keep a work page or its assertion.
+SIGNALS_MAX_AGE = 300
