@@ -82,9 +82,7 @@ SCENARIOS = {
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
-def test_the_folded_facts_give_the_fallbacks_reasons(
-    world: World, key: str, scenario: str
-) -> None:
+def test_the_folded_facts_give_the_fallbacks_reasons(world: World, key: str, scenario: str) -> None:
     SCENARIOS[scenario](world)
     folded, fallback = both_ways(key, world, world.works[0])
     assert folded == fallback
