@@ -80,6 +80,22 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{quote(db['NAME'], safe='')}"
 
 
+def production_environment() -> dict[str, str]:
+    """What an operator sets for the production settings module, with throwaway secrets
+    (`benchmarks.settings_production`: production's, less the HTTPS redirect)."""
+    from portal.receipts.keys import development_jwk
+
+    secret = f"bench-{os.getpid()}-{time.time_ns()}-not-a-secret-but-long-enough"
+    return {
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings_production",
+        "SECRET_KEY": secret,
+        "RECEIPT_SIGNING_KEYS": json.dumps([development_jwk(secret)]),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "EMAIL_CONSOLE": "true",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
 def server_environment(**extra: str) -> dict[str, str]:
     from django.conf import settings
 
@@ -150,7 +166,10 @@ def web_workers() -> int:
 
 @contextlib.contextmanager
 def gunicorn(
-    workdir: Path, workers: int | None = None, access_format: str | None = None
+    workdir: Path,
+    workers: int | None = None,
+    access_format: str | None = None,
+    environment: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """gunicorn as the Procfile's `web`, on a free loopback port; yields its base URL.
     `workers` sync workers, by default `web_workers()`; the access log, `access.log` in
@@ -168,7 +187,7 @@ def gunicorn(
     ]
     if access_format:
         command += ["--access-logformat", access_format]
-    proc = start(command, log, server_environment())
+    proc = start(command, log, server_environment(**(environment or {})))
     base = f"http://127.0.0.1:{port}"
     try:
 
@@ -324,14 +343,65 @@ def run_load(url: str, headers: dict[str, str], clients: int, seconds: int, targ
 @dataclass
 class ApiFigures:
     floor: Series | None = None
-    check: Series | None = None
-    check_note: str = ""
+    # Each kind of single check, with what it answered.
+    checks: list[tuple[Series, str]] = field(default_factory=list)
     bulk: Series | None = None
     bulk_note: str = ""
     server: str = ""
     generator: str = ""
     loads: list[Load] = field(default_factory=list)
     skipped: str = ""
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The works a product asks about, one of each kind: permitted now (a stored row
+    answers), never permitted (no row: under opt-in, the common answer), a no after a
+    yes (a stored row that says not permitted), and an ISRC not in the catalogue."""
+
+    permitted: str
+    never: str
+    withdrawn: str
+    unknown: str = "USRC17607839"
+
+    def urls(self) -> dict[str, str]:
+        return {
+            "permitted": check_address(self.permitted),
+            "never permitted": check_address(self.never),
+            "a no after a yes": check_address(self.withdrawn),
+            "ISRC not in catalogue": check_address(self.unknown),
+        }
+
+
+def targets(demo: Any) -> Targets:
+    from portal.consent.models import AnnouncedPermission, Answer, Side
+    from portal.consent.services import decision_set
+
+    permitted = permitted_work(demo)
+    # Never permitted: no announced row (whatever one side may have answered).
+    announced = AnnouncedPermission.objects.filter(
+        product=demo.product, use_type=demo.use_type
+    ).values("work_id")
+    never, withdrawn = demo.label.works.exclude(pk__in=announced).order_by("pk")[:2]
+    # Answered by the portal itself, as the demo's history is: whoever's works they are.
+    for side in (Side.ARTIST, Side.RIGHTS_HOLDER):
+        decision_set(
+            actor=None,
+            product=demo.product,
+            work=withdrawn,
+            use_type=demo.use_type,
+            side=side,
+            answer=Answer.GRANTED,
+        )
+    decision_set(
+        actor=None,
+        product=demo.product,
+        work=withdrawn,
+        use_type=demo.use_type,
+        side=Side.ARTIST,
+        answer=Answer.DENIED,
+    )
+    return Targets(permitted.isrc, never.isrc, withdrawn.isrc)
 
 
 def permitted_work(demo: Any) -> Any:
@@ -366,8 +436,9 @@ def check_address(isrc: str) -> str:
     return f"{reverse('api_check')}?isrc={isrc}&use={USE}"
 
 
-def in_process(figures: ApiFigures, demo: Any, work: Any) -> None:
-    """Queries per check and the bulk check's server time, through the test client."""
+def in_process(figures: ApiFigures, demo: Any, kinds: Targets) -> None:
+    """Queries per check of each kind and the bulk check's server time, through the test
+    client."""
     from django.test import Client
     from django.test.utils import override_settings
     from django.urls import reverse
@@ -382,16 +453,18 @@ def in_process(figures: ApiFigures, demo: Any, work: Any) -> None:
         )
 
     client = Client(headers={"Authorization": f"Bearer {issue_key(demo, 'bench, in-process')}"})
-    address = check_address(work.isrc)
-    figures.check = requests(
-        "single check, in-process (test client)",
-        1,
-        lambda i: client.get(address),
-        samples=CHECK_SAMPLES,
-    )
-    answer = json.loads(client.get(address).content)
-    figures.check_note = f"answers permitted={answer.get('permitted')}"
+    for kind, address in kinds.urls().items():
+        series = requests(
+            f"check, {kind}, in-process",
+            1,
+            lambda i, address=address: client.get(address),
+            samples=CHECK_SAMPLES,
+        )
+        answer = json.loads(client.get(address).content)
+        said = answer.get("reasons") or answer.get("error", {}).get("code") or "permitted"
+        figures.checks.append((series, f"answers {said}"))
 
+    # A realistic mix: the label's first 1,000 works, almost none of them permitted.
     isrcs = list(demo.label.works.order_by("pk").values_list("isrc", flat=True)[:BULK_ITEMS])
     body = json.dumps({"items": [{"isrc": isrc, "use": USE} for isrc in isrcs]})
     bulk = reverse("api_check")
@@ -406,40 +479,44 @@ def in_process(figures: ApiFigures, demo: Any, work: Any) -> None:
     figures.bulk_note = f"{permitted:,} of {len(isrcs):,} permitted"
 
 
-def over_http(figures: ApiFigures, demo: Any, work: Any) -> None:
-    """gunicorn on loopback; the floor and the check at each concurrency, same run."""
+def over_http(figures: ApiFigures, demo: Any, kinds: Targets) -> None:
+    """gunicorn on loopback with the production settings module; the floor and each kind
+    of check at each concurrency, same run."""
     key = issue_key(demo, "bench, load")
     headers = {"Authorization": f"Bearer {key}"}
     figures.generator = load_generator()
     figures.server = (
         f"gunicorn {web_workers()} sync workers (Procfile's web), 127.0.0.1, "
-        f"{SERVER_SETTINGS}, API_RATE_LIMIT={RATE_LIMIT} (still counted in Redis)"
+        f"benchmarks.settings_production (production's, less the HTTPS redirect), "
+        f"API_RATE_LIMIT={RATE_LIMIT} (still counted in Redis)"
     )
     with (
         tempfile.TemporaryDirectory(prefix="consent-bench-web-") as workdir,
-        gunicorn(Path(workdir)) as base,
+        gunicorn(Path(workdir), environment=production_environment()) as base,
     ):
-        floor, check = f"{base}/bench/floor", base + check_address(work.isrc)
-        request = urllib.request.Request(check, headers=headers)  # noqa: S310
+        floor = f"{base}/bench/floor"
+        checks = {kind: base + address for kind, address in kinds.urls().items()}
+        request = urllib.request.Request(checks["permitted"], headers=headers)  # noqa: S310
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
             answer = json.load(response)
         if answer.get("permitted") is not True:
             raise RuntimeError(f"the check does not answer permitted: {answer}")
         # Every worker process imports, connects and warms its caches first.
-        for url in (floor, check):
+        for url in (floor, *checks.values()):
             run_load(url, headers, max(CLIENTS), WARM_UP_SECONDS, "warm-up")
         for clients in CLIENTS:
             figures.loads.append(run_load(floor, {}, clients, LOAD_SECONDS, "floor"))
-            figures.loads.append(run_load(check, headers, clients, LOAD_SECONDS, "check"))
+            for kind, url in checks.items():
+                figures.loads.append(run_load(url, headers, clients, LOAD_SECONDS, kind))
 
 
 def measure(report: Any, demo: Any) -> None:
     figures = ApiFigures()
-    work = permitted_work(demo)
-    report.attempt("API in-process", lambda: in_process(figures, demo, work))
+    kinds = targets(demo)
+    report.attempt("API in-process", lambda: in_process(figures, demo, kinds))
     figures.skipped = server_skip_reason() or ""
     if not figures.skipped:
-        report.attempt("API over HTTP", lambda: over_http(figures, demo, work))
+        report.attempt("API over HTTP", lambda: over_http(figures, demo, kinds))
     report.sections.append(section(figures))
 
 
@@ -454,28 +531,26 @@ def section(figures: ApiFigures) -> str:
     lines = ["", "Machine API: consent checks (tunesmith, training)"]
     in_process_rows = [
         (figures.floor, "no SQL, no cache", "the framework floor"),
-        (figures.check, figures.check_note, "aim: 1 query per check"),
-        (figures.bulk, figures.bulk_note, "aim: median under 50 ms"),
+        *((series, note, "aim: 1 query per check") for series, note in figures.checks),
+        (figures.bulk, figures.bulk_note, "aim: p95 under 50 ms"),
     ]
-    header = f"  {'request':<44}{'n':>4}{'median':>11}{'p95':>11}{'queries':>9}{'status':>8}  note"
+    header = f"  {'request':<52}{'n':>4}{'median':>11}{'p95':>11}{'queries':>9}{'status':>8}  note"
     lines.append(header)
     for series, note, aim in in_process_rows:
         if series is None:
             continue
         statuses = ",".join(str(s) for s in sorted(series.statuses))
         lines.append(
-            f"  {series.name:<44}{len(series.seconds):>4}{ms(series.median):>11}"
+            f"  {series.name:<52}{len(series.seconds):>4}{ms(series.median):>11}"
             f"{ms(series.p95):>11}{series.query_range:>9}{statuses:>8}  {note}; {aim}"
         )
-    if figures.check is not None:
-        lines.append(
-            f"  queries per check: {max(figures.check.queries)} at most "
-            f"({_aim(max(figures.check.queries) <= 1)}: at most 1)"
-        )
+    for series, _ in figures.checks:
+        most = max(series.queries)
+        lines.append(f"  {series.name}: {most} queries at most ({_aim(most <= 1)}: at most 1)")
     if figures.bulk is not None:
         lines.append(
-            f"  bulk check of {figures.bulk.works:,}: median {ms(figures.bulk.median)} server time "
-            f"({_aim(figures.bulk.median < 0.050)}: under 50 ms)"
+            f"  bulk check of {figures.bulk.works:,}: p95 {ms(figures.bulk.p95)} server time "
+            f"({_aim(figures.bulk.p95 < 0.050)}: under 50 ms)"
         )
     if figures.skipped:
         lines.append(f"  Over HTTP (gunicorn + load generator): skipped, {figures.skipped}.")
@@ -490,28 +565,26 @@ def section(figures: ApiFigures) -> str:
         f"  load       {figures.generator}, {LOAD_SECONDS} s per run, loopback",
         f"  machine    one for all: the load generator, PostgreSQL and Redis share its "
         f"{os.cpu_count()} CPUs with the server",
-        f"  {'GET':<34}{'clients':>8}{'req/s':>10}{'p50':>10}{'p99':>10}"
+        f"  {'GET':<40}{'clients':>8}{'req/s':>10}{'p50':>10}{'p99':>10}"
         f"{'non-2xx':>9}{'errors':>8}{'of floor':>10}",
     ]
     floors = {load.clients: load for load in figures.loads if load.target == "floor"}
-    names = {
-        "floor": "bare Django JSON view (the floor)",
-        "check": "/api/v1/permissions/check",
-    }
     aims = []
     for load in figures.loads:
         floor = floors.get(load.clients)
-        share = load.rps / floor.rps if load.target == "check" and floor and floor.rps else None
+        checked = load.target != "floor"
+        share = load.rps / floor.rps if checked and floor and floor.rps else None
+        name = f"check, {load.target}" if checked else "bare Django JSON view (the floor)"
         lines.append(
-            f"  {names[load.target]:<34}{load.clients:>8}{load.rps:>10,.0f}{ms(load.p50):>10}"
+            f"  {name:<40}{load.clients:>8}{load.rps:>10,.0f}{ms(load.p50):>10}"
             f"{ms(load.p99):>10}{load.bad:>9,}{load.errors:>8,}"
-            f"{f'{share:.0%}' if share is not None else '':>10}"
+            f"{f'{share:.2f}' if share is not None else '':>10}"
         )
-        if load.target == "check":
+        if checked:
             p99_aim = 0.005 if load.clients <= 4 else 0.020
             aims.append(
-                f"  check at {load.clients} clients: {share or 0:.0%} of the floor "
-                f"({_aim((share or 0) >= 0.8)}: 80% or more), p99 {ms(load.p99)} "
+                f"  {load.target} at {load.clients} clients: {share or 0:.2f} of the floor "
+                f"({_aim((share or 0) >= 0.8)}: 0.8 or more), p99 {ms(load.p99)} "
                 f"({_aim(load.p99 < p99_aim)}: under {p99_aim * 1000:.0f} ms)"
             )
     lines += aims
