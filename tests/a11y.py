@@ -115,6 +115,25 @@ def page_width(page: Page) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth"))
 
 
+NARROW = {"width": 360, "height": 740}
+
+
+def checked(page: Page, name: str) -> list[str]:
+    """What axe finds serious on the page at 360 px and on a desk, and whether it scrolls
+    sideways on the phone; a screenshot of each when the screenshots folder exists."""
+    problems = []
+    for size in (NARROW, DESKTOP):
+        page.set_viewport_size(size)
+        if found := axe_serious(page):
+            problems.append(axe_report(f"{name} at {size['width']} px", found))
+        if SCREENSHOTS.exists():
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{size['width']}.png"), full_page=True)
+    page.set_viewport_size(NARROW)
+    if (width := page_width(page)) > NARROW["width"]:
+        problems.append(f"{name} is {width}px wide on a 360px phone")
+    return problems
+
+
 # --- a catalogue with a history -----------------------------------------------------------
 def _report(product: Product, reference: str, month: str, lines: list[dict[str, Any]]) -> None:
     last = {"09": "30", "10": "31"}[month]

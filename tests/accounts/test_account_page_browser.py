@@ -8,27 +8,11 @@ from playwright.sync_api import Page, expect
 
 from portal.accounts.models import User
 from portal.notifications.models import Notification
-from tests.a11y import DESKTOP, SCREENSHOTS, axe_report, axe_serious, page_width, sign_in_as
+from tests.a11y import NARROW, checked, sign_in_as
 from tests.conftest import World
 from tests.notifications.test_notifications import NotificationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-NARROW = {"width": 360, "height": 740}
-
-
-def checked(page: Page, name: str) -> list[str]:
-    problems = []
-    for size in (NARROW, DESKTOP):
-        page.set_viewport_size(size)
-        if found := axe_serious(page):
-            problems.append(axe_report(f"{name} at {size['width']} px", found))
-        if SCREENSHOTS.exists():
-            page.screenshot(path=str(SCREENSHOTS / f"{name}-{size['width']}.png"), full_page=True)
-    page.set_viewport_size(NARROW)
-    if (width := page_width(page)) > NARROW["width"]:
-        problems.append(f"{name} is {width}px wide on a 360px phone")
-    return problems
 
 
 def test_the_account_pages_look_like_the_portal_and_pass_axe(

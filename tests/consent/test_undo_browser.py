@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from portal.consent.models import AnswerBatch, Decision, Side
 from portal.earnings.models import FlaggedUse
 from portal.licensing.models import Licence
-from tests.a11y import DESKTOP, PHONE, axe_report, axe_serious, page_width, sign_in
+from tests.a11y import checked, sign_in
 from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World, say
 from tests.earnings.test_artist import report
@@ -67,13 +67,7 @@ def test_an_artist_sees_use_without_permission_clears_an_answer_and_undoes_a_sto
     expect(page.get_by_role("heading", level=1)).to_contain_text(
         "Restore the 1 answer you had before"
     )
-    problems = []
-    for size, where in ((PHONE, "phone"), (DESKTOP, "desk")):
-        page.set_viewport_size(size)
-        if found := axe_serious(page):
-            problems.append(axe_report(f"restore preview ({where})", found))
-        if where == "phone" and (width := page_width(page)) > PHONE["width"]:
-            problems.append(f"the restore preview is {width}px wide on a phone")
+    problems = checked(page, "restore-preview")
     assert problems == [], "\n".join(problems)
     page.get_by_role("button", name="Restore 1 answer").click()
     expect(page.get_by_role("status").filter(has_text="Restored")).to_have_text(

@@ -6,35 +6,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from tests.a11y import (
-    DESKTOP,
-    SCREENSHOTS,
-    axe_report,
-    axe_serious,
-    lived_in,
-    page_width,
-    sign_in_as,
-)
+from tests.a11y import checked, lived_in, sign_in_as
 from tests.clock import fixed_today  # noqa: F401 (autouse: the tests report fixed months)
 from tests.conftest import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-NARROW = {"width": 360, "height": 740}
-
-
-def checked(page: Page, name: str) -> list[str]:
-    problems = []
-    for size in (NARROW, DESKTOP):
-        page.set_viewport_size(size)
-        if found := axe_serious(page):
-            problems.append(axe_report(f"{name} at {size['width']} px", found))
-        if SCREENSHOTS.exists():
-            page.screenshot(path=str(SCREENSHOTS / f"{name}-{size['width']}.png"), full_page=True)
-    page.set_viewport_size(NARROW)
-    if (width := page_width(page)) > NARROW["width"]:
-        problems.append(f"{name} is {width}px wide on a 360px phone")
-    return problems
 
 
 def test_the_report_lines_months_read_any_month_until_chosen(
