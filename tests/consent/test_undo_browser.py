@@ -50,6 +50,7 @@ def test_an_artist_sees_use_without_permission_clears_an_answer_and_undoes_a_sto
     # A cell's answer taken back to none, with the keyboard.
     card.get_by_role("link", name=re.compile("^See your answers|^Review")).click()
     clear = page.get_by_role("button", name=f"Training for {night_1.title}: clear the answer")
+    page.wait_for_load_state("load")  # the page's script answers in place from then on
     clear.focus()
     page.keyboard.press("Enter")
     expect(page.locator(f"#cell-{night_1.pk}-training")).to_contain_text(
