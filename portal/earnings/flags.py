@@ -48,11 +48,11 @@ def _summed(rows: Iterable[Mapping[str, Any]], key: str, amount: str) -> dict[in
     return sums
 
 
-def _how(found: _Sum) -> str:
+def _how(found: _Sum, whose: str = "your") -> str:
     if found.breached == found.units:
-        return "against your conditions"
+        return f"against {whose} conditions"
     if found.breached:
-        return "without permission or against your conditions"
+        return f"without permission or against {whose} conditions"
     return "without permission"
 
 
@@ -108,15 +108,20 @@ def flags_record(*, report: UsageReport, rows: list[dict[str, Any]]) -> int:
             f"{money(found.held, report.currency, DEFAULT_LOCALE)} of your share is held.",
             url=f"{lines}?{query}",
         )
-    for manager in LabelManager.objects.filter(label_id__in=list(by_label)).order_by("pk"):
-        found = by_label[manager.label_id]
-        flags = reverse("label_usage_flags", kwargs={"label_id": manager.label_id})
+    managers: dict[int, list[User]] = defaultdict(list)
+    for label_id, user_id in LabelManager.objects.filter(label_id__in=list(by_label)).values_list(
+        "label_id", "user_id"
+    ):
+        managers[label_id].append(User(pk=user_id))
+    for label_id, users in sorted(managers.items()):
+        found = by_label[label_id]
+        flags = reverse("label_usage_flags", kwargs={"label_id": label_id})
         notify(
-            users=[User(pk=manager.user_id)],
+            users=users,
             kind=Notification.Kind.UNPERMITTED_USE,
             message=f"{product.name} reported {_uses(found.units)} of "
             f"{len(found.works):,} work{'' if len(found.works) == 1 else 's'} on your "
-            f"roster {_how(found).replace('your', 'the')}; "
+            f"roster {_how(found, 'the')}; "
             f"{money(found.held, report.currency, DEFAULT_LOCALE)} of your share is held.",
             url=f"{flags}?{urlencode({'product': product.slug})}",
         )
