@@ -14,6 +14,7 @@ from portal.consent.models import NO_ANSWER, Decision, Side
 from portal.consent.services.common import CHUNK, chunks
 from portal.consent.services.decisions import WORK_ROW, Outcome, answers_record
 from portal.consent.services.locks import counters_lock
+from portal.consent.services.tallies import writers_hold
 from portal.licensing.models import Product, UseType
 
 # (artist id, label id) before the move, and after.
@@ -34,6 +35,9 @@ def answers_of_moved_clear(*, moves: Mapping[int, Move]) -> Outcome:
     rights-holder side where the label changed. Each is a ledger entry by the portal with
     a note saying why, and every flip is announced. Call it after the works moved, in
     the transaction that moved them."""
+    # Every writer held off in the one order they all take (labels, the ledger head, then
+    # every product's counter): withdrawals lock all counters without the head.
+    writers_hold(label_ids={label for was, now in moves.values() for label in (was[1], now[1])})
     head = head_lock()
     moved = {
         Side.ARTIST: [pk for pk, (was, now) in moves.items() if was[0] != now[0]],
