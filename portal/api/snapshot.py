@@ -107,10 +107,15 @@ class PermissionsSnapshot:
         )
         cutoff = db.ops.adapt_datetimefield_value(generated_at)
         params: list[Any] = [product_id, cutoff] + ([from_isrc] if from_isrc else [])
-        # A named (server-side) cursor on PostgreSQL: rows come BATCH at a time.
-        self._rows = db.chunked_cursor()
-        self._rows.execute(sql, params)
+        self._declare(sql, params)
         return SnapshotPoint(seq=int(seq), generated_at=generated_at)
+
+    def _declare(self, sql: str, params: list[Any]) -> None:
+        # A named (server-side) cursor on PostgreSQL: rows come BATCH at a time. Under
+        # READ COMMITTED it would see whatever committed since the seq was read; in this
+        # transaction it sees what the seq's read saw.
+        self._rows = self._db.chunked_cursor()
+        self._rows.execute(sql, params)
 
     def lines(self) -> Iterator[list[str]]:
         """The rows as NDJSON lines (without their newline), a batch at a time.
