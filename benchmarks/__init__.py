@@ -21,7 +21,9 @@ under 10 minutes, peak RSS under 500 MB) and again unchanged (under 3 minutes), 
 20-track album withdrawn and its changes delivered (under 2 seconds). Last, the label home
 and the roster view at a label topped up by COPY (`benchmarks.million`) to
 BENCH_LABEL_WORKS works (250,000 by default; 1000000 for a label of a million, aim: label
-home p95 under 150 ms). The
+home p95 under 150 ms). Then the permissions snapshot (`benchmarks.snapshot`): SNAPSHOT_PAIRS
+more permitted pairs (200,000 by default; 10000000 for the issue's aim, under 2 minutes)
+streamed over HTTP from gunicorn, with the server's RSS. The
 server-side parts need PostgreSQL and Redis (DATABASE_URL, REDIS_URL); without them they
 are skipped, and the report says why. Prints figures; never fails on speed, only when
 something crashes.
@@ -35,6 +37,7 @@ of 100,000 works; 1 for a quick try):
     DATABASE_URL=postgres://... REDIS_URL=redis://.../6 .venv/bin/python -m benchmarks.load  (at 1)
     DATABASE_URL=postgres://... .venv/bin/python -m benchmarks.imports  (400 recordings per unit)
     DATABASE_URL=postgres://... .venv/bin/python -m benchmarks.million [WORKS]  (1,000,000)
+    SNAPSHOT_PAIRS=N DATABASE_URL=... REDIS_URL=... .venv/bin/python -m benchmarks.snapshot
 
 On PostgreSQL the bench's database is `consent_bench`, or BENCH_DATABASE_NAME.
 """

@@ -25,6 +25,7 @@ from benchmarks import load as load_stage
 from benchmarks import manifests as manifests_stage
 from benchmarks import million as million_stage
 from benchmarks import roster as roster_stage
+from benchmarks import snapshot as snapshot_stage
 from benchmarks.database import fresh_database, prepare_environment
 from benchmarks.measure import Series, Wall, duration, ms, once, requests
 
@@ -470,5 +471,11 @@ def main() -> int:
             file=sys.stderr,
         )
         report.attempt("label at scale", lambda: million_stage.measure(report, LABEL_WORKS))
+        print(
+            f"Measuring the permissions snapshot of {snapshot_stage.PAIRS:,} more pairs "
+            "(SNAPSHOT_PAIRS)...",
+            file=sys.stderr,
+        )
+        report.attempt("snapshot", lambda: snapshot_stage.measure(report, Demo.load()))
     print_report(report, time.perf_counter() - started)
     return 1 if report.failures else 0

@@ -7,6 +7,7 @@ request to no operation (an unknown address, a method a path does not have) must
 answer the error envelope. A mismatch fails the test that made the request.
 """
 
+import gzip
 import json
 import re
 from functools import cache
@@ -38,9 +39,26 @@ def _paths() -> list[tuple[re.Pattern[str], dict[str, Any]]]:
 
 
 @cache
-def _validator(ref: str) -> Draft202012Validator:
-    root = {"$ref": ref, "components": _document()["components"]}
+def _validator(schema: str) -> Draft202012Validator:
+    """For a schema (as JSON, so it can be cached): a `$ref`, or one of its own."""
+    root = {**json.loads(schema), "components": _document()["components"]}
     return Draft202012Validator(root, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _documents(content_type: str, response: HttpResponseBase) -> list[Any]:
+    """The JSON the response holds: one document, or one per line of NDJSON (gzip'd
+    when the response says so)."""
+    if getattr(response, "streaming", False):
+        # Read whole here, then handed back as one part for the test to read again.
+        raw = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        response.streaming_content = [raw]  # type: ignore[attr-defined]
+    else:
+        raw = response.content  # type: ignore[attr-defined]
+    if content_type != "application/x-ndjson":
+        return [json.loads(raw)]
+    if response.get("Content-Encoding") == "gzip":
+        raw = gzip.decompress(raw)
+    return [json.loads(line) for line in raw.splitlines()]
 
 
 def _resolved(response: dict[str, Any]) -> dict[str, Any]:
@@ -82,15 +100,12 @@ def answer_check(method: str, path: str, response: HttpResponseBase) -> None:
     if method == "HEAD":
         return
     schema = content[content_type]["schema"]
-    if getattr(response, "streaming", False):
-        # Read whole here, then handed back as one part for the test to read again.
-        raw = b"".join(response.streaming_content)  # type: ignore[attr-defined]
-        response.streaming_content = [raw]  # type: ignore[attr-defined]
-        body = json.loads(raw)
-    else:
-        body = json.loads(response.content)  # type: ignore[attr-defined]
-    errors = sorted(_validator(schema["$ref"]).iter_errors(body), key=lambda e: list(e.path))
-    assert not errors, f"{where}, not as declared ({schema['$ref']}):\n" + "\n".join(
-        f"  at {'/'.join(map(str, error.absolute_path)) or '(top)'}: {error.message}"
-        for error in errors[:10]
-    )
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    named = schema.get("$ref") or content_type
+    for line, body in enumerate(_documents(content_type, response)):
+        errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
+        at = f" (line {line})" if content_type == "application/x-ndjson" else ""
+        assert not errors, f"{where}, not as declared ({named}){at}:\n" + "\n".join(
+            f"  at {'/'.join(map(str, error.absolute_path)) or '(top)'}: {error.message}"
+            for error in errors[:10]
+        )

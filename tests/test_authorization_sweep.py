@@ -578,6 +578,10 @@ RULES: dict[str, Rule] = {
     "api_changes": Rule(
         allowed=("key", "other_key"), denied=API["denied"], anonymous=API["anonymous"]
     ),
+    # Each key gets its own product's snapshot (tests/api/test_snapshot.py).
+    "api_snapshot": Rule(
+        allowed=("key", "other_key"), denied=API["denied"], anonymous=API["anonymous"]
+    ),
     "api_usage_reports": Rule(
         allowed=("key", "other_key"),
         method="post",

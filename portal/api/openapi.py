@@ -21,6 +21,7 @@ from portal.api.openapi_parts import (
     error,
     ok,
 )
+from portal.api.openapi_snapshot import snapshot_paths
 from portal.api.openapi_training import training_paths
 from portal.api.schemas import (
     ISRC_EXAMPLE,
@@ -33,6 +34,8 @@ from portal.api.schemas import (
     ManifestChecked,
     ManifestReceived,
     Obligations,
+    SnapshotHead,
+    SnapshotPermission,
     UsageReportDetail,
     UsageReportReceived,
 )
@@ -44,6 +47,8 @@ ANSWERS: list[type[BaseModel]] = [
     Check,
     BulkCheckResponse,
     Changes,
+    SnapshotHead,
+    SnapshotPermission,
     UsageReportReceived,
     UsageReportDetail,
     ManifestReceived,
@@ -247,6 +252,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            **snapshot_paths(),
             **training_paths(),
         },
         "components": {

@@ -172,6 +172,31 @@ class Changes(Answer):
     )
 
 
+class SnapshotHead(Answer):
+    """The first line of a permissions snapshot."""
+
+    seq: int = Field(
+        ge=0,
+        description="The product's change sequence number the snapshot is consistent with: "
+        "every change up to it is in the lines that follow, none after it. Read the changes "
+        "feed on from here (`after`).",
+    )
+    product: str = Field(examples=["tunesmith"], description="The product's slug.")
+    generated_at: Timestamp
+    from_isrc: Isrc | None = Field(
+        description="The ISRC the lines start from, when the request asked to resume "
+        "(`from_isrc`); null for a whole snapshot."
+    )
+
+
+class SnapshotPermission(Answer):
+    """Each line after the first: one (ISRC, use) the product may use now."""
+
+    isrc: Isrc
+    use: Use
+    conditions: list[GrantCondition] = Field(description=CONDITIONS_DESCRIPTION)
+
+
 class ManifestReceived(Answer):
     """A manifest, or a part of one, taken: send more items, then complete it."""
 

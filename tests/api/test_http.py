@@ -232,6 +232,7 @@ def test_the_openapi_document_is_valid_openapi_3_1_and_describes_every_endpoint(
     assert set(document["paths"]) == {
         "/permissions/check",
         "/permissions/changes",
+        "/permissions/snapshot",
         "/usage-reports",
         "/usage-reports/{id}",
         "/training-manifests",
@@ -253,6 +254,7 @@ def test_the_api_guide_is_a_page_for_people(world, client):
         "Authorization: Bearer",
         "/permissions/check",
         "/permissions/changes",
+        "/permissions/snapshot",
         "/usage-reports",
         "Idempotency-Key",
         "Retry-After",
