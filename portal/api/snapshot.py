@@ -11,8 +11,9 @@ statement) sees all of a write or none of it, however long the rows take to stre
 The transaction runs on a database connection of its own, opened here and closed by
 `close()`: the request's own connection stays in Django's hands (and in autocommit), and
 the snapshot's isolation level, read-only mode and server-side cursor never leak into
-it. SQLite (`make run`) reads in one plain transaction: consistent there too, since a
-reader holds off writers, but with none of PostgreSQL's guarantees or concurrency.
+it. SQLite (`make run`, one process) reads on the request's own connection instead: a
+second connection to SQLite waits on the request's own locks, and there a write may
+commit between the sequence and the rows, so the snapshot is not guaranteed consistent.
 """
 
 import contextlib
@@ -54,9 +55,16 @@ class PermissionsSnapshot:
     `close()` it, read or not (a client that goes away mid-stream included)."""
 
     def __init__(self, *, product_id: int, from_isrc: str | None = None) -> None:
-        self._db: BaseDatabaseWrapper = connections.create_connection(DEFAULT_DB_ALIAS)
-        # The body may be read on another thread than the view ran on (an ASGI server's).
-        self._db.inc_thread_sharing()
+        default = connections[DEFAULT_DB_ALIAS]
+        # PostgreSQL: a connection of our own. SQLite: the request's (see above).
+        self._own = default.vendor == "postgresql"
+        self._db: BaseDatabaseWrapper = (
+            connections.create_connection(DEFAULT_DB_ALIAS) if self._own else default
+        )
+        if self._own:
+            # The body may be read on another thread than the view ran on (an ASGI
+            # server's).
+            self._db.inc_thread_sharing()
         self._rows: Any = None
         try:
             self.point = self._open(product_id, from_isrc)
@@ -77,9 +85,6 @@ class PermissionsSnapshot:
             if postgres:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 cursor.execute(f"SET LOCAL idle_in_transaction_session_timeout = '{IDLE_LIMIT}'")
-            else:
-                # Python's sqlite3 begins none before a SELECT by itself.
-                cursor.execute("BEGIN")
             # The transaction's first read fixes what every later one sees.
             cursor.execute(
                 f"SELECT COALESCE(MAX(last), 0), CURRENT_TIMESTAMP FROM {table(ChangeCounter)} "  # noqa: S608
@@ -130,13 +135,16 @@ class PermissionsSnapshot:
             ]
 
     def close(self) -> None:
-        """End the transaction and close the connection; safe to call more than once."""
+        """End the transaction and close the connection of our own (on SQLite, only the
+        cursor); safe to call more than once."""
         db, rows, self._rows = self._db, self._rows, None
         # Closing what may already be broken (the server ended an idle transaction, the
         # connection dropped): the connection is closed whatever happens before.
         with contextlib.suppress(Error):
             if rows is not None:
                 rows.close()
+        if not self._own:
+            return  # the request's connection, which Django closes
         with contextlib.suppress(Error):
             if db.connection is not None:
                 db.connection.rollback()
