@@ -139,6 +139,11 @@ class Unseen:
     count: int
     last_id: int
 
+    @property
+    def more(self) -> int:
+        """Those counted but not named."""
+        return self.count - len(self.flags)
+
 
 def flags_unseen(*, artist_id: int) -> Unseen:
     """For the artist home's banner: one query, whatever the number of flags."""

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from portal.catalogue.models import Artist
 from portal.consent.conditions import conditions_of
@@ -60,9 +60,7 @@ def offers_for(*, artist: Artist, now: datetime) -> list[Offer]:
     """Each product for which at least one of the artist's works is permitted now, by
     name. A constant number of queries whatever the catalogue: the permitted rows are
     counted in the database, grouped by product, use and conditions."""
-    permitted = AnnouncedPermission.objects.filter(
-        work__primary_artist=artist, permitted=True
-    ).filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))
+    permitted = AnnouncedPermission.objects.permitted_at(now).filter(work__primary_artist=artist)
     groups = list(
         permitted.values("product_id", "use_type_id", "conditions")
         .annotate(works=Count("work_id"))

@@ -10,7 +10,7 @@ from its counterpart's answers.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from portal.catalogue.models import Work
 from portal.consent.conditions import Given, conditions_of
@@ -69,8 +69,8 @@ def work_signals(*, isrc: str, now: datetime) -> WorkSignals | None:
     if not (live and work.answered):
         return WorkSignals(work=work, licensed=[])
     rows = list(
-        AnnouncedPermission.objects.filter(work=work, permitted=True)
-        .filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))
+        AnnouncedPermission.objects.permitted_at(now)
+        .filter(work=work)
         .select_related("product__licensee", "use_type")
         .order_by("product__name", "product_id", "use_type__position", "use_type__name")
     )

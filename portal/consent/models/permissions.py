@@ -1,11 +1,21 @@
 """Effective permissions as announced, their numbered changes and the counters."""
 
+from datetime import datetime
+
 import pgtrigger
 from django.db import models
 
 from portal.catalogue.models import Work
 from portal.consent.models.common import Cause, append_only
 from portal.licensing.models import Product, UseType
+
+
+class AnnouncedPermissionQuerySet(models.QuerySet["AnnouncedPermission"]):
+    def permitted_at(self, now: datetime) -> "AnnouncedPermissionQuerySet":
+        """Those permitted at `now`: announced permitted and not past their lapse."""
+        return self.filter(permitted=True).filter(
+            models.Q(lapses_at__isnull=True) | models.Q(lapses_at__gt=now)
+        )
 
 
 class AnnouncedPermission(models.Model):
@@ -27,6 +37,8 @@ class AnnouncedPermission(models.Model):
     lapses_at = models.DateTimeField(null=True, blank=True)
     # A permitted use's conditions (both sides' together); empty otherwise.
     conditions = models.JSONField(default=list)
+
+    objects = AnnouncedPermissionQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -77,9 +77,9 @@ def _in_state(product_id: int, use_type_id: int, side: str, state: str, now: dat
         return ~Q(Exists(_decisions(product_id, use_type_id, side)))
     permitted = Q(
         Exists(
-            AnnouncedPermission.objects.filter(
-                product_id=product_id, use_type_id=use_type_id, work=OuterRef("pk"), permitted=True
-            ).filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))
+            AnnouncedPermission.objects.permitted_at(now).filter(
+                product_id=product_id, use_type_id=use_type_id, work=OuterRef("pk")
+            )
         )
     )
     return permitted if state == "permitted" else ~permitted

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from portal.catalogue.models import Work
@@ -43,10 +43,8 @@ def works_matching(
         )
     elif state in ("permitted", "not_permitted"):
         permitted = (
-            AnnouncedPermission.objects.filter(
-                product=product, work=OuterRef("pk"), permitted=True, use_type_id__in=use_type_ids
-            )
-            .filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))
+            AnnouncedPermission.objects.permitted_at(now)
+            .filter(product=product, work=OuterRef("pk"), use_type_id__in=use_type_ids)
             .values("work")
             .annotate(n=Count("pk"))
             .values("n")

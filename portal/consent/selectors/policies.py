@@ -64,9 +64,7 @@ def policy_add_preview(
     now that it matches flips, and no other. One query for the products, one per product
     the label licenses (a handful, whatever the catalogue)."""
     works = policy_works(label_id=label.pk, released_before=released_before)
-    permitted = AnnouncedPermission.objects.filter(permitted=True).filter(
-        Q(lapses_at__isnull=True) | Q(lapses_at__gt=now)
-    )
+    permitted = AnnouncedPermission.objects.permitted_at(now)
     if use_type is not None:
         permitted = permitted.filter(use_type=use_type)
     stops: dict[str, int] = {}

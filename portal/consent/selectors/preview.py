@@ -143,10 +143,8 @@ def bulk_preview(
     if answer == Answer.DENIED:
         # A no ends every permission in force, announced: licence and policies allowed it.
         flipping = (
-            AnnouncedPermission.objects.filter(
-                product=product, use_type=use_type, permitted=True, work__in=works
-            )
-            .filter(Q(lapses_at__isnull=True) | Q(lapses_at__gt=now))
+            AnnouncedPermission.objects.permitted_at(now)
+            .filter(product=product, use_type=use_type, work__in=works)
             .count()
         )
         return Preview(total, answered, flipping)

@@ -240,7 +240,7 @@ def artist_activity(request: AuthedRequest, party: Party) -> HttpResponse:
         "party": party,
         "entries": entries,
         "delegations": delegations,
-        "batches": batches_of(party=party, now=timezone.now()).select_related(None)[:20],
+        "batches": batches_of(party=party, now=timezone.now())[:20],
         "Side": Side,
     }
     return render(request, "consent/activity.html", context)
