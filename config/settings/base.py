@@ -359,6 +359,7 @@ LOGGING: dict[str, Any] = {
     "filters": {
         "request_id": {"()": "portal.ops.logs.RequestIdFilter"},
         "redact": {"()": "portal.ops.logs.RedactFilter"},
+        "api_answers": {"()": "portal.ops.logs.ApiAnswerFilter"},
     },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -371,6 +372,7 @@ LOGGING: dict[str, Any] = {
             "formatter": LOG_FORMAT,
         }
     },
+    "loggers": {"django.request": {"filters": ["api_answers"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
 

@@ -81,7 +81,13 @@ def _answer(row: list[Any]) -> SideAnswer:
 
 
 def verdict_of(
-    raw: Any, *, product: Product, product_id: int, use_type_id: int, now: datetime
+    raw: Any,
+    *,
+    product_status: str,
+    material_version: int,
+    product_id: int,
+    use_type_id: int,
+    now: datetime,
 ) -> Verdict:
     """The rule's verdict from the statement's facts (`facts_column`)."""
     facts: dict[str, Any] = json.loads(raw) if isinstance(raw, str | bytes) else raw
@@ -96,7 +102,7 @@ def verdict_of(
         for use_id, for_product, before, use_name, product_name in facts["policies"] or ()
     ]
     return evaluate(
-        product_status=product.status,
+        product_status=product_status,
         requested=bool(facts["requested"]),
         terms=terms,
         use_type_id=use_type_id,
@@ -109,5 +115,5 @@ def verdict_of(
         product_id=product_id,
         release_date=_day(facts["released"]),
         honoured=frozenset(facts["honoured"] or ()),
-        material_version=product.material_version,
+        material_version=material_version,
     )

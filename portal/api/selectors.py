@@ -5,6 +5,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, cast
 
 from django.db import connection
@@ -12,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 
 from portal.api.models import ApiKey, IdempotencyRecord
 from portal.api.pair_facts import facts_column, verdict_of
+from portal.api.prepared import prepared_cursor
 from portal.api.schemas import NOT_IN_CATALOGUE, Check, CheckReason, GrantCondition
 from portal.catalogue.models import Work
 from portal.consent.facts import verdicts_for_pairs
@@ -102,10 +104,25 @@ def _key_context(row: Sequence[Any]) -> KeyContext:
 def key_context(*, key_hash: str) -> KeyContext | None:
     """The key with this hash, if it is valid, with its product's version. One query."""
     sql = f"SELECT {_key_columns()} {_key_joins()}WHERE k.hashed = %s AND k.revoked_at IS NULL"
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [key_hash])
         row = cursor.fetchone()
     return _key_context(row) if row else None
+
+
+@cache
+def _check_sql(folded: bool) -> str:
+    return (
+        f"SELECT {_key_columns()}, w.id, w.label_id, u.id, "
+        "p.permitted, p.reasons, p.lapses_at, p.conditions"
+        f"{', ' + facts_column() if folded else ''} "
+        f"{_key_joins()}"
+        f"LEFT JOIN {_table(Work)} w ON w.isrc = %s "
+        f"LEFT JOIN {_table(UseType)} u ON u.slug = %s "
+        f"LEFT JOIN {_table(AnnouncedPermission)} p ON p.product_id = k.product_id "
+        "AND p.work_id = w.id AND p.use_type_id = u.id "
+        "WHERE k.hashed = %s AND k.revoked_at IS NULL"
+    )
 
 
 def check_row(*, key_hash: str, isrc: str, use: str, now: datetime) -> CheckRow | None:
@@ -117,18 +134,8 @@ def check_row(*, key_hash: str, isrc: str, use: str, now: datetime) -> CheckRow 
     metadata; every value is a parameter.
     """
     folded = connection.vendor == "postgresql"
-    sql = (
-        f"SELECT {_key_columns()}, w.id, w.label_id, u.id, "
-        "p.permitted, p.reasons, p.lapses_at, p.conditions"
-        f"{', ' + facts_column() if folded else ''} "
-        f"{_key_joins()}"
-        f"LEFT JOIN {_table(Work)} w ON w.isrc = %s "
-        f"LEFT JOIN {_table(UseType)} u ON u.slug = %s "
-        f"LEFT JOIN {_table(AnnouncedPermission)} p ON p.product_id = k.product_id "
-        "AND p.work_id = w.id AND p.use_type_id = u.id "
-        "WHERE k.hashed = %s AND k.revoked_at IS NULL"
-    )
-    with connection.cursor() as cursor:
+    sql = _check_sql(folded)
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [now, isrc, use, key_hash] if folded else [isrc, use, key_hash])
         row = cursor.fetchone()
     if row is None:
@@ -195,7 +202,8 @@ def check_one(*, row: CheckRow, isrc: str, use: str, now: datetime) -> Check:
     if row.facts is not None:
         verdict = verdict_of(
             row.facts,
-            product=row.key.product(),
+            product_status=row.key.product_status,
+            material_version=row.key.material_version,
             product_id=row.key.product_id,
             use_type_id=row.use_type_id,
             now=now,

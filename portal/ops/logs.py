@@ -37,6 +37,10 @@ _NOT_EXTRA = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | 
 }
 
 
+# Where the machine API is served (config/urls.py).
+API_PATH = "/api/"
+
+
 class RequestIdFilter(logging.Filter):
     """Adds `request_id` to every record; never drops one."""
 
@@ -124,6 +128,21 @@ def redact(text: str) -> str:
 def _redact_query(query: str) -> str:
     """A raw query string (no `?`), redacted as the query of a URL."""
     return redact("?" + query)[1:] if query else query
+
+
+class ApiAnswerFilter(logging.Filter):
+    """Drops Django's warning for the machine API's 4xx answers (`django.request`): an
+    ISRC not in the catalogue, a bad request or a key over its limit is an answer the
+    product reads, counted by status in the metrics. Logged, one product's loop over
+    unknown recordings would flood the log and slow every answer. 5xx stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        return not (
+            getattr(record, "status_code", 500) < 500
+            and request is not None
+            and request.path.startswith(API_PATH)
+        )
 
 
 class RedactFilter(logging.Filter):
