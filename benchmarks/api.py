@@ -159,9 +159,8 @@ def tail(log: Path, chars: int = 3000) -> str:
 
 
 def web_workers() -> int:
-    """Sync workers as the Procfile runs them, one per core here (the load generator,
-    PostgreSQL and Redis share the machine)."""
-    return max(2, min(8, os.cpu_count() or 2))
+    """Sync workers as the Procfile runs them (`WEB_CONCURRENCY`, 3 unless set)."""
+    return int(os.environ.get("WEB_CONCURRENCY", "3"))
 
 
 @contextlib.contextmanager

@@ -71,6 +71,11 @@ def json_response(
     return _response(body, status, headers)
 
 
+def body_response(body: bytes) -> HttpResponse:
+    """An answer serialised before (`api.kept`), given again as it was."""
+    return _response(body, 200, None)
+
+
 def answer(
     model: Answer, *, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> HttpResponse:

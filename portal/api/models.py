@@ -47,3 +47,23 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.key} → {self.status}"
+
+
+class AnswerStamp(models.Model):
+    """A count of the changes to what a product's answers are made of (`scope`: the
+    product's id), or to what every product's are (scope 0: licences, label policies,
+    products and their uses, use types, and a work's label, release date, withdrawal or
+    dispute). Web processes keep the answers they gave with the stamps they were read
+    under (`api.kept`), and one cheap read of the stamps says whether they still hold.
+
+    Only PostgreSQL's triggers write it (migration 0002), in the transaction of the
+    change itself, so nothing that writes those tables can forget it: decisions and
+    announced permissions count for their product, the rest for every product."""
+
+    EVERY_PRODUCT = 0
+
+    scope = models.BigIntegerField(primary_key=True)
+    n = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.n}"

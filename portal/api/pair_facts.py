@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from portal.consent.conditions import conditions_of
 from portal.consent.models import Decision, LabelPolicy, Side
-from portal.consent.rules import Cap, SideAnswer, Term, Verdict, evaluate
+from portal.consent.rules import Cap, SideAnswer, Term, Verdict, end_of, evaluate, start_of
 from portal.licensing.models import Condition, Licence, Product, ProductUse, UseType
 
 
@@ -78,6 +78,19 @@ def _starts(value: str) -> date:
 def _answer(row: list[Any]) -> SideAnswer:
     _, answer, expires, conditions, version, later = row
     return SideAnswer(answer, _moment(expires), conditions_of(conditions), version, later)
+
+
+def changes_at(raw: Any, *, now: datetime) -> datetime | None:
+    """The first instant after `now` at which the clock alone could change the rule's
+    verdict on these facts (`facts_column`): a licence starting or ending, or an answer
+    expiring. None if nothing on them waits for the clock."""
+    facts: dict[str, Any] = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    moments: list[datetime | None] = []
+    for starts, ends, _ in facts["terms"] or ():
+        ended = _day(ends)
+        moments += [start_of(_starts(starts)), end_of(ended) if ended else None]
+    moments += [_moment(row[2]) for row in facts["answers"] or ()]
+    return min((m for m in moments if m is not None and m > now), default=None)
 
 
 def verdict_of(

@@ -5,14 +5,15 @@ lives in the `API_CACHE` cache (Redis in production, so every web process shares
 If the cache is down, requests go through: a product must not be blocked because our
 cache is, and the database still answers.
 
-A Redis round trip on every check would cost as much as the check's own SQL, so each
-process sends its count in batches while a key is far from its limit: it holds back at
-most `batch` requests (a 64th of the limit, at most `BATCH_MAX`), and at least once a
-`SYNC_SECONDS`. Once what it knows of the window's count passes half the limit, it
-counts every request in Redis before answering, as a small limit always does (under 128
-a window, the batch is one). So a key is held to its limit exactly as long as no more
-than 32 processes serve it at once (32 batches fit in the half left), and up to 32
-batches over it beyond that.
+A Redis round trip on every check would cost as much as the check's own SQL, so while a
+key is far from its limit each process takes its requests from Redis in leases: it adds
+a whole batch to the window's count at once (a 64th of the limit, at most `BATCH_MAX`)
+and lets that many through before asking again. Once the count it last read passes half
+the limit, it takes one request at a time, counted before it is answered, as a small
+limit always is (under 128 a window, the batch is one). A key is never let through more
+than its limit, whatever the number of processes: every request let through was counted
+first. A process that stops serving a key mid-batch leaves the rest of its lease unused,
+so a key may be refused up to a batch per process before its limit.
 """
 
 import logging
@@ -31,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600}
 BATCH_MAX = 100
-SYNC_SECONDS = 1.0
 # Keys counted in this process before windows gone by are forgotten.
 KEPT_MAX = 10_000
 
@@ -49,21 +49,20 @@ def rate_limit() -> tuple[int, int]:
 
 
 def batch_of(limit: int) -> int:
-    """How many requests one process may count before telling the cache."""
+    """How many requests one process takes at once while a key is far from its limit."""
     return max(1, min(BATCH_MAX, limit // 64))
 
 
 @dataclass(slots=True)
-class _Count:
+class _Lease:
     """One key's window as this process knows it."""
 
     window: int
-    known: int = 0  # the window's count the cache last told us (every process's)
-    held: int = 0  # ours since, not yet sent
-    sent_at: float = 0.0
+    left: int = 0  # requests taken from the window's count and not used yet
+    known: int = 0  # the window's count as last read (every process's)
 
 
-_counts: dict[str, _Count] = {}
+_leases: dict[str, _Lease] = {}
 _lock = threading.Lock()
 
 
@@ -76,34 +75,31 @@ def rate_limit_retry_after(*, key_hash: str, now: float | None = None) -> int | 
     # The hash, not the key id: the count is kept before (and without) any database read.
     name = f"rl:{key_hash[:32]}:{period}"
     with _lock:
-        count = _counts.get(name)
-        if count is None or count.window != window:
-            # Held requests of a window gone by counted for it; they are not sent.
-            if len(_counts) >= KEPT_MAX:
+        lease = _leases.get(name)
+        if lease is None or lease.window != window:
+            if len(_leases) >= KEPT_MAX:
                 _forget_old(window)
-            count = _counts[name] = _Count(window, sent_at=now)
-        count.held += 1
-        seen = count.known + count.held
-        if (
-            seen * 2 <= limit
-            and count.held < batch_of(limit)
-            and now - count.sent_at < SYNC_SECONDS
-        ):
+            lease = _leases[name] = _Lease(window)
+        if lease.left > 0:
+            lease.left -= 1
             return None
-        held, count.held, count.sent_at = count.held, 0, now
-    total = _add(f"{name}:{window}", held, period)
+        size = batch_of(limit) if lease.known * 2 <= limit else 1
+    total = _add(f"{name}:{window}", size, period)
     if total is None:
         return None
+    # Of the `size` just counted, those within the limit are ours to let through.
+    granted = max(0, min(size, limit - (total - size)))
     with _lock:
-        count.known = max(count.known, total)
-    if total <= limit:
-        return None
+        lease.known = max(lease.known, total)
+        if granted:
+            lease.left += granted - 1
+            return None
     return max(1, math.ceil((window + 1) * period - now))
 
 
 def _forget_old(window: int) -> None:
-    for name in [name for name, count in _counts.items() if count.window != window]:
-        del _counts[name]
+    for name in [name for name, lease in _leases.items() if lease.window != window]:
+        del _leases[name]
 
 
 def _add(name: str, amount: int, period: int) -> int | None:

@@ -11,8 +11,8 @@ from typing import Any, cast
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
-from portal.api.models import ApiKey, IdempotencyRecord
-from portal.api.pair_facts import facts_column, verdict_of
+from portal.api.models import AnswerStamp, ApiKey, IdempotencyRecord
+from portal.api.pair_facts import changes_at, facts_column, verdict_of
 from portal.api.prepared import prepared_cursor
 from portal.api.schemas import NOT_IN_CATALOGUE, Check, CheckReason, GrantCondition
 from portal.catalogue.models import Work
@@ -33,6 +33,9 @@ class KeyContext:
     licensee_id: int
     version: int
     material_version: int = 1
+    # What the answers of this product were read under: its version, and the answer
+    # stamps of the product and of every product (`AnswerStamp`).
+    stamp: tuple[int, int, int] = (0, 0, 0)
 
     def product(self) -> Product:
         # Enough of the product for the rule; its requested uses are read when needed.
@@ -82,7 +85,7 @@ def _table(model: type) -> str:
 def _key_columns() -> str:
     return (
         "k.id, k.last_used_at, k.product_id, pr.status, pr.licensee_id, COALESCE(c.last, 0), "
-        "pr.material_version"
+        "pr.material_version, COALESCE(s.n, 0), COALESCE(g.n, 0)"
     )
 
 
@@ -91,13 +94,16 @@ def _key_joins() -> str:
         f"FROM {_table(ApiKey)} k "
         f"JOIN {_table(Product)} pr ON pr.id = k.product_id "
         f"LEFT JOIN {_table(ChangeCounter)} c ON c.product_id = k.product_id "
+        f"LEFT JOIN {_table(AnswerStamp)} s ON s.scope = k.product_id "
+        f"LEFT JOIN {_table(AnswerStamp)} g ON g.scope = {AnswerStamp.EVERY_PRODUCT} "
     )
 
 
 def _key_context(row: Sequence[Any]) -> KeyContext:
     key_id, last_used_at, product_id, status, licensee_id, version, material = row[:7]
+    stamp = (version, row[7], row[8])
     return KeyContext(
-        key_id, _datetime(last_used_at), product_id, status, licensee_id, version, material
+        key_id, _datetime(last_used_at), product_id, status, licensee_id, version, material, stamp
     )
 
 
@@ -140,7 +146,7 @@ def check_row(*, key_hash: str, isrc: str, use: str, now: datetime) -> CheckRow 
         row = cursor.fetchone()
     if row is None:
         return None
-    work_id, label_id, use_type_id, permitted, reasons, lapses_at, conditions = row[7:14]
+    work_id, label_id, use_type_id, permitted, reasons, lapses_at, conditions = row[9:16]
     permission = None
     if permitted is not None:
         permission = (
@@ -149,7 +155,7 @@ def check_row(*, key_hash: str, isrc: str, use: str, now: datetime) -> CheckRow 
             _datetime(lapses_at),
             list(_json(conditions)),
         )
-    facts = row[14] if folded else None
+    facts = row[16] if folded else None
     return CheckRow(_key_context(row), work_id, label_id, use_type_id, permission, facts)
 
 
@@ -217,6 +223,18 @@ def check_one(*, row: CheckRow, isrc: str, use: str, now: datetime) -> Check:
         now=now,
     )[pair]
     return _check(isrc, use, (False, _reasons_by_rule(verdict), []), version)
+
+
+def answer_until(*, row: CheckRow, now: datetime) -> datetime | None:
+    """Until when the clock alone leaves the answer `check_one` gave for `row` as it is
+    (`api.kept`): a permitted row's lapse; never, for a row that says no (only an
+    announcement changes it); for the rule's answer, the facts' next licence start or
+    end or answer expiry."""
+    if _answer_from_row(row.permission, now) is not None:
+        assert row.permission is not None
+        permitted, _, lapses_at, _ = row.permission
+        return lapses_at if permitted else None
+    return changes_at(row.facts, now=now) if row.facts is not None else now
 
 
 def checks_bulk(

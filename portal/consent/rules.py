@@ -122,6 +122,11 @@ class Verdict:
     unsupported: tuple[str, ...] = ()
 
 
+def start_of(day: date) -> datetime:
+    """The instant a licence starting on `day` is in force (whole UTC days)."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
 def end_of(day: date) -> datetime:
     """The instant an inclusive end date is over (licence terms are whole UTC days)."""
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
