@@ -51,6 +51,8 @@ WARM_UP_SECONDS = 3
 BULK_ITEMS = 1000
 BULK_SAMPLES = 20
 CHECK_SAMPLES = 50
+EACH_ONCE_WORKS = 100_000
+EACH_ONCE = "label's works, each asked once"
 USE = "training"
 
 
@@ -268,8 +270,17 @@ def parse_wrk(output: str, target: str, clients: int) -> Load:
     return load
 
 
-def wrk(url: str, headers: dict[str, str], clients: int, seconds: int, target: str) -> Load:
+def wrk(
+    url: str,
+    headers: dict[str, str],
+    clients: int,
+    seconds: int,
+    target: str,
+    script: Path | None = None,
+) -> Load:
     command = ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command.append(url)
@@ -336,6 +347,34 @@ def run_load(url: str, headers: dict[str, str], clients: int, seconds: int, targ
     return generate(url, headers, clients, seconds, target)
 
 
+# Each wrk thread walks its own half of the list, so within a run no work is asked twice
+# (and no process can answer from what it kept).
+EACH_ONCE_LUA = """
+local isrcs = {%s}
+local threads = 0
+function setup(thread)
+  thread:set("part", threads)
+  threads = threads + 1
+end
+function init(args)
+  i = part * math.floor(#isrcs / 2)
+end
+function request()
+  i = i %% #isrcs + 1
+  return wrk.format("GET", "%s?isrc=" .. isrcs[i] .. "&use=%s")
+end
+"""
+
+
+def each_once_script(workdir: Path, isrcs: Sequence[str]) -> Path:
+    from django.urls import reverse
+
+    script = workdir / "each-once.lua"
+    listed = ",".join(f'"{isrc}"' for isrc in isrcs)
+    script.write_text(EACH_ONCE_LUA % (listed, reverse("api_check"), USE))
+    return script
+
+
 # ------------------------------------------------------------------------------
 # The stage
 # ------------------------------------------------------------------------------
@@ -349,6 +388,8 @@ class ApiFigures:
     server: str = ""
     generator: str = ""
     loads: list[Load] = field(default_factory=list)
+    # Works in the each-asked-once list, by concurrency.
+    distinct: dict[int, int] = field(default_factory=dict)
     skipped: str = ""
 
 
@@ -362,6 +403,8 @@ class Targets:
     never: str
     withdrawn: str
     unknown: str = "USRC17607839"
+    # Many works, each asked once: the label's catalogue in turn (mostly never permitted).
+    many: tuple[str, ...] = ()
 
     def urls(self) -> dict[str, str]:
         return {
@@ -400,7 +443,8 @@ def targets(demo: Any) -> Targets:
         side=Side.ARTIST,
         answer=Answer.DENIED,
     )
-    return Targets(permitted.isrc, never.isrc, withdrawn.isrc)
+    many = tuple(demo.label.works.order_by("?").values_list("isrc", flat=True)[:EACH_ONCE_WORKS])
+    return Targets(permitted.isrc, never.isrc, withdrawn.isrc, many=many)
 
 
 def permitted_work(demo: Any) -> Any:
@@ -503,10 +547,17 @@ def over_http(figures: ApiFigures, demo: Any, kinds: Targets) -> None:
         # Every worker process imports, connects and warms its caches first.
         for url in (floor, *checks.values()):
             run_load(url, headers, max(CLIENTS), WARM_UP_SECONDS, "warm-up")
-        for clients in CLIENTS:
+        # Each concurrency asks about works of its own, none asked in the warm-up.
+        parts = [kinds.many[i :: len(CLIENTS)] for i in range(len(CLIENTS))]
+        for clients, part in zip(CLIENTS, parts, strict=True):
             figures.loads.append(run_load(floor, {}, clients, LOAD_SECONDS, "floor"))
             for kind, url in checks.items():
                 figures.loads.append(run_load(url, headers, clients, LOAD_SECONDS, kind))
+            if shutil.which("wrk") and part:
+                script = each_once_script(Path(workdir), part)
+                load = wrk(floor, headers, clients, LOAD_SECONDS, EACH_ONCE, script=script)
+                figures.loads.append(load)
+                figures.distinct[clients] = len(part)
 
 
 def measure(report: Any, demo: Any) -> None:
@@ -587,6 +638,11 @@ def section(figures: ApiFigures) -> str:
                 f"({_aim(load.p99 < p99_aim)}: under {p99_aim * 1000:.0f} ms)"
             )
     lines += aims
+    for clients, works in figures.distinct.items():
+        lines.append(
+            f"  {EACH_ONCE} at {clients} clients: {works:,} works in turn, so none is asked "
+            "twice unless the run makes more requests than that"
+        )
     return "\n".join(lines)
 
 

@@ -107,11 +107,15 @@ def _key_context(row: Sequence[Any]) -> KeyContext:
     )
 
 
+@cache
+def _key_sql() -> str:
+    return f"SELECT {_key_columns()} {_key_joins()}WHERE k.hashed = %s AND k.revoked_at IS NULL"
+
+
 def key_context(*, key_hash: str) -> KeyContext | None:
     """The key with this hash, if it is valid, with its product's version. One query."""
-    sql = f"SELECT {_key_columns()} {_key_joins()}WHERE k.hashed = %s AND k.revoked_at IS NULL"
     with prepared_cursor() as cursor:
-        cursor.execute(sql, [key_hash])
+        cursor.execute(_key_sql(), [key_hash])
         row = cursor.fetchone()
     return _key_context(row) if row else None
 
