@@ -81,6 +81,13 @@ def series_line(series: Series) -> str:
     )
 
 
+def p95_against(series: Series, aim: float) -> str:
+    """The series' p95 against an aim in seconds, in words that can be quoted:
+    "p95 48.7 ms (met: under 200 ms)"."""
+    verdict = "met" if series.p95 < aim else "MISSED"
+    return f"p95 {ms(series.p95)} ({verdict}: under {aim * 1000:,.0f} ms)"
+
+
 @dataclass
 class Wall:
     """One timed operation, with what it did."""

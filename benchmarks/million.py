@@ -17,9 +17,10 @@ Deterministic for a given size (a seeded generator). Alone, on the bench databas
 
     DATABASE_URL=postgres://... .venv/bin/python -m benchmarks.million [WORKS]
 
-fills a fresh database and prints what it made, then the label home's and the roster
-view's figures (median, p95, queries). `make bench` runs `measure` at the end, at
-BENCH_LABEL_WORKS (250,000 by default; 1000000 for the figures the issue asks for).
+fills a fresh database and prints what it made, then the label home's, the roster view's
+and the product page's figures (median, p95, queries), each p95 against its aim. `make
+bench` runs `measure` at the end, at BENCH_LABEL_WORKS (250,000 by default; 1000000 for
+the figures the issue asks for).
 """
 
 import random
@@ -353,13 +354,33 @@ def million_fill(*, works: int = MILLION, artists: int = ARTISTS) -> Million:
     )
 
 
+def aims_section(report: Any, key: str, works: int, pages: list[str]) -> str:
+    """The label's pages at this size, each p95 against its aim, in words to quote."""
+    from benchmarks.label import LABEL_HOME_AIM, ROSTER_AIM
+    from benchmarks.measure import ms, p95_against
+
+    lines = ["", f"The label at {works:,} works (BENCH_LABEL_WORKS), each p95 against its aim:"]
+    for name, aim in (
+        (f"label home {key}", LABEL_HOME_AIM),
+        *((f"roster {key} {case}", ROSTER_AIM) for case in ("page1", "search", "last")),
+    ):
+        if (series := report.series.get(name)) is not None:
+            lines.append(
+                f"  {series.name:<45} median {ms(series.median):>10}, {series.query_range} "
+                f"queries, {p95_against(series, aim)}"
+            )
+    return "\n".join(lines + pages)
+
+
 def measure(report: Any, works: int) -> None:
     """Top the bench's demo label up to `works` works (BENCH_LABEL_WORKS), then the label
-    home and the roster view, as `benchmarks.label` measures them."""
+    home and the roster view, as `benchmarks.label` measures them, and the label's product
+    page under each filter, as `benchmarks.roster` does; each p95 against its aim."""
     from django.test import Client
 
     from benchmarks import label as label_stage
     from benchmarks.measure import Wall
+    from benchmarks.roster import page_figures
 
     made = million_fill(works=works)
     report.setup.append(
@@ -376,6 +397,12 @@ def measure(report: Any, works: int) -> None:
     report.attempt(
         "roster, large", lambda: label_stage.roster(report, demo, client, f"roster {key}")
     )
+    pages: list[str] = []
+    report.attempt(
+        "product page, large",
+        lambda: pages.extend(page_figures(made.label, client, made.works)),
+    )
+    report.sections.append(aims_section(report, key, made.works, pages))
 
 
 def main() -> int:
@@ -397,6 +424,8 @@ def main() -> int:
         print(f"{wall.name}: {wall.note}")
     for series in report.series.values():
         print(series_line(series))
+    for section in report.sections:
+        print(section)
     for failure in report.failures:
         print(failure, file=sys.stderr)
     return 1 if report.failures else 0

@@ -17,10 +17,12 @@ import time
 import uuid
 from typing import Any
 
-from benchmarks.measure import ms, peak_rss_mib, peak_rss_reset, requests
+from benchmarks.measure import ms, p95_against, peak_rss_mib, peak_rss_reset, requests
 
 PRODUCT = "tunesmith"
 USE = "training"
+# No aim is written for the product page: a page's, p95 under 200 ms.
+PAGE_AIM = 0.200
 
 
 def _filters(label: Any) -> list[tuple[str, dict[str, str]]]:
@@ -58,8 +60,9 @@ def page_figures(label: Any, client: Any, works: int) -> list[str]:
             f"product page: {name}", works, lambda i, p=params: client.get(address, p), samples=20
         )
         lines.append(
-            f"  product page, {name:<30} median {ms(series.median):>10}, p95 "
-            f"{ms(series.p95):>10}, {series.query_range} queries, HTTP {sorted(series.statuses)}"
+            f"  product page, {name:<30} median {ms(series.median):>10}, "
+            f"{series.query_range} queries, HTTP {sorted(series.statuses)}, "
+            f"{p95_against(series, PAGE_AIM)}"
         )
     return lines
 

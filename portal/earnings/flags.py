@@ -10,20 +10,29 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum, Window
+from django.db.models import Count, Max, Min, Q, Sum, Window
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.catalogue.models import LabelManager, Work
 from portal.earnings.formats import DEFAULT_LOCALE, money
-from portal.earnings.models import Allocation, Compliance, FlaggedUse, UsageReport
+from portal.earnings.models import (
+    Allocation,
+    Compliance,
+    FlaggedUse,
+    UsageReport,
+    WorkMonthEarning,
+)
+from portal.earnings.selectors import PERMITTED, ZERO, Period
 from portal.licensing.models import Product
 from portal.notifications.models import Notification
 from portal.notifications.services import notify
 
 # How many of an artist's unseen flags the home's banner names; the rest are counted.
 BANNER_FLAGS = 3
+# How many flagged uses the earnings page lists; past them it links to the report lines.
+FLAGGED_SHOWN = 20
 
 
 @dataclass
@@ -165,6 +174,69 @@ def flags_seen(*, actor: User, artist_id: int, up_to: int) -> int:
     return FlaggedUse.objects.filter(
         artist_id=artist_id, seen_at__isnull=True, pk__lte=up_to
     ).update(seen_at=timezone.now(), seen_by=actor)
+
+
+def flagged_use(*, artist_id: int, period: Period, currency: str) -> list[dict[str, Any]]:
+    """For the earnings page: use reported without permission (or with it for only part of
+    the period, or against a condition) per product, use, work and compliance, of the
+    FLAGGED_SHOWN + 1 works with the most of the artist's share held, the most held first,
+    each work's use the most held first; at most FLAGGED_SHOWN + 1 rows, so the caller can
+    tell there are more.
+
+    One query: the works are picked from WorkMonthEarning summed per work (its
+    `work_month_by_work` index, in work order), and only their allocations are read.
+    Summing every flagged line per product, use and work to pick the most held read all
+    of them: 130,000 lines took the page to 0.6-1 s.
+    """
+    in_period = {
+        "artist_id": artist_id,
+        "currency": currency,
+        "month__range": (period.first, period.last),
+    }
+    most_held = (
+        WorkMonthEarning.objects.filter(**in_period, flagged_lines__gt=0)
+        .values("work_id")
+        .annotate(work_held=Sum("artist_held"), work_lines=Sum("flagged_lines"))
+        .order_by("-work_held", "-work_lines", "work_id")
+        .values("work_id")[: FLAGGED_SHOWN + 1]
+    )
+    rows = list(
+        Allocation.objects.filter(**in_period, work_id__in=most_held)
+        .exclude(PERMITTED)
+        .values(
+            "product__slug",
+            "product__name",
+            "use_type__slug",
+            "use_type__name",
+            "work_id",
+            "work__title",
+            "compliance",
+            "breach",
+        )
+        .annotate(
+            lines=Count("pk"),
+            uses=Sum("units"),
+            held=Sum("artist_amount", default=ZERO),
+            unlicensed=Count("pk", filter=Q(licence__isnull=True)),
+            unlicensed_gross=Sum("gross", filter=Q(licence__isnull=True), default=ZERO),
+            first=Min("month"),
+            last=Max("month"),
+        )
+        .order_by("-held", "-uses", "product__name", "use_type__name")
+    )
+    # The works in the order they were picked by (what each holds, then its flagged lines);
+    # within one, the database's order (the sort is stable).
+    works: dict[int, tuple[Decimal, int]] = {}
+    for row in rows:
+        held, lines = works.get(row["work_id"], (ZERO, 0))
+        works[row["work_id"]] = (held + row["held"], lines + row["lines"])
+
+    def picked(row: dict[str, Any]) -> tuple[Decimal, int, int]:
+        held, lines = works[row["work_id"]]
+        return -held, -lines, row["work_id"]
+
+    rows.sort(key=picked)
+    return rows[: FLAGGED_SHOWN + 1]
 
 
 def flagged_for_work(*, work_id: int) -> list[dict[str, Any]]:

@@ -281,55 +281,6 @@ def works_earning(*, artist_id: int, period: Period, currency: str) -> int:
     )
 
 
-FLAGGED_SHOWN = 20
-
-
-def flagged_use(*, artist_id: int, period: Period, currency: str) -> list[dict[str, Any]]:
-    """Use reported without permission (or with it for only part of the period), per
-    product, use, work and compliance, the most held first: at most FLAGGED_SHOWN + 1
-    rows, so the caller can tell there are more.
-
-    Reads allocations only of the works WorkMonthEarning has flagged, so an artist with
-    a few flagged lines in a large catalogue reads a few rows.
-    """
-    flagged_works = WorkMonthEarning.objects.filter(
-        artist_id=artist_id,
-        currency=currency,
-        month__range=(period.first, period.last),
-        flagged_lines__gt=0,
-    ).values("work_id")
-    rows = (
-        Allocation.objects.filter(
-            artist_id=artist_id,
-            currency=currency,
-            month__range=(period.first, period.last),
-            work_id__in=flagged_works,
-        )
-        .exclude(PERMITTED)
-        .values(
-            "product__slug",
-            "product__name",
-            "use_type__slug",
-            "use_type__name",
-            "work_id",
-            "work__title",
-            "compliance",
-            "breach",
-        )
-        .annotate(
-            lines=Count("pk"),
-            uses=Sum("units"),
-            held=Sum("artist_amount", default=ZERO),
-            unlicensed=Count("pk", filter=Q(licence__isnull=True)),
-            unlicensed_gross=Sum("gross", filter=Q(licence__isnull=True), default=ZERO),
-            first=Min("month"),
-            last=Max("month"),
-        )
-        .order_by("-held", "-uses", "product__name", "use_type__name", "work__title")
-    )
-    return list(rows[: FLAGGED_SHOWN + 1])
-
-
 @dataclass(frozen=True)
 class LineFilter:
     """Which report lines to show; every part optional (None: any)."""

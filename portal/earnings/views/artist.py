@@ -26,11 +26,10 @@ from portal.consent.access import Party, PartyKind, party_view
 from portal.earnings import formats
 from portal.earnings.chart import month_chart
 from portal.earnings.currencies import MINOR_UNITS
-from portal.earnings.flags import flags_seen
+from portal.earnings.flags import FLAGGED_SHOWN, flagged_use, flags_seen
 from portal.earnings.models import Compliance
 from portal.earnings.selectors import (
     FLAGGED,
-    FLAGGED_SHOWN,
     LineFilter,
     Period,
     WorkOrder,
@@ -40,7 +39,6 @@ from portal.earnings.selectors import (
     earning_choices,
     earning_lines,
     earnings_rows,
-    flagged_use,
     latest_month,
     month_param,
     months_of,
