@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views import defaults
 from pydantic import ValidationError
 
+from portal.api.bulk import checks_bulk
 from portal.api.guard import authenticate, idempotent, int_param, throttle
 from portal.api.http import (
     ApiError,
@@ -40,13 +41,7 @@ from portal.api.schemas import (
     control_message,
     unknown_use,
 )
-from portal.api.selectors import (
-    check_one,
-    check_row,
-    checks_bulk,
-    key_context,
-    use_type_ids,
-)
+from portal.api.selectors import check_one, check_row, key_context, use_type_ids
 from portal.api.services import api_key_touch
 from portal.catalogue.identifiers import isrc_parsed
 from portal.consent.changes import changes_after, timestamp_json
