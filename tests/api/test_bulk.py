@@ -7,18 +7,23 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from portal.api import bulk
 from portal.api.keys import key_hash
+from portal.api.schemas import BulkCheckRequest
 from portal.api.selectors import key_context, use_type_ids
 from portal.api.services import api_key_issue
+from portal.api.views import _well_formed
 from portal.catalogue.models import Work
 from portal.consent.conditions import Given
 from portal.consent.models import AnnouncedPermission, Answer, Decision, DisputeReason, Side
 from portal.consent.services import dispute_raise, policy_add, works_withdraw
 from portal.licensing.models import Condition
 from tests import factories as f
-from tests.api.test_check import NOT_IN_CATALOGUE_ISRC, check, grant_both
+from tests.api.test_check import CHECK, NOT_IN_CATALOGUE_ISRC, api, check, grant_both
 from tests.api.test_check import bulk as bulk_post
 from tests.api.test_check_folded import SCENARIOS
 from tests.conftest import World, say
@@ -137,3 +142,28 @@ def test_the_bulk_statement_is_prepared_once_per_connection(world: World, key: s
         )
         prepared, runs = cursor.fetchone()
     assert (prepared, runs) == (1, len(world.works))
+
+
+def test_unknown_keys_in_the_body_and_its_items_are_ignored(world: World, key: str) -> None:
+    item = {"isrc": world.works[0].isrc.lower(), "use": "training", "note": "mine"}
+    response = api(key).post(CHECK, {"items": [item], "page": 1}, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["results"][0]["isrc"] == world.works[0].isrc
+
+
+KNOWN = {"training": 1, "style_generation": 2}
+ISRCS = ["USRC17607839", "usrc17607839", " US-RC1-76-07839 ", "USRC1760783", "x", "", 7, None]
+NAMED = ["training", "style_generation", "karaoke", "", "train\x00ing", 7, None]
+ITEM = st.fixed_dictionaries(
+    {}, optional={"isrc": st.sampled_from(ISRCS), "use": st.sampled_from(NAMED), "n": st.none()}
+)
+
+
+@given(st.lists(ITEM | st.sampled_from(["item", 1, None, []]), max_size=6))
+def test_the_quick_reading_of_the_items_is_the_models(items: list) -> None:
+    try:
+        request = BulkCheckRequest.model_validate({"items": items}, context={"uses": KNOWN})
+        read = [(item.isrc, item.use) for item in request.items]
+    except ValidationError:
+        read = None
+    assert _well_formed(items, KNOWN) == read
