@@ -2,6 +2,7 @@
 or not, in a constant number of queries: on PostgreSQL from two prepared statements, and
 elsewhere through the facts layer, which the statements are held to as well."""
 
+import gc
 from datetime import timedelta
 
 import pytest
@@ -167,3 +168,30 @@ def test_the_quick_reading_of_the_items_is_the_models(items: list) -> None:
     except ValidationError:
         read = None
     assert _well_formed(items, KNOWN) == read
+
+
+def test_collections_pause_while_a_bulk_check_is_answered_and_resume_after(
+    world: World, key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = []
+    answering = bulk.checks_bulk
+
+    def watched(**kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return answering(**kwargs)
+
+    monkeypatch.setattr("portal.api.views.checks_bulk", watched)
+    assert bulk_post(key, [{"isrc": world.works[0].isrc, "use": "training"}]).status_code == 200
+    assert seen == [False] and gc.isenabled()
+    assert bulk_post(key, [{"isrc": "not-an-isrc", "use": "training"}]).status_code == 400
+    assert gc.isenabled()
+
+
+def test_collections_a_caller_paused_stay_paused() -> None:
+    gc.disable()
+    try:
+        with bulk.collections_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

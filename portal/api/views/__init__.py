@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views import defaults
 from pydantic import ValidationError
 
-from portal.api.bulk import checks_bulk
+from portal.api.bulk import checks_bulk, collections_paused
 from portal.api.guard import authenticate, idempotent, int_param, throttle
 from portal.api.http import (
     ApiError,
@@ -33,6 +33,7 @@ from portal.api.schemas import (
     BulkCheckRequest,
     BulkCheckResponse,
     Changes,
+    Check,
     ItemMistake,
     StoredPeriod,
     UsageReportDetail,
@@ -40,7 +41,7 @@ from portal.api.schemas import (
     control_message,
     unknown_use,
 )
-from portal.api.selectors import check_one, check_row, key_context, use_type_ids
+from portal.api.selectors import KeyContext, check_one, check_row, key_context, use_type_ids
 from portal.api.services import api_key_touch
 from portal.catalogue.identifiers import isrc_parsed
 from portal.consent.changes import changes_after, timestamp_json
@@ -147,6 +148,11 @@ def _well_formed(raw: object, known: dict[str, int]) -> list[tuple[str, str]] | 
     return items
 
 
+def _bulk_answers(key: KeyContext, body: bytes) -> list[Check]:
+    items, known = _bulk_items(parse_json(body))
+    return checks_bulk(key=key, items=items, use_ids=known, now=timezone.now())
+
+
 def check_bulk(request: HttpRequest) -> HttpResponse:
     """Up to 1,000 (ISRC, use) pairs, answered in order. Any malformed ISRC or unknown
     use makes the whole request a 400 naming each bad item: nothing is half-answered."""
@@ -154,9 +160,9 @@ def check_bulk(request: HttpRequest) -> HttpResponse:
     body = read_body(request, limit=CHECK_BODY_LIMIT)
 
     def answered() -> HttpResponse:
-        items, known = _bulk_items(parse_json(body))
-        results = checks_bulk(key=key, items=items, use_ids=known, now=timezone.now())
-        return answer(BulkCheckResponse(results=results))
+        # Everything the answer is made of is freed before collections resume.
+        with collections_paused():
+            return answer(BulkCheckResponse(results=_bulk_answers(key, body)))
 
     return idempotent(request, key, body, answered)
 
