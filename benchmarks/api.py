@@ -1,7 +1,8 @@
 """The machine API under load, as production serves it.
 
 - In-process (django.test.Client): the single consent check's SQL statements (aim: one),
-  and the bulk check of 1,000 items, median server time over 20 runs (aim: under 50 ms).
+  and the bulk check of 1,000 items with none, half and all of them permitted, server
+  time over 40 runs of each (aim: p95 under 50 ms whatever the mix).
 - Over HTTP: gunicorn (sync workers, as the Procfile runs it) on loopback with the bench
   database and Redis; the single check's throughput and p50/p99 latency at 4 and at 32
   concurrent clients, against a bare Django JSON view on the same server (the framework
@@ -49,7 +50,7 @@ CLIENTS = (4, 32)
 LOAD_SECONDS = 10
 WARM_UP_SECONDS = 3
 BULK_ITEMS = 1000
-BULK_SAMPLES = 20
+BULK_SAMPLES = 40
 CHECK_SAMPLES = 50
 EACH_ONCE_WORKS = 100_000
 EACH_ONCE = "label's works, each asked once"
@@ -383,8 +384,8 @@ class ApiFigures:
     floor: Series | None = None
     # Each kind of single check, with what it answered.
     checks: list[tuple[Series, str]] = field(default_factory=list)
-    bulk: Series | None = None
-    bulk_note: str = ""
+    # The bulk check on each mix, with what it answered.
+    bulks: list[tuple[Series, str]] = field(default_factory=list)
     server: str = ""
     generator: str = ""
     loads: list[Load] = field(default_factory=list)
@@ -507,19 +508,42 @@ def in_process(figures: ApiFigures, demo: Any, kinds: Targets) -> None:
         said = answer.get("reasons") or answer.get("error", {}).get("code") or "permitted"
         figures.checks.append((series, f"answers {said}"))
 
-    # A realistic mix: the label's first 1,000 works, almost none of them permitted.
-    isrcs = list(demo.label.works.order_by("pk").values_list("isrc", flat=True)[:BULK_ITEMS])
-    body = json.dumps({"items": [{"isrc": isrc, "use": USE} for isrc in isrcs]})
     bulk = reverse("api_check")
-    figures.bulk = requests(
-        f"bulk check, {len(isrcs):,} items, in-process",
-        len(isrcs),
-        lambda i: client.post(bulk, body, content_type="application/json"),
-        samples=BULK_SAMPLES,
-    )
-    results = json.loads(client.post(bulk, body, content_type="application/json").content)
-    permitted = sum(1 for result in results.get("results", []) if result["permitted"])
-    figures.bulk_note = f"{permitted:,} of {len(isrcs):,} permitted"
+    for mix, isrcs in bulk_mixes(demo).items():
+        body = json.dumps({"items": [{"isrc": isrc, "use": USE} for isrc in isrcs]})
+        series = requests(
+            f"bulk check, {mix}, {len(isrcs):,} items, in-process",
+            len(isrcs),
+            lambda i, body=body: client.post(bulk, body, content_type="application/json"),
+            samples=BULK_SAMPLES,
+        )
+        results = json.loads(client.post(bulk, body, content_type="application/json").content)
+        permitted = sum(1 for result in results.get("results", []) if result["permitted"])
+        figures.bulks.append((series, f"{permitted:,} of {len(isrcs):,} permitted"))
+
+
+def bulk_mixes(demo: Any) -> dict[str, list[str]]:
+    """The label's works, 1,000 at a time: none permitted now (each answered by the rule,
+    which names the reasons), half (alternately), and all (each answered by its stored
+    row). Picked from the seeded answers, so the database is left as it was."""
+    from django.utils import timezone
+
+    from portal.consent.models import AnnouncedPermission
+
+    permitted = AnnouncedPermission.objects.filter(
+        product=demo.product, use_type=demo.use_type
+    ).permitted_at(timezone.now())
+    works = demo.label.works.order_by("pk")
+    yes = list(works.filter(pk__in=permitted.values("work_id")).values_list("isrc", flat=True))
+    no = list(works.exclude(pk__in=permitted.values("work_id")).values_list("isrc", flat=True))
+    half = BULK_ITEMS // 2
+    return {
+        "none permitted": no[:BULK_ITEMS],
+        "half permitted": [
+            isrc for pair in zip(yes[:half], no[:half], strict=False) for isrc in pair
+        ],
+        "all permitted": yes[:BULK_ITEMS],
+    }
 
 
 def over_http(figures: ApiFigures, demo: Any, kinds: Targets) -> None:
@@ -582,7 +606,7 @@ def section(figures: ApiFigures) -> str:
     in_process_rows = [
         (figures.floor, "no SQL, no cache", "the framework floor"),
         *((series, note, "aim: 1 query per check") for series, note in figures.checks),
-        (figures.bulk, figures.bulk_note, "aim: p95 under 50 ms"),
+        *((series, note, "aim: p95 under 50 ms") for series, note in figures.bulks),
     ]
     header = f"  {'request':<52}{'n':>4}{'median':>11}{'p95':>11}{'queries':>9}{'status':>8}  note"
     lines.append(header)
@@ -597,10 +621,10 @@ def section(figures: ApiFigures) -> str:
     for series, _ in figures.checks:
         most = max(series.queries)
         lines.append(f"  {series.name}: {most} queries at most ({_aim(most <= 1)}: at most 1)")
-    if figures.bulk is not None:
+    for series, _ in figures.bulks:
         lines.append(
-            f"  bulk check of {figures.bulk.works:,}: p95 {ms(figures.bulk.p95)} server time "
-            f"({_aim(figures.bulk.p95 < 0.050)}: under 50 ms)"
+            f"  {series.name}: p95 {ms(series.p95)} server time "
+            f"({_aim(series.p95 < 0.050)}: under 50 ms)"
         )
     if figures.skipped:
         lines.append(f"  Over HTTP (gunicorn + load generator): skipped, {figures.skipped}.")

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.api.services import api_key_issue, api_key_revoke
@@ -243,7 +242,9 @@ def test_a_bulk_check_agrees_with_single_checks(world, key):
     assert results == [check(key, isrc, use) for isrc, use in pairs]
 
 
-def test_a_bulk_check_of_1000_items_makes_as_many_queries_as_one_of_10(world, key):
+def test_a_bulk_check_of_1000_items_makes_as_many_queries_as_one_of_10(
+    world, key, django_assert_max_num_queries
+):
     label, artist = world.label, world.artist
     Work.objects.bulk_create(
         Work(isrc=f.isrc_for(50_000 + n), title=f"Bulk {n}", primary_artist=artist, label=label)
@@ -262,20 +263,22 @@ def test_a_bulk_check_of_1000_items_makes_as_many_queries_as_one_of_10(world, ke
     isrcs = list(works.order_by("isrc").values_list("isrc", flat=True))
     bulk(key, [{"isrc": isrcs[0], "use": "training"}])  # records the key's first use
 
+    # The key, the use types, then on PostgreSQL the pairs and what the rule reads once
+    # for those no stored row answers; elsewhere works, permissions and the rule's facts.
+    ceiling = 4 if connection.vendor == "postgresql" else 9
     counts = []
     for n in (10, 1000):
         items = [
             {"isrc": i, "use": ("training", "style_generation")[k % 2]}
             for k, i in enumerate(isrcs[:n])
         ]
-        with CaptureQueriesContext(connection) as queries:
+        with django_assert_max_num_queries(ceiling) as queries:
             response = bulk(key, items)
         results = response.json()["results"]
         assert len(results) == n
         assert any(r["permitted"] for r in results) and not all(r["permitted"] for r in results)
         counts.append(len(queries))
-    # The rule's facts for the unanswered pairs include the labels' policies in force.
-    assert counts[0] == counts[1] <= 9
+    assert counts[0] == counts[1]
 
 
 def test_more_than_1000_items_is_413_too_many_items(world, key):
