@@ -44,13 +44,19 @@ def prepared_cursor() -> Iterator[CursorWrapper]:
         return
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    with connection.wrap_database_errors:
-        if connection.connection.prepare_threshold is None:
-            # Django turns preparing off for the connection, and psycopg then ignores
-            # `prepare=True`. Django's own cursors bind on the client, which never
-            # prepares, so only this cursor's statements are prepared.
-            connection.connection.prepare_threshold = NEVER_BY_COUNT
-        raw = _prepared_class()(connection.connection)
-    # Django's own wrapping (query logging and counting, execute wrappers).
-    with connection._prepare_cursor(raw) as cursor:  # type: ignore[attr-defined]
-        yield cursor
+    pg = connection.connection
+    # One server-binding cursor per connection, used again by every check: making one
+    # costs as much as running a prepared statement.
+    raw = getattr(connection, "_prepared_raw", None)
+    if raw is None or raw.closed or raw.connection is not pg:
+        with connection.wrap_database_errors:
+            if pg.prepare_threshold is None:
+                # Django turns preparing off for the connection, and psycopg then ignores
+                # `prepare=True`. Django's own cursors bind on the client, which never
+                # prepares, so only this cursor's statements are prepared.
+                pg.prepare_threshold = NEVER_BY_COUNT
+            raw = _prepared_class()(pg)
+        connection._prepared_raw = raw  # type: ignore[attr-defined]
+    # Django's own wrapping (query logging and counting, execute wrappers); closing the
+    # wrapper would close the cursor, so it is left open for the next statement.
+    yield connection._prepare_cursor(raw)  # type: ignore[attr-defined]
