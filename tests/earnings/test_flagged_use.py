@@ -25,7 +25,7 @@ AUTUMN = Period(date(2026, 9, 1), date(2026, 10, 1))
 
 def listed(world: World, period: Period = AUTUMN, currency: str = "EUR") -> list[tuple]:
     return [
-        (row["work__title"], row["product__slug"], row["use_type__slug"], str(row["held"]))
+        (row["work__title"], row["product__slug"], row["use_type__slug"], f"{row['held']:.2f}")
         for row in flagged_use(artist_id=world.artist.pk, period=period, currency=currency)
     ]
 
