@@ -17,13 +17,13 @@ import gc
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.utils.dateparse import parse_date
 
+from portal.api.pair_facts import fact_day, fact_start
 from portal.api.prepared import prepared_cursor
 from portal.api.schemas import NOT_IN_CATALOGUE, Check
 from portal.api.selectors import (
@@ -132,16 +132,6 @@ def _shared_sql() -> str:
     )
 
 
-def _day(value: str | None) -> date | None:
-    return parse_date(value) if value else None
-
-
-def _starts(value: str) -> date:
-    parsed = parse_date(value)
-    assert parsed is not None, value  # a licence always has a start
-    return parsed
-
-
 class _Shared:
     """What the rule reads once for every pair of one request: the product's requested
     uses and honoured conditions, the licence terms and policies of each label."""
@@ -158,12 +148,12 @@ class _Shared:
         self.terms: dict[int, list[Term]] = {}
         for label_id, starts, ends, covered in licences or ():
             self.terms.setdefault(label_id, []).append(
-                Term(_starts(starts), _day(ends), frozenset(covered))
+                Term(fact_start(starts), fact_day(ends), frozenset(covered))
             )
         self.policies: dict[int, list[Cap]] = {}
         for label_id, use_id, product_id, before, use_name, product_name in policies or ():
             self.policies.setdefault(label_id, []).append(
-                Cap(use_id, product_id, _day(before), use_name or "", product_name or "")
+                Cap(use_id, product_id, fact_day(before), use_name or "", product_name or "")
             )
         self.dated = {
             label_id

@@ -65,11 +65,11 @@ def _moment(value: str | None) -> datetime | None:
     return parse_datetime(value) if value else None
 
 
-def _day(value: str | None) -> date | None:
+def fact_day(value: str | None) -> date | None:
     return parse_date(value) if value else None
 
 
-def _starts(value: str) -> date:
+def fact_start(value: str) -> date:
     parsed = parse_date(value)
     assert parsed is not None, value  # a licence always has a start
     return parsed
@@ -87,8 +87,8 @@ def changes_at(raw: Any, *, now: datetime) -> datetime | None:
     facts: dict[str, Any] = json.loads(raw) if isinstance(raw, str | bytes) else raw
     moments: list[datetime | None] = []
     for starts, ends, _ in facts["terms"] or ():
-        ended = _day(ends)
-        moments += [start_of(_starts(starts)), end_of(ended) if ended else None]
+        ended = fact_day(ends)
+        moments += [start_of(fact_start(starts)), end_of(ended) if ended else None]
     moments += [_moment(row[2]) for row in facts["answers"] or ()]
     return min((m for m in moments if m is not None and m > now), default=None)
 
@@ -107,11 +107,13 @@ def verdict_of(
     answers = {row[0]: _answer(row) for row in facts["answers"] or ()}
     # Each licence as the rule reads it for this one use: covering it, or nothing.
     terms = [
-        Term(_starts(starts), _day(ends), frozenset({use_type_id}) if covers else frozenset())
+        Term(
+            fact_start(starts), fact_day(ends), frozenset({use_type_id}) if covers else frozenset()
+        )
         for starts, ends, covers in facts["terms"] or ()
     ]
     policies = [
-        Cap(use_id, for_product, _day(before), use_name or "", product_name or "")
+        Cap(use_id, for_product, fact_day(before), use_name or "", product_name or "")
         for use_id, for_product, before, use_name, product_name in facts["policies"] or ()
     ]
     return evaluate(
@@ -126,7 +128,7 @@ def verdict_of(
         disputed=bool(facts["disputed"]),
         policies=policies,
         product_id=product_id,
-        release_date=_day(facts["released"]),
+        release_date=fact_day(facts["released"]),
         honoured=frozenset(facts["honoured"] or ()),
         material_version=material_version,
     )
