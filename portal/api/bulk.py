@@ -29,9 +29,9 @@ from portal.api.schemas import NOT_IN_CATALOGUE, Check
 from portal.api.selectors import (
     Announced,
     KeyContext,
-    _answer_from_row,
-    _check,
-    _reasons_by_rule,
+    answer_from_row,
+    check_of,
+    reasons_by_rule,
 )
 from portal.catalogue.models import Work
 from portal.consent.conditions import conditions_of
@@ -85,7 +85,7 @@ def collections_paused() -> Iterator[None]:
 @cache
 def _pairs_sql() -> str:
     """Each distinct pair's work, announced permission and, for a pair that row does not
-    answer (as `selectors._answer_from_row` sees it), each side's answer. The test of the
+    answer (as `selectors.answer_from_row` sees it), each side's answer. The test of the
     row sits in a lateral subquery (kept one by its LIMIT) so that it gates the index
     scan; in a join's condition it would only filter what the scan found."""
     # Table names come from the models' own metadata; every value is a parameter.
@@ -214,14 +214,14 @@ def _checks_folded(
         permission = None
         if permitted is not None:
             permission = (permitted, loaded(reasons), lapses_at, loaded(conditions))
-        answer = _answer_from_row(permission, now)
+        answer = answer_from_row(permission, now)
         if answer is None:
             left.append(row)
         else:
             answers[pair] = answer
     if left:
         answers.update(_judged(left, key=key, now=now))
-    return [_check(isrc, use, answers[isrc, use_ids[use]], key.version) for isrc, use in items]
+    return [check_of(isrc, use, answers[isrc, use_ids[use]], key.version) for isrc, use in items]
 
 
 def _judged(
@@ -240,7 +240,7 @@ def _judged(
         verdict = verdicts.get(facts)
         if verdict is None:
             verdict = verdicts[facts] = _judge(row, shared=shared, key=key, now=now)
-        yield (row[0], row[1]), (False, _reasons_by_rule(verdict), [])
+        yield (row[0], row[1]), (False, reasons_by_rule(verdict), [])
 
 
 def _judge(row: Sequence[Any], *, shared: _Shared, key: KeyContext, now: datetime) -> Verdict:
@@ -301,7 +301,7 @@ def _checks_by_facts(
     for isrc, use in items:
         if isrc in works:
             pair = (works[isrc][0], use_ids[use])
-            answered[pair] = _answer_from_row(rows.get(pair), now)
+            answered[pair] = answer_from_row(rows.get(pair), now)
     unanswered = [pair for pair, answer in answered.items() if answer is None]
     verdicts = verdicts_for_pairs(
         product=key.product(),
@@ -314,9 +314,9 @@ def _checks_by_facts(
     results: list[Check] = []
     for isrc, use in items:
         if isrc not in works:
-            results.append(_check(isrc, use, (False, [NOT_IN_CATALOGUE], []), key.version))
+            results.append(check_of(isrc, use, (False, [NOT_IN_CATALOGUE], []), key.version))
             continue
         pair = (works[isrc][0], use_ids[use])
-        answer = answered[pair] or (False, _reasons_by_rule(verdicts[pair]), [])
-        results.append(_check(isrc, use, answer, key.version))
+        answer = answered[pair] or (False, reasons_by_rule(verdicts[pair]), [])
+        results.append(check_of(isrc, use, answer, key.version))
     return results

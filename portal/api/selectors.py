@@ -33,9 +33,14 @@ class KeyContext:
     licensee_id: int
     version: int
     material_version: int = 1
-    # What the answers of this product were read under: its version, and the answer
-    # stamps of the product and of every product (`AnswerStamp`).
-    stamp: tuple[int, int, int] = (0, 0, 0)
+    # The answer stamps of the product and of every product (`AnswerStamp`).
+    product_stamp: int = 0
+    every_stamp: int = 0
+
+    @property
+    def stamp(self) -> tuple[int, int, int]:
+        """What the product's answers were read under (`api.kept`)."""
+        return (self.version, self.product_stamp, self.every_stamp)
 
     def product(self) -> Product:
         # Enough of the product for the rule; its requested uses are read when needed.
@@ -101,9 +106,16 @@ def _key_joins() -> str:
 
 def _key_context(row: Sequence[Any]) -> KeyContext:
     key_id, last_used_at, product_id, status, licensee_id, version, material = row[:7]
-    stamp = (version, row[7], row[8])
     return KeyContext(
-        key_id, _datetime(last_used_at), product_id, status, licensee_id, version, material, stamp
+        key_id,
+        _datetime(last_used_at),
+        product_id,
+        status,
+        licensee_id,
+        version,
+        material,
+        product_stamp=row[7],
+        every_stamp=row[8],
     )
 
 
@@ -167,7 +179,7 @@ def check_row(*, key_hash: str, isrc: str, use: str, now: datetime) -> CheckRow 
 Announced = tuple[bool, list[str], list[dict[str, Any]]]
 
 
-def _answer_from_row(permission: Row | None, now: datetime) -> Announced | None:
+def answer_from_row(permission: Row | None, now: datetime) -> Announced | None:
     """What the announced row says, or None when the rule must say it: there is no row
     (never permitted), or a permitted row has lapsed."""
     if permission is None:
@@ -180,14 +192,14 @@ def _answer_from_row(permission: Row | None, now: datetime) -> Announced | None:
     return None
 
 
-def _reasons_by_rule(verdict: Verdict) -> list[str]:
+def reasons_by_rule(verdict: Verdict) -> list[str]:
     # The announced state is the truth the version and the changes feed describe: a pair
     # without a permitted row is not permitted, even in the instant before the clock's
     # start of a licence is announced, when the rule may already say yes.
     return list(verdict.reasons)
 
 
-def _check(isrc: str, use: str, answer: Announced, version: int) -> Check:
+def check_of(isrc: str, use: str, answer: Announced, version: int) -> Check:
     permitted, reasons, conditions = answer
     # Reasons are Reason values wherever they come from; the model checks them again.
     return Check(
@@ -206,9 +218,9 @@ def check_one(*, row: CheckRow, isrc: str, use: str, now: datetime) -> Check:
     names why from the facts the statement read; a few on SQLite."""
     assert row.work_id is not None and row.use_type_id is not None
     version = row.key.version
-    answer = _answer_from_row(row.permission, now)
+    answer = answer_from_row(row.permission, now)
     if answer is not None:
-        return _check(isrc, use, answer, version)
+        return check_of(isrc, use, answer, version)
     if row.facts is not None:
         verdict = verdict_of(
             row.facts,
@@ -218,7 +230,7 @@ def check_one(*, row: CheckRow, isrc: str, use: str, now: datetime) -> Check:
             use_type_id=row.use_type_id,
             now=now,
         )
-        return _check(isrc, use, (False, _reasons_by_rule(verdict), []), version)
+        return check_of(isrc, use, (False, reasons_by_rule(verdict), []), version)
     pair = (row.work_id, row.use_type_id)
     verdict = verdicts_for_pairs(
         product=row.key.product(),
@@ -226,7 +238,7 @@ def check_one(*, row: CheckRow, isrc: str, use: str, now: datetime) -> Check:
         labels={row.work_id: row.label_id},  # type: ignore[dict-item]
         now=now,
     )[pair]
-    return _check(isrc, use, (False, _reasons_by_rule(verdict), []), version)
+    return check_of(isrc, use, (False, reasons_by_rule(verdict), []), version)
 
 
 def answer_until(*, row: CheckRow, now: datetime) -> datetime | None:
@@ -234,7 +246,7 @@ def answer_until(*, row: CheckRow, now: datetime) -> datetime | None:
     (`api.kept`): a permitted row's lapse; never, for a row that says no (only an
     announcement changes it); for the rule's answer, the facts' next licence start or
     end or answer expiry."""
-    if _answer_from_row(row.permission, now) is not None:
+    if answer_from_row(row.permission, now) is not None:
         assert row.permission is not None
         permitted, _, lapses_at, _ = row.permission
         return lapses_at if permitted else None
