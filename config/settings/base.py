@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "portal.ops.middleware.RequestIdMiddleware",
     "portal.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "portal.api.middleware.MachineApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,7 +1,9 @@
 """A label manager or staff member without a second factor reaches nothing but the set-up.
 
 The gate is by who the user is, not by where they go: the test walks every URL the
-project serves, so a page added later is covered without anyone remembering to.
+project serves, so a page added later is covered without anyone remembering to. The
+machine API reads no session (`portal.api.middleware`): there a person's cookie gets what
+anyone without a key gets, in JSON.
 """
 
 import re
@@ -13,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from portal.accounts.middleware import SET_UP_VIEWS
 from portal.accounts.models import User
+from portal.api.middleware import API_PREFIX, INDEX
 from tests import factories as f
 from tests.conftest import World, logged_in
 
@@ -98,6 +101,10 @@ def test_without_a_second_factor_only_the_set_up_answers(world: World, who: str)
         # Signing out is tested last: it ends the session the walk needs.
         for method in ("get",) if name == "account_logout" else ("get", "post"):
             response = getattr(client, method)(path)
+            if path.startswith(API_PREFIX) and path != INDEX:
+                if response["Content-Type"] != "application/json" or response.status_code >= 500:
+                    wrong.append(f"{method.upper()} {path} ({name}): {response.status_code}")
+                continue
             sent_to_set_up = response.status_code == 302 and response["Location"] == SETUP
             # The email page takes only a POST that sends a verification again (see
             # tests/accounts/test_mfa_email_page.py); this empty one asks for none.
