@@ -3,10 +3,11 @@ from django.urls import URLPattern, path, re_path
 from portal.api import views
 from portal.api.views import snapshot, training
 
+# The consent check first: it is asked far more often than anything else.
 urlpatterns: list[URLPattern] = [
+    path("permissions/check", views.check_view, name="api_check"),
     path("", views.index_view, name="api_index"),
     path("openapi.json", views.openapi_view, name="api_openapi"),
-    path("permissions/check", views.check_view, name="api_check"),
     path("permissions/changes", views.changes_view, name="api_changes"),
     path("permissions/snapshot", snapshot.snapshot_view, name="api_snapshot"),
     path("usage-reports", views.usage_reports_view, name="api_usage_reports"),

@@ -49,6 +49,7 @@ from portal.api.selectors import (
     check_one,
     check_row,
     key_context,
+    key_stamp,
     use_type_ids,
 )
 from portal.api.services import api_key_touch
@@ -82,7 +83,7 @@ def check(request: HttpRequest) -> HttpResponse:
     asked = (key_hash, raw_isrc, use)
     kept = kept_answer(asked, now)
     if kept is not None:
-        key = key_context(key_hash=key_hash)
+        key = key_stamp(key_hash=key_hash)
         if key is None:
             raise bad_key()
         if key.stamp == kept.stamp:
