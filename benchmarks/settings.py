@@ -3,8 +3,8 @@
 The test settings (DEBUG off, the bench database and Redis from DATABASE_URL and
 REDIS_URL, the bench run's own webhook queue from WEBHOOK_QUEUE) with:
 
-- `benchmarks.urls` as the URLconf: the whole site plus `/bench/floor`, a bare Django
-  JSON view that is the framework floor the consent check is compared with;
+- `benchmarks.urls` as the URLconf: the whole site plus the framework floors (bare
+  Django JSON views) the consent check is compared with;
 - production's webhook delivery timings and beat schedule (a sweep every 10 s), not the
   test suite's shrunken ones, so propagation is measured as production runs it;
 - no WhiteNoise autorefresh (production does not look at the disk per request).

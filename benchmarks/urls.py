@@ -1,4 +1,10 @@
-"""The bench server's URLconf: the whole site, plus the framework floor at /bench/floor."""
+"""The bench server's URLconf: the whole site, plus two framework floors.
+
+- `/bench/floor`: a bare Django JSON view through the site's whole middleware, as every
+  page is served: the floor the consent check is measured against.
+- `/api/bench/floor`: the same view on the API's path, through the API's shorter stack
+  (`portal.api.middleware`): what any answer under /api/ costs before it does anything.
+"""
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
@@ -7,13 +13,13 @@ from config.urls import handler400, handler403, handler404, handler500
 
 
 def floor(request: HttpRequest) -> JsonResponse:
-    """A bare Django JSON view: the same server, settings and middleware as the consent
-    check, but no authentication, no SQL and no cache. Nothing served can be faster."""
+    """No authentication, no SQL and no cache."""
     return JsonResponse({"ok": True})
 
 
 urlpatterns = [
     path("bench/floor", floor, name="bench_floor"),
+    path("api/bench/floor", floor, name="bench_api_floor"),
     path("", include("config.urls")),
 ]
 
