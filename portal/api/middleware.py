@@ -16,8 +16,10 @@ from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponseBase
 
 API_PREFIX = "/api/"
-# The API's page for people (`api_index`): a page like any other, with its middleware.
+# The API's page for people (`api_index`): a page like any other, with its middleware,
+# which also sends the address without its slash on to it.
 INDEX = "/api/v1/"
+PAGES = frozenset({INDEX, INDEX.rstrip("/")})
 
 Respond = Callable[[HttpRequest], HttpResponseBase]
 
@@ -39,6 +41,6 @@ class MachineApiMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         path = request.path_info
-        if path.startswith(API_PREFIX) and path != INDEX:
+        if path.startswith(API_PREFIX) and path not in PAGES:
             return self.view_response(request)
         return self.get_response(request)

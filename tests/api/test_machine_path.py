@@ -72,6 +72,8 @@ def test_the_apis_page_for_people_is_served_as_a_page(world: World) -> None:
     assert response["Content-Type"].startswith("text/html")
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
+    # Asked for without its slash, it is sent on to it, as any page is.
+    assert Client().get(INDEX.rstrip("/"))["Location"] == INDEX
 
 
 def test_plain_http_is_sent_to_https_under_the_api_too(world: World, key: str, settings) -> None:
