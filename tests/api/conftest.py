@@ -4,26 +4,16 @@ sent chunked (which Django's test client cannot send) and answers kept per proce
 import os
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
+from tests.processes import BIN, ROOT, database_url
+
+GUNICORN = BIN / "gunicorn"
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
-
-
-def shared_database_url() -> str:
-    db = connection.settings_dict
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or "5432"
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +29,7 @@ def server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> I
             env={
                 **os.environ,
                 "DJANGO_SETTINGS_MODULE": "config.settings.test",
-                "DATABASE_URL": shared_database_url(),
+                "DATABASE_URL": database_url(),
             },
             stdout=out,
             stderr=subprocess.STDOUT,
